@@ -1,0 +1,5 @@
+import sys
+
+from ketaclinic.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Central access policy layer (default deny)."""

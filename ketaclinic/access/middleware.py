@@ -1,0 +1,77 @@
+"""Enforces the view's declared access policy before it runs (default deny)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from ketaclinic.access.policy import Policy, policy_of
+from ketaclinic.accounts.models import Membership, Role
+
+CLINIC_SESSION_KEY = "ketaclinic_clinic_id"
+ADMIN_POLICY = Policy("roles", frozenset({Role.CLINIC_ADMIN.value}))
+
+
+def current_membership(request: HttpRequest) -> Membership | None:
+    """The signed-in user's membership in the clinic chosen for this session."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    memberships = Membership.objects.filter(
+        user=user, is_active=True, clinic__isnull=False
+    ).select_related("clinic")
+    chosen = request.session.get(CLINIC_SESSION_KEY)
+    membership = None
+    if chosen is not None:
+        membership = memberships.filter(clinic_id=chosen).first()
+    if membership is None:
+        membership = memberships.order_by("clinic__name", "id").first()
+    return membership
+
+
+class AccessPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.membership = None  # type: ignore[attr-defined]
+        request.clinic = None  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        policy = policy_of(view_func)
+        match = request.resolver_match
+        if policy is None and match is not None and match.namespace == "admin":
+            policy = ADMIN_POLICY
+        if policy is None:
+            # Default deny: a view nobody declared a policy for is not reachable.
+            raise PermissionDenied("This page has no access policy.")
+        if policy.level == "public":
+            return None
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        if policy.level == "password":
+            return None
+        if not user.is_verified():  # type: ignore[union-attr]
+            return redirect("accounts:two_factor")
+        membership = current_membership(request)
+        request.membership = membership  # type: ignore[attr-defined]
+        request.clinic = membership.clinic if membership else None  # type: ignore[attr-defined]
+        if policy.level == "verified":
+            return None
+        if membership is None or membership.role not in policy.roles:
+            raise PermissionDenied("Your role in this clinic does not give access to this page.")
+        return None

@@ -1,0 +1,1 @@
+"""Signal hooks for accounts (filled in by the session and login code)."""

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from ketaclinic.audit import views
+
+app_name = "audit"
+urlpatterns = [path("", views.report, name="report")]

@@ -1,0 +1,144 @@
+"""The ``ketaclinic`` command line.
+
+Contract (other tools call it)::
+
+    ketaclinic serve [--demo] [--port N]
+    ketaclinic demo
+    ketaclinic manage ARGS...          any Django management command
+    ketaclinic audit verify
+    ketaclinic pk ...                  the pharmacology engine (no Django loaded)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+USAGE = """usage: ketaclinic {serve [--demo] [--port N] | demo | manage ARGS... | audit verify | pk ...}"""
+
+
+def _setup_django(mode: str | None = None) -> None:
+    if mode is not None:
+        os.environ["KETACLINIC_MODE"] = mode
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketaclinic.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def cmd_serve(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="ketaclinic serve")
+    parser.add_argument("--demo", action="store_true", help="serve the demo clinic on 127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("KETACLINIC_PORT", "8000")))
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args(argv)
+    if args.demo:
+        os.environ["KETACLINIC_MODE"] = "demo"
+    elif os.environ.get("KETACLINIC_MODE") not in (None, "production"):
+        print("ketaclinic serve: use --demo for the demo clinic", file=sys.stderr)
+        return 2
+    _setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    _migrate()
+    from ketaclinic import demo
+
+    if args.demo:
+        host = "127.0.0.1"  # demo mode never listens beyond this machine
+        if not demo.demo_exists():
+            print("First start: creating the demo clinic ...", flush=True)
+            demo.create_demo()
+        demo.print_logins()
+    else:
+        host = os.environ.get("KETACLINIC_HOST", "127.0.0.1")
+        if demo.demo_exists():
+            print(
+                "ketaclinic serve: demo accounts exist in this database; production mode refuses "
+                "to start. Use a fresh KETACLINIC_DATA_DIR / DATABASE_URL, or run with --demo.",
+                file=sys.stderr,
+            )
+            return 1
+        call_command("collectstatic", interactive=False, verbosity=0)
+    from waitress import serve
+
+    from ketaclinic.wsgi import application
+
+    print(f"ketaclinic serving at http://{host}:{args.port}/  (data: {settings.DATA_DIR})", flush=True)
+    serve(application, host=host, port=args.port, threads=args.threads, ident="ketaclinic")
+    return 0
+
+
+def cmd_demo(argv: list[str]) -> int:
+    os.environ.setdefault("KETACLINIC_MODE", "demo")
+    _setup_django()
+    _migrate()
+    from ketaclinic import demo
+
+    if demo.demo_exists():
+        print("The demo clinic already exists.")
+    else:
+        demo.create_demo()
+    demo.print_logins()
+    return 0
+
+
+def cmd_manage(argv: list[str]) -> int:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["ketaclinic manage", *argv])
+    return 0
+
+
+def cmd_audit(argv: list[str]) -> int:
+    if argv != ["verify"]:
+        print("usage: ketaclinic audit verify", file=sys.stderr)
+        return 2
+    _setup_django()
+    from ketaclinic.audit.verify import verify_chain
+
+    result = verify_chain()
+    if result.ok:
+        print(f"audit chain OK: {result.checked} entries verified")
+        return 0
+    print(f"audit chain BROKEN at entry #{result.first_bad_id}: {result.problem}", file=sys.stderr)
+    return 1
+
+
+def cmd_pk(argv: list[str]) -> int:
+    from ketaclinic.pharmacology.cli import main as pk_main
+
+    return pk_main(argv)
+
+
+COMMANDS = {
+    "serve": cmd_serve,
+    "demo": cmd_demo,
+    "manage": cmd_manage,
+    "audit": cmd_audit,
+    "pk": cmd_pk,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0 if args else 2
+    command = COMMANDS.get(args[0])
+    if command is None:
+        print(f"ketaclinic: unknown command {args[0]!r}\n{USAGE}", file=sys.stderr)
+        return 2
+    return command(args[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""A clinic: the tenant every clinical row belongs to."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (e.g. America/Chicago).")
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=60,
+        unique=True,
+        help_text="Used in the public page address, e.g. /c/sturges/.",
+    )
+    address = models.TextField(blank=True)
+    phone = models.CharField(
+        max_length=40,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9+()\-. ]{7,40}$", "Enter a phone number.")],
+    )
+    email = models.EmailField(blank=True, help_text="Where new inquiries are announced.")
+    time_zone = models.CharField(
+        max_length=64, default="America/Chicago", validators=[validate_time_zone]
+    )
+    # Public page content (plain text; shown escaped, paragraphs split on blank lines).
+    public_intro = models.TextField(blank=True)
+    public_who_it_helps = models.TextField(blank=True)
+    public_how_a_visit_works = models.TextField(blank=True)
+    public_what_it_feels_like = models.TextField(blank=True)
+    public_afterwards = models.TextField(blank=True)
+    crisis_resources = models.TextField(
+        default=(
+            "If you are in crisis or thinking about suicide, call or text 988 (Suicide & Crisis "
+            "Lifeline, US) or call your local emergency number (911 in the US) now. This form "
+            "is not watched around the clock."
+        ),
+        help_text="Shown prominently on the public page and after every inquiry.",
+    )
+    # Session limits (per clinic; security_reliability.md ASVS 7.3: idle and absolute).
+    idle_timeout_min = models.PositiveIntegerField(
+        default=15, validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+    absolute_timeout_h = models.PositiveIntegerField(
+        default=12, validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+    break_glass_minutes = models.PositiveIntegerField(
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
+        help_text="How long an emergency (break-glass) access grant lasts.",
+    )
+    is_demo = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

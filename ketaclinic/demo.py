@@ -1,0 +1,117 @@
+"""The demo clinic: one clinic, one user per role and synthetic inquiries in every status.
+
+Everything here is synthetic and labelled as such. Production mode refuses to start while any
+demo account exists (see ``ketaclinic serve``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.db import transaction
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ketaclinic.accounts.models import Membership, Role, User
+from ketaclinic.audit.log import record
+from ketaclinic.clinics.models import Clinic
+
+DEMO_PASSWORD = "demo-clinic-password"
+DEMO_SLUG = "demo"
+DEMO_USERS = [
+    ("admin@demo.ketaclinic.test", "Dana Admin (demo)", Role.CLINIC_ADMIN),
+    ("physician@demo.ketaclinic.test", "Dr. Paul Okafor (demo)", Role.PHYSICIAN),
+    ("nurse@demo.ketaclinic.test", "Nina Reyes RN (demo)", Role.NURSE),
+    ("coordinator@demo.ketaclinic.test", "Cora Lind (demo)", Role.COORDINATOR),
+    ("custodian@demo.ketaclinic.test", "Carl Stone (demo)", Role.CUSTODIAN),
+    ("therapist@demo.ketaclinic.test", "Theo Marsh LCSW (demo)", Role.OUTSIDE_PROFESSIONAL),
+]
+
+PUBLIC_PAGE = {
+    "public_intro": (
+        "Ketamine is best known as an anaesthetic, but given at a low dose by vein in a "
+        "clinic, it can help people with mental-health conditions. It acts on glutamate, the "
+        "brain's most common chemical messenger, rather than on serotonin like most "
+        "antidepressants, and it works quickly: many people notice a difference within hours "
+        "or days."
+    ),
+    "public_who_it_helps": (
+        "Adults living with depression, anxiety, post-traumatic stress disorder (PTSD) or "
+        "addiction, usually alongside the care they already receive. The drug alone does not "
+        "solve these problems; it helps the work you do with your mental-health professional "
+        "move forward."
+    ),
+    "public_how_a_visit_works": (
+        "Each treatment involves three people: you, our physician, who gives the intravenous "
+        "(IV) infusion and watches you closely throughout, and a mental-health professional "
+        "who guides the therapeutic work. Most people bring a therapist they already know; "
+        "if you do not have one, we can introduce you to professionals who understand this "
+        "therapy. Your treatment plan is drafted for you after a consultation."
+    ),
+    "public_what_it_feels_like": (
+        "It varies. At the low doses we use most people feel relaxed and do not see "
+        "hallucinations. Some people feel unreal or detached for a while; if that is "
+        "distressing, the physician can lower the dose or give a medicine that counteracts it."
+    ),
+    "public_afterwards": (
+        "A few people feel a little floaty, tired or sick to their stomach for some hours. "
+        "These effects are usually mild and pass. You will need someone to take you home, "
+        "and you should not drive until the next day."
+    ),
+}
+
+
+def demo_exists() -> bool:
+    return User.objects.filter(is_demo=True).exists() or Clinic.objects.filter(is_demo=True).exists()
+
+
+def _b32(hex_key: str) -> str:
+    return base64.b32encode(binascii.unhexlify(hex_key)).decode()
+
+
+@transaction.atomic
+def create_demo() -> Clinic:
+    clinic = Clinic.objects.create(
+        name="Demo Ketamine Clinic (synthetic data)",
+        slug=DEMO_SLUG,
+        address="100 Example Street\nSturges, MI 49091 (demo)",
+        phone="(555) 010-0100",
+        email="front-desk@demo.ketaclinic.test",
+        time_zone="America/Detroit",
+        is_demo=True,
+        **PUBLIC_PAGE,
+    )
+    users: dict[str, User] = {}
+    for email, name, role in DEMO_USERS:
+        user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, is_demo=True)
+        TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
+        Membership.objects.create(user=user, clinic=clinic, role=role)
+        users[role.value] = user
+    record("demo.create", clinic=clinic, obj=clinic, after={"users": len(users)})
+    from ketaclinic.inquiries.demo import create_demo_inquiries
+
+    create_demo_inquiries(clinic, users)
+    return clinic
+
+
+def current_code(user: User) -> str | None:
+    """The TOTP code a demo account's authenticator would show now (demo mode only)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return None
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+
+
+def print_logins() -> None:
+    print("\nDemo clinic logins (synthetic data; demo mode only)")
+    print(f"  password for every account: {DEMO_PASSWORD}")
+    print("  second factor: the sign-in page shows each demo account's current code in demo mode;")
+    print("  or add the TOTP secret below to any authenticator app.")
+    for user in User.objects.filter(is_demo=True).order_by("id"):
+        membership = user.memberships.first()
+        role = membership.get_role_display() if membership else "-"
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        secret = _b32(device.key) if device else "-"
+        print(f"  {role:<36} {user.email:<36} TOTP secret {secret}")
+    print()

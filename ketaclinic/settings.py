@@ -1,0 +1,250 @@
+"""Django settings, read from the environment.
+
+``KETACLINIC_MODE`` picks the profile: ``production`` (the default), ``demo`` (plain HTTP on
+127.0.0.1 with a demo banner; set by ``ketaclinic serve --demo``), ``test``. ``KETACLINIC_DEBUG=1``
+turns on development mode on top of any profile.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dj_database_url
+
+from ketaclinic.lib.env import data_dir, envbool, envint, envlist, secret_key
+
+MODE = os.environ.get("KETACLINIC_MODE", "production")
+if MODE not in ("production", "demo", "test"):
+    raise RuntimeError(f"KETACLINIC_MODE must be production, demo or test, not {MODE!r}")
+DEMO_MODE = MODE == "demo"
+TESTING = MODE == "test"
+PRODUCTION = MODE == "production"
+DEBUG = envbool("KETACLINIC_DEBUG", False)
+
+DATA_DIR = data_dir()
+SECRET_KEY = secret_key(DATA_DIR)
+
+if DEMO_MODE:
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+elif TESTING:
+    ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+else:
+    ALLOWED_HOSTS = envlist("KETACLINIC_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = envlist("KETACLINIC_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "ketaclinic.accounts",
+    "ketaclinic.clinics",
+    "ketaclinic.audit",
+    "ketaclinic.inquiries",
+    "ketaclinic.web",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ketaclinic.web.middleware.request_size_limit",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "ketaclinic.accounts.middleware.SessionLimitsMiddleware",
+    "ketaclinic.access.middleware.AccessPolicyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ketaclinic.web.middleware.no_store",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "ketaclinic.urls"
+WSGI_APPLICATION = "ketaclinic.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "ketaclinic.web.context_processors.site",
+            ],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------
+# SQLite in the data directory by default; DATABASE_URL (postgres://...) selects PostgreSQL.
+# WAL + synchronous=NORMAL keeps a commit from paying an fsync, and IMMEDIATE transactions
+# serialise writers up front so the audit hash chain never races.
+_sqlite_path = DATA_DIR / "ketaclinic.sqlite3"
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(_sqlite_path),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts -------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Argon2 at full cost makes a suite of a thousand logins slow; the hasher choice itself
+    # is tested with the production list.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "ketaclinic.accounts.validators.MaximumLengthValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# django-axes: lock the (username, ip) pair after 5 failures for 15 minutes; records are
+# bounded by the cooldown (expired rows are purged by `ketaclinic manage axes_reset_logs`).
+AXES_FAILURE_LIMIT = envint("KETACLINIC_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = envint("KETACLINIC_LOCKOUT_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = "ketaclinic"
+OTP_TOTP_TOLERANCE = 1  # one 30-s step either side; older codes are refused
+
+# --- Sessions and cookies -------------------------------------------------------------------
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute ceiling; per-clinic limits are enforced below it
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-ketaclinic-session"
+    CSRF_COOKIE_NAME = "__Host-ketaclinic-csrf"
+    SECURE_SSL_REDIRECT = envbool("KETACLINIC_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if envbool("KETACLINIC_BEHIND_PROXY", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+else:
+    SESSION_COOKIE_NAME = "ketaclinic-session"
+    CSRF_COOKIE_NAME = "ketaclinic-csrf"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# django-csp 4: no inline script or style anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Oversized bodies are refused (the inquiry form is a few kB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("KETACLINIC_MAX_BODY_BYTES", 256 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+
+# --- Cache (rate limits) ---------------------------------------------------------------------
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ketaclinic",
+    }
+}
+RATELIMIT_VIEW = "ketaclinic.web.views.rate_limited"
+INQUIRY_RATE = os.environ.get("KETACLINIC_INQUIRY_RATE", "5/10m")
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if TESTING else []
+
+# --- Mail -----------------------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "KETACLINIC_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
+EMAIL_HOST = os.environ.get("KETACLINIC_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("KETACLINIC_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("KETACLINIC_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KETACLINIC_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("KETACLINIC_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("KETACLINIC_FROM_EMAIL", "ketaclinic@localhost")
+
+# --- Audit ----------------------------------------------------------------------------------
+AUDIT_ENABLED = True  # switched off only by the audit-overhead benchmark's baseline leg
+
+# --- i18n, static ---------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION and not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

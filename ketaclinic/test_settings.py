@@ -1,0 +1,13 @@
+"""Settings for the test suite: the production profile with plain-HTTP cookies."""
+
+import os
+import tempfile
+
+os.environ["KETACLINIC_MODE"] = "test"
+os.environ.setdefault(
+    "KETACLINIC_DATA_DIR", os.path.join(tempfile.gettempdir(), "ketaclinic-test-data")
+)
+
+from ketaclinic.settings import *  # noqa: E402,F403
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

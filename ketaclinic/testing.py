@@ -1,0 +1,71 @@
+"""Shared test fixtures: one clinic with a user per role, plus an outsider clinic.
+
+Every view test tries the view from each side (the healthchecks habit): each role of the
+owning clinic, an anonymous visitor, and the admin of another clinic.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client, TestCase
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ketaclinic.accounts.models import Membership, Role, User
+from ketaclinic.clinics.models import Clinic
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def make_user(email: str, name: str, clinic: Clinic | None, role: str | None) -> User:
+    user = User.objects.create_user(email, TEST_PASSWORD, full_name=name)
+    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    if clinic is not None and role is not None:
+        Membership.objects.create(user=user, clinic=clinic, role=role)
+    return user
+
+
+def sign_in(client: Client, user: User) -> None:
+    """Sign ``user`` in with both factors (password and a confirmed TOTP device)."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    assert device is not None, f"{user} has no TOTP device"
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+class BaseTestCase(TestCase):
+    """``self.users[role]`` for every role at ``self.clinic``; ``self.outsider`` at ``self.other``."""
+
+    clinic: Clinic
+    other: Clinic
+    users: dict[str, User]
+    outsider: User
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.clinic = Clinic.objects.create(
+            name="Sturges Family Practice", slug="sturges", email="front@sturges.example"
+        )
+        cls.other = Clinic.objects.create(name="Other Clinic", slug="other")
+        cls.users = {
+            role.value: make_user(f"{role.value}@sturges.example", role.label, cls.clinic, role)
+            for role in Role
+        }
+        cls.outsider = make_user("admin@other.example", "Other Admin", cls.other, Role.CLINIC_ADMIN)
+
+    def login(self, who: str | User) -> User:
+        user = self.users[who] if isinstance(who, str) else who
+        sign_in(self.client, user)
+        return user
+
+    def roles_except(self, *allowed: str) -> list[str]:
+        return [r.value for r in Role if r.value not in {str(a) for a in allowed}]
+
+    def assert_denied(self, response: Any) -> None:
+        """Denied means 403, 404 (not in your clinic) or a redirect to sign-in."""
+        assert response.status_code in (302, 403, 404), response.status_code
+        if response.status_code == 302:
+            assert "/accounts/" in response["Location"], response["Location"]

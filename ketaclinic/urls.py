@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("ketaclinic.web.urls")),
+    path("accounts/", include("ketaclinic.accounts.urls")),
+    path("audit/", include("ketaclinic.audit.urls")),
+    path("", include("ketaclinic.inquiries.urls")),
+    path("clinic-admin/", admin.site.urls),
+]
+
+handler403 = "ketaclinic.web.errors.permission_denied"
+handler404 = "ketaclinic.web.errors.not_found"

@@ -1,0 +1,40 @@
+"""Small response/request guards that apply to every page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def no_store(get_response: Handler) -> Handler:
+    """Pages may carry patient data: no browser or proxy may keep a copy (ASVS 14.3)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if not request.path.startswith(settings.STATIC_URL):
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        return response
+
+    return middleware
+
+
+def request_size_limit(get_response: Handler) -> Handler:
+    """Refuse oversized bodies up front (413), before anything reads them."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return HttpResponse(
+                "Request too large.", status=413, content_type="text/plain; charset=utf-8"
+            )
+        return get_response(request)
+
+    return middleware

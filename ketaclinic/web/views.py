@@ -1,0 +1,40 @@
+"""Landing pages: the public index and the staff home."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ketaclinic.access.middleware import CLINIC_SESSION_KEY
+from ketaclinic.access.policy import public, verified
+from ketaclinic.clinics.models import Clinic
+
+
+@public
+def index(request: HttpRequest) -> HttpResponse:
+    """The site root: a clinic's public page, or the list when one server hosts several."""
+    clinics = list(Clinic.objects.all()[:50])
+    if len(clinics) == 1:
+        return redirect("inquiries:public_page", clinic_slug=clinics[0].slug)
+    return render(request, "web/index.html", {"clinics": clinics})
+
+
+@verified
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = request.user.active_memberships()  # type: ignore[union-attr]
+    return render(request, "web/home.html", {"memberships": memberships})
+
+
+@verified
+@require_POST
+def switch_clinic(request: HttpRequest) -> HttpResponseRedirect:
+    clinic_id = request.POST.get("clinic_id", "")
+    memberships = request.user.active_memberships()  # type: ignore[union-attr]
+    if clinic_id.isdigit() and memberships.filter(clinic_id=int(clinic_id)).exists():
+        request.session[CLINIC_SESSION_KEY] = int(clinic_id)
+    return redirect("web:home")
+
+
+def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "web/429.html", status=429)
