@@ -207,6 +207,12 @@ CACHES = {
     }
 }
 RATELIMIT_VIEW = "ketaclinic.web.views.rate_limited"
+# Behind a reverse proxy REMOTE_ADDR is the proxy: name the header it sets, e.g.
+# KETACLINIC_CLIENT_IP_HEADER=X-Forwarded-For, so limits and the audit see the real client.
+_ip_header = os.environ.get("KETACLINIC_CLIENT_IP_HEADER", "").strip()
+CLIENT_IP_META_KEY = "HTTP_" + _ip_header.upper().replace("-", "_") if _ip_header else ""
+RATELIMIT_IP_META_KEY = "ketaclinic.lib.net.client_ip"
+AXES_CLIENT_IP_CALLABLE = "ketaclinic.lib.net.client_ip"
 INQUIRY_RATE = os.environ.get("KETACLINIC_INQUIRY_RATE", "5/10m")
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if TESTING else []
 
@@ -232,6 +238,7 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request while it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,9 +1,15 @@
 from django.urls import path
 
-from ketaclinic.inquiries import views
+from ketaclinic.inquiries.views import detail, pipeline, public
 
 app_name = "inquiries"
 urlpatterns = [
-    path("c/<slug:clinic_slug>/", views.public_page, name="public_page"),
-    path("inquiries/", views.inquiry_list, name="list"),
+    path("c/<slug:clinic_slug>/", public.public_page, name="public_page"),
+    path("c/<slug:clinic_slug>/learn-more/", public.learn_more, name="form"),
+    path("c/<slug:clinic_slug>/learn-more/thanks/", public.thanks, name="thanks"),
+    path("inquiries/", pipeline.inquiry_list, name="list"),
+    path("inquiries/<int:pk>/", detail.inquiry_detail, name="detail"),
+    path("inquiries/<int:pk>/status/", detail.change_status, name="change_status"),
+    path("inquiries/<int:pk>/contacts/", detail.add_contact, name="add_contact"),
+    path("inquiries/<int:pk>/follow-up/", detail.follow_up, name="follow_up"),
 ]

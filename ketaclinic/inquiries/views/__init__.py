@@ -1,0 +1,1 @@
+"""Views of the inquiries app, split by workflow: public pages, the list, one inquiry."""

@@ -1,0 +1,106 @@
+"""Real-browser fixtures: the real `ketaclinic serve --demo` in a subprocess, and Debian's
+Chromium driven by Playwright. Nothing here skips: a missing browser is a failure."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("KETACLINIC_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+class DemoServer:
+    def __init__(self, base_url: str, output: str) -> None:
+        self.base_url = base_url
+        self.output = output
+
+    def totp_secret(self, email: str) -> str:
+        match = re.search(rf"{re.escape(email)}\s+TOTP secret ([A-Z2-7]+)", self.output)
+        assert match, f"no TOTP secret printed for {email}"
+        return match.group(1)
+
+    def totp_code(self, email: str) -> str:
+        import base64
+
+        from django_otp.oath import totp
+
+        key = base64.b32decode(self.totp_secret(email))
+        return f"{totp(key):06d}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KETACLINIC_", "DJANGO_"))}
+    env.pop("DATABASE_URL", None)
+    env["KETACLINIC_DATA_DIR"] = str(data_dir)
+    log_path = data_dir / "server.log"
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ketaclinic", "serve", "--demo", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError("demo server exited:\n" + log_path.read_text())
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.terminate()
+                raise RuntimeError("demo server did not start:\n" + log_path.read_text()) from None
+            time.sleep(0.3)
+    try:
+        yield DemoServer(base_url, log_path.read_text())
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

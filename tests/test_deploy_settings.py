@@ -1,0 +1,77 @@
+"""Production settings: `check --deploy` is clean, and HTTPS-only headers and cookies are sent.
+
+These run the real command line in a subprocess with the production profile, because the test
+suite itself runs with plain-HTTP cookies.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_production(tmp_path: Path, *args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("KETACLINIC_", "DJANGO_"))
+    }
+    env.update(
+        KETACLINIC_DATA_DIR=str(tmp_path),
+        KETACLINIC_ALLOWED_HOSTS="clinic.example.org",
+    )
+    env.pop("DATABASE_URL", None)
+    cmd = [sys.executable, "-m", "ketaclinic", *args] if code is None else [sys.executable, "-c", code]
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_it_passes_check_deploy_with_no_warnings(tmp_path: Path) -> None:
+    result = run_production(tmp_path, "manage", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_it_sends_hsts_secure_host_cookies_csp_and_no_store(tmp_path: Path) -> None:
+    code = textwrap.dedent(
+        """
+        import os
+        os.environ["DJANGO_SETTINGS_MODULE"] = "ketaclinic.settings"
+        import django
+        django.setup()
+        from django.core.management import call_command
+        call_command("migrate", verbosity=0)
+        from django.test import Client
+        c = Client(HTTP_HOST="clinic.example.org")
+        plain = c.get("/accounts/login/")
+        print("REDIRECT", plain.status_code, plain.get("Location"))
+        r = c.get("/accounts/login/", secure=True)
+        print("STATUS", r.status_code)
+        print("HSTS", r["Strict-Transport-Security"])
+        print("CSP", r["Content-Security-Policy"])
+        print("CACHE", r["Cache-Control"])
+        for name, morsel in r.cookies.items():
+            print("COOKIE", name, bool(morsel["secure"]), bool(morsel["httponly"]), morsel["samesite"])
+        """
+    )
+    result = run_production(tmp_path, code=code)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "REDIRECT 301 https://clinic.example.org/accounts/login/" in out
+    assert "STATUS 200" in out
+    assert "HSTS max-age=31536000; includeSubDomains; preload" in out
+    assert "frame-ancestors 'none'" in out and "script-src 'self'" in out
+    assert "CACHE no-store" in out
+    assert "COOKIE __Host-ketaclinic-csrf True True Lax" in out
+
+
+@pytest.mark.parametrize("value", ["maybe", "2"])
+def test_it_refuses_a_malformed_boolean_setting(tmp_path: Path, value: str) -> None:
+    code = "import os; os.environ['KETACLINIC_DEBUG']=%r; import ketaclinic.settings" % value
+    result = run_production(tmp_path, code=code)
+    assert result.returncode != 0
+    assert "KETACLINIC_DEBUG must be 1/0/true/false" in result.stderr
