@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "ketaclinic.audit",
     "ketaclinic.inquiries",
     "ketaclinic.web",
-    "django.contrib.admin",
+    "ketaclinic.admin_site.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -144,6 +144,7 @@ AXES_COOLOFF_TIME = envint("KETACLINIC_LOCKOUT_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "ketaclinic.accounts.lockout.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False

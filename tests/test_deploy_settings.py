@@ -45,6 +45,7 @@ def test_it_sends_hsts_secure_host_cookies_csp_and_no_store(tmp_path: Path) -> N
         django.setup()
         from django.core.management import call_command
         call_command("migrate", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
         from django.test import Client
         c = Client(HTTP_HOST="clinic.example.org")
         plain = c.get("/accounts/login/")

@@ -65,7 +65,7 @@ class AccessPolicyMiddleware:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         if policy.level == "password":
             return None
-        if not user.is_verified():  # type: ignore[union-attr]
+        if not user.is_verified():
             return redirect("accounts:two_factor")
         membership = current_membership(request)
         request.membership = membership  # type: ignore[attr-defined]

@@ -1,11 +1,44 @@
 from django.urls import path
 
-from ketaclinic.accounts import views
+from ketaclinic.accounts.views import (
+    breakglass,
+    login,
+    password_reset,
+    security,
+    sessions,
+    twofactor,
+)
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", views.login, name="login"),
-    path("logout/", views.logout, name="logout"),
-    path("two-factor/", views.two_factor, name="two_factor"),
-    path("security/", views.security, name="security"),
+    path("login/", login.login, name="login"),
+    path("logout/", login.logout, name="logout"),
+    path("two-factor/", twofactor.two_factor, name="two_factor"),
+    path("two-factor/setup/", twofactor.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/recovery-codes/", twofactor.recovery_codes, name="recovery_codes"),
+    path("security/", security.security, name="security"),
+    path("security/password/", security.password_change, name="password_change"),
+    path("security/email/", security.email_change, name="email_change"),
+    path("security/confirm-password/", security.reauth, name="reauth"),
+    path("sessions/", sessions.session_list, name="sessions"),
+    path("sessions/<int:pk>/end/", sessions.session_end, name="session_end"),
+    path("password-reset/", password_reset.password_reset, name="password_reset"),
+    path("password-reset/sent/", password_reset.password_reset_done, name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        password_reset.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        password_reset.password_reset_complete,
+        name="password_reset_complete",
+    ),
+    path("break-glass/", breakglass.break_glass, name="break_glass"),
+    path("break-glass/review/", breakglass.break_glass_review, name="break_glass_review"),
+    path(
+        "break-glass/<int:pk>/reviewed/",
+        breakglass.break_glass_reviewed,
+        name="break_glass_reviewed",
+    ),
 ]

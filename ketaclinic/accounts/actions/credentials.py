@@ -1,0 +1,89 @@
+"""Password change and reset, re-authentication, and changing the sign-in email."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+
+from ketaclinic.accounts.actions.sessions import end_sessions
+from ketaclinic.accounts.models import User, UserSession
+from ketaclinic.accounts.sudo import enter_sudo_mode, in_sudo_mode
+from ketaclinic.audit.log import record
+
+
+def _signed_in_user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.is_verified():
+        raise PermissionDenied
+    return user
+
+
+def change_password(request: HttpRequest, form: PasswordChangeForm) -> int:
+    """Save the new password, keep this session, end all the others; returns how many."""
+    user = _signed_in_user(request)
+    with transaction.atomic():
+        form.save()
+        record("auth.password.change", request=request, obj=user)
+        ended = end_sessions(
+            user,
+            UserSession.EndReason.PASSWORD,
+            keep_key=request.session.session_key,
+            request=request,
+        )
+    update_session_auth_hash(request, user)
+    return ended
+
+
+def reset_password(request: HttpRequest, form: SetPasswordForm) -> User:
+    """A reset link was used: set the password and end every session (no sign-in here)."""
+    user = form.user
+    with transaction.atomic():
+        form.save()
+        record("auth.password.reset", request=request, actor=user, obj=user)
+        end_sessions(user, UserSession.EndReason.PASSWORD, request=None)
+    return user
+
+
+def reauthenticate(request: HttpRequest, password: str) -> bool:
+    """Check the password again (lockout applies) and open sudo mode for ten minutes."""
+    user = _signed_in_user(request)
+    checked = authenticate(request, username=user.email, password=password)
+    ok = checked is not None and checked.pk == user.pk
+    with transaction.atomic():
+        record("auth.reauth" if ok else "auth.reauth_failed", request=request, obj=user)
+    if ok:
+        enter_sudo_mode(request)
+    return ok
+
+
+def change_email(request: HttpRequest, new_email: str) -> User:
+    user = _signed_in_user(request)
+    if not in_sudo_mode(request):
+        raise PermissionDenied("Enter your password again first.")
+    old_email = user.email
+    new_email = User.objects.normalize_email(new_email).lower()
+    with transaction.atomic():
+        user.email = new_email
+        user.save(update_fields=["email"])
+        record(
+            "account.email.change",
+            request=request,
+            obj=user,
+            before={"email": old_email},
+            after={"email": new_email},
+        )
+        # Tell the old address, so a takeover does not go unnoticed.
+        transaction.on_commit(
+            lambda: send_mail(
+                "Your ketaclinic sign-in email was changed",
+                f"The sign-in email of your ketaclinic account was changed to {new_email}.\n"
+                "If you did not do this, tell your clinic admin at once.",
+                None,
+                [old_email],
+            )
+        )
+    return user

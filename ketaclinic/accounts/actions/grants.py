@@ -1,0 +1,205 @@
+"""Granting and revoking consent-based shared access, and opening/reviewing break-glass."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Model
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from ketaclinic.access.policy import has_role
+from ketaclinic.accounts.models import (
+    STAFF_ROLES,
+    BreakGlassGrant,
+    Membership,
+    Role,
+    SharedAccess,
+    User,
+)
+from ketaclinic.accounts.policies import clinic_id_of, is_break_glass_target
+from ketaclinic.audit.log import record
+
+# Until consent records exist, these roles record a patient's consent to share.
+SHARED_ACCESS_GRANTORS = frozenset({Role.CLINIC_ADMIN, Role.PHYSICIAN, Role.COORDINATOR})
+BREAK_GLASS_REASON_MIN = 10
+
+
+def _in_current_clinic(request: HttpRequest, obj: Model) -> None:
+    clinic = getattr(request, "clinic", None)
+    if clinic is None or clinic_id_of(obj) != clinic.pk:
+        raise Http404("No such record in this clinic.")
+
+
+def _grant_snapshot(grant: SharedAccess) -> dict[str, object]:
+    return {
+        "professional": grant.professional_id,
+        "target": f"{grant.content_type.app_label}.{grant.content_type.model}:{grant.object_id}",
+        "sections": list(grant.sections),
+        "valid_from": grant.valid_from.isoformat(),
+        "expires_at": grant.expires_at.isoformat() if grant.expires_at else None,
+        "revoked_at": grant.revoked_at.isoformat() if grant.revoked_at else None,
+    }
+
+
+def grant_shared_access(
+    request: HttpRequest,
+    *,
+    professional: User,
+    target: Model,
+    sections: Iterable[str],
+    reason: str,
+    expires_at: dt.datetime | None = None,
+    valid_from: dt.datetime | None = None,
+) -> SharedAccess:
+    """Record that the patient consented to share ``sections`` of ``target``."""
+    if not has_role(request, SHARED_ACCESS_GRANTORS):
+        raise PermissionDenied("Your role cannot share records.")
+    _in_current_clinic(request, target)
+    clinic = request.clinic  # type: ignore[attr-defined]
+    section_list = sorted({str(s).strip() for s in sections if str(s).strip()})
+    if not section_list:
+        raise ValidationError({"sections": "Choose at least one section to share."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say which consent this sharing rests on."})
+    start = valid_from or timezone.now()
+    if expires_at is not None and expires_at <= start:
+        raise ValidationError({"expires_at": "The end must come after the start."})
+    if not Membership.objects.filter(
+        user=professional, clinic=clinic, role=Role.OUTSIDE_PROFESSIONAL, is_active=True
+    ).exists():
+        raise ValidationError(
+            {"professional": "Only an outside professional of this clinic can be given access."}
+        )
+    with transaction.atomic():
+        grant = SharedAccess.objects.create(
+            clinic=clinic,
+            professional=professional,
+            content_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
+            object_id=str(target.pk),
+            sections=section_list,
+            granted_by=request.user,  # type: ignore[misc]
+            valid_from=start,
+            expires_at=expires_at,
+            reason=reason.strip(),
+        )
+        record(
+            "shared_access.grant",
+            request=request,
+            obj=grant,
+            after=_grant_snapshot(grant),
+            reason=grant.reason,
+        )
+    return grant
+
+
+def revoke_shared_access(request: HttpRequest, grant: SharedAccess, reason: str = "") -> None:
+    if not has_role(request, SHARED_ACCESS_GRANTORS):
+        raise PermissionDenied("Your role cannot change sharing.")
+    if grant.clinic_id != getattr(request.clinic, "pk", None):  # type: ignore[attr-defined]
+        raise Http404("No such grant in this clinic.")
+    with transaction.atomic():
+        grant = SharedAccess.objects.select_for_update().get(pk=grant.pk)
+        if grant.revoked_at is not None:
+            return
+        before = _grant_snapshot(grant)
+        grant.revoked_at = timezone.now()
+        grant.revoked_by = request.user  # type: ignore[assignment]
+        grant.save(update_fields=["revoked_at", "revoked_by"])
+        record(
+            "shared_access.revoke",
+            request=request,
+            obj=grant,
+            before=before,
+            after=_grant_snapshot(grant),
+            reason=reason,
+        )
+
+
+def open_break_glass(request: HttpRequest, target: Model, reason: str) -> BreakGlassGrant:
+    """Grant the requesting staff member time-boxed access to ``target``; alert the admins."""
+    if not has_role(request, STAFF_ROLES):
+        raise PermissionDenied("Only clinic staff can use emergency access.")
+    if not is_break_glass_target(type(target)):
+        raise Http404("Emergency access does not apply to this kind of record.")
+    _in_current_clinic(request, target)
+    reason = reason.strip()
+    if len(reason) < BREAK_GLASS_REASON_MIN:
+        raise ValidationError(
+            {"reason": f"Give the reason in at least {BREAK_GLASS_REASON_MIN} characters."}
+        )
+    clinic = request.clinic  # type: ignore[attr-defined]
+    now = timezone.now()
+    with transaction.atomic():
+        grant = BreakGlassGrant.objects.create(
+            clinic=clinic,
+            user=request.user,  # type: ignore[misc]
+            role=request.membership.role,  # type: ignore[attr-defined]
+            content_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
+            object_id=str(target.pk),
+            reason=reason,
+            created_at=now,
+            expires_at=now + dt.timedelta(minutes=clinic.break_glass_minutes),
+        )
+        record(
+            "break_glass.open",
+            request=request,
+            obj=target,
+            after={"grant": grant.pk, "expires_at": grant.expires_at.isoformat()},
+            reason=reason,
+        )
+        transaction.on_commit(lambda: _alert_admins(request, grant))
+    return grant
+
+
+def _alert_admins(request: HttpRequest, grant: BreakGlassGrant) -> None:
+    admins = (
+        Membership.objects.filter(
+            clinic=grant.clinic, role=Role.CLINIC_ADMIN, is_active=True, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("id")
+    )
+    recipients = [m.user.email for m in admins]
+    if not recipients:
+        return
+    review_url = request.build_absolute_uri(reverse("accounts:break_glass_review"))
+    # No reason text or record name in the mail: it may name a patient, and mail is not a
+    # safe place for that. The review page shows everything.
+    send_mail(
+        f"Emergency access used at {grant.clinic.name}",
+        f"{grant.user.full_name} ({grant.user.email}) used emergency (break-glass) access "
+        f"to a {grant.content_type.name} record at {grant.created_at:%Y-%m-%d %H:%M} UTC.\n"
+        f"Access lasts until {grant.expires_at:%H:%M} UTC.\n\n"
+        f"Review the reason: {review_url}\n",
+        None,
+        recipients,
+    )
+
+
+def review_break_glass(request: HttpRequest, grant: BreakGlassGrant, note: str = "") -> None:
+    if not has_role(request, {Role.CLINIC_ADMIN}):
+        raise PermissionDenied("Only the clinic admin reviews emergency access.")
+    if grant.clinic_id != getattr(request.clinic, "pk", None):  # type: ignore[attr-defined]
+        raise Http404("No such grant in this clinic.")
+    with transaction.atomic():
+        grant = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
+        if grant.reviewed_at is not None:
+            return
+        grant.reviewed_at = timezone.now()
+        grant.reviewed_by = request.user  # type: ignore[assignment]
+        grant.review_note = note.strip()
+        grant.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
+        record(
+            "break_glass.review",
+            request=request,
+            obj=grant,
+            before={"reviewed": False},
+            after={"reviewed": True, "note": grant.review_note},
+        )

@@ -1,0 +1,115 @@
+"""Signing in and out, and ending sessions (one, all, or all but the current one)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import logout
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from ketaclinic.accounts.models import User, UserSession
+from ketaclinic.audit.log import client_ip, record
+
+EndReason = UserSession.EndReason
+# Session data keys (Unix seconds): when the password step passed, and the last activity.
+LOGIN_AT_KEY = "ketaclinic_login_at"
+LAST_SEEN_KEY = "ketaclinic_last_seen"
+
+
+def start_session(request: HttpRequest, user: User) -> UserSession:
+    """Track the session ``login()`` has just created (it has already cycled the key)."""
+    now = timezone.now()
+    request.session[LOGIN_AT_KEY] = now.timestamp()
+    request.session[LAST_SEEN_KEY] = now.timestamp()
+    if request.session.session_key is None:
+        request.session.save()
+    with transaction.atomic():
+        tracked = UserSession.objects.create(
+            user=user,
+            session_key=request.session.session_key or "",
+            created_at=now,
+            last_seen_at=now,
+            ip_address=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        )
+        record("auth.login.password", request=request, actor=user, obj=user)
+    return tracked
+
+
+def end_sessions(
+    user: User,
+    reason: str,
+    *,
+    keep_key: str | None = None,
+    request: HttpRequest | None = None,
+) -> int:
+    """End every live session of ``user`` (except ``keep_key``); returns how many."""
+    with transaction.atomic():
+        live = UserSession.objects.select_for_update().filter(user=user, ended_at__isnull=True)
+        if keep_key:
+            live = live.exclude(session_key=keep_key)
+        keys = list(live.values_list("session_key", flat=True))
+        ended = live.update(ended_at=timezone.now(), end_reason=reason)
+        Session.objects.filter(session_key__in=keys).delete()
+        if ended:
+            record(
+                "auth.sessions.end",
+                request=request,
+                actor=request.user if request is not None else None,
+                obj=user,
+                after={"ended": ended, "reason": reason, "kept_current": bool(keep_key)},
+            )
+    return ended
+
+
+def sign_out(request: HttpRequest) -> None:
+    """Sign out here and everywhere else: every live session of the user ends."""
+    user = request.user
+    if isinstance(user, User):
+        with transaction.atomic():
+            record("auth.logout", request=request, obj=user)
+            end_sessions(user, EndReason.LOGOUT, request=request)
+    logout(request)
+
+
+def end_session(request: HttpRequest, tracked: UserSession) -> bool:
+    """End one of the user's own sessions; True when it was the current one."""
+    if tracked.user_id != request.user.pk:
+        raise PermissionDenied("Not your session.")
+    current = tracked.session_key == request.session.session_key
+    with transaction.atomic():
+        updated = UserSession.objects.filter(pk=tracked.pk, ended_at__isnull=True).update(
+            ended_at=timezone.now(), end_reason=EndReason.ENDED_BY_USER
+        )
+        Session.objects.filter(session_key=tracked.session_key).delete()
+        if updated:
+            record("auth.session.end", request=request, obj=tracked, before={"live": True})
+    if current:
+        logout(request)
+    return current
+
+
+def time_out(request: HttpRequest, reason: str) -> None:
+    """End the current session only (idle or absolute limit reached)."""
+    key = request.session.session_key
+    with transaction.atomic():
+        UserSession.objects.filter(session_key=key, ended_at__isnull=True).update(
+            ended_at=timezone.now(), end_reason=reason
+        )
+        record(
+            "auth.session.timeout",
+            request=request,
+            object_type="accounts.user",
+            object_id=request.user.pk or "",
+            after={"reason": reason},
+        )
+    logout(request)
+
+
+def rotate_session_key(request: HttpRequest) -> None:
+    """A new session key on privilege change (second factor passed), kept in the tracking row."""
+    old = request.session.session_key
+    request.session.cycle_key()
+    UserSession.objects.filter(session_key=old).update(session_key=request.session.session_key)

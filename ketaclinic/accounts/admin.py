@@ -1,0 +1,161 @@
+"""Clinic admin pages for staff: invite, change role, deactivate, sign out everywhere; and the
+list of consent-based shared access with a revoke action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from ketaclinic.accounts.actions import grants, staff
+from ketaclinic.accounts.admin_base import ClinicScopedAdmin
+from ketaclinic.accounts.models import Membership, Role, SharedAccess, User
+
+
+class StaffInviteForm(forms.ModelForm):
+    email = forms.EmailField(label="Email", max_length=254)
+    full_name = forms.CharField(label="Full name", max_length=200)
+    clinic: Any = None  # set per request by StaffAdmin.get_form
+
+    class Meta:
+        model = Membership
+        fields = ["email", "full_name", "role"]
+
+    def clean_email(self) -> str:
+        email = str(self.cleaned_data["email"]).strip().lower()
+        if Membership.objects.filter(user__email__iexact=email, clinic=self.clinic).exists():
+            raise ValidationError("This person already has a role in this clinic.")
+        return email
+
+
+class StaffChangeForm(forms.ModelForm):
+    acting_user: Any = None
+
+    class Meta:
+        model = Membership
+        fields = ["role", "is_active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        instance = self.instance
+        demotes_self = instance.user_id == getattr(self.acting_user, "pk", None) and (
+            data.get("role") != Role.CLINIC_ADMIN or not data.get("is_active")
+        )
+        if demotes_self:
+            others = Membership.objects.filter(
+                clinic_id=instance.clinic_id, role=Role.CLINIC_ADMIN, is_active=True
+            ).exclude(pk=instance.pk)
+            if not others.exists():
+                raise ValidationError("You are the only clinic admin; appoint another first.")
+        return data
+
+
+@admin.register(Membership)
+class StaffAdmin(ClinicScopedAdmin):
+    list_display = ["person", "email", "role", "is_active", "account_active", "created_at"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["user__full_name", "user__email"]
+    list_select_related = ["user"]
+    ordering = ["user__full_name"]
+    actions = ["deactivate_accounts", "sign_out_everywhere"]
+
+    @admin.display(description="Name", ordering="user__full_name")
+    def person(self, obj: Membership) -> str:
+        return obj.user.full_name
+
+    @admin.display(description="Email", ordering="user__email")
+    def email(self, obj: Membership) -> str:
+        return obj.user.email
+
+    @admin.display(description="Account active", boolean=True)
+    def account_active(self, obj: Membership) -> bool:
+        return obj.user.is_active
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["person", "email", "account_active"] if obj is not None else []
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kw: Any
+    ) -> Any:
+        if obj is None:
+            base: Any = type("Invite", (StaffInviteForm,), {"clinic": request.clinic})  # type: ignore[attr-defined]
+        else:
+            base = type("Change", (StaffChangeForm,), {"acting_user": request.user})
+        kw["form"] = base
+        kw["fields"] = list(base.Meta.fields)
+        return super().get_form(request, obj, change, **kw)
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        if change:
+            staff.update_membership(request, obj, role=obj.role, is_active=obj.is_active)
+            return
+        created = staff.invite_staff(
+            request,
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            role=form.cleaned_data["role"],
+        )
+        obj.pk, obj.user, obj.clinic = created.pk, created.user, created.clinic
+        obj._state.adding = False
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        return None  # a membership has no related rows to save
+
+    @admin.action(description="Deactivate the selected people's accounts (ends their sessions)")
+    def deactivate_accounts(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        done = 0
+        for membership in queryset.select_related("user"):
+            try:
+                staff.deactivate_account(request, membership)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{membership.user}: {exc.messages[0]}", messages.ERROR)
+        if done:
+            self.message_user(request, f"{done} account(s) deactivated.", messages.SUCCESS)
+
+    @admin.action(description="Sign the selected people out everywhere")
+    def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        ended = sum(staff.sign_out_everywhere(request, m) for m in queryset.select_related("user"))
+        self.message_user(request, f"{ended} session(s) ended.", messages.SUCCESS)
+
+
+@admin.register(SharedAccess)
+class SharedAccessAdmin(ClinicScopedAdmin):
+    list_display = [
+        "professional",
+        "target_label",
+        "section_list",
+        "valid_from",
+        "expires_at",
+        "revoked_at",
+    ]
+    list_filter = ["revoked_at"]
+    list_select_related = ["professional", "content_type"]
+    actions = ["revoke"]
+
+    @admin.display(description="Record")
+    def target_label(self, obj: SharedAccess) -> str:
+        return f"{obj.content_type.name} #{obj.object_id}"
+
+    @admin.display(description="Sections")
+    def section_list(self, obj: SharedAccess) -> str:
+        return ", ".join(obj.sections)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # granted from the patient's consent, not here
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected shared access")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[SharedAccess]) -> None:
+        for grant in queryset:
+            grants.revoke_shared_access(request, grant, reason="revoked by the clinic admin")
+        self.message_user(request, "Shared access revoked.", messages.SUCCESS)
+
+
+__all__ = ["StaffAdmin", "SharedAccessAdmin", "User"]

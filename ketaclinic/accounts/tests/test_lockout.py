@@ -1,0 +1,63 @@
+import datetime as dt
+
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from ketaclinic.accounts.tests.helpers import password_step
+from ketaclinic.audit.models import AuditEntry
+from ketaclinic.testing import BaseTestCase
+
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+class LockoutTestCase(BaseTestCase):
+    def fail_login(self, client: Client, times: int, ip: str = "10.0.0.1") -> None:
+        for _ in range(times):
+            password_step(client, self.users["nurse"].email, "wrong password!", REMOTE_ADDR=ip)
+
+    def test_it_locks_after_five_failures_even_for_the_right_password(self) -> None:
+        with time_machine.travel(START, tick=False):
+            self.fail_login(self.client, 4)
+            response = password_step(self.client, self.users["nurse"].email, REMOTE_ADDR="10.0.0.1")
+            self.assertEqual(response.status_code, 302)  # four failures: still open
+            self.client.logout()
+            self.fail_login(self.client, 5)
+            response = password_step(self.client, self.users["nurse"].email, REMOTE_ADDR="10.0.0.1")
+            self.assertEqual(response.status_code, 429)
+            self.assertTemplateUsed(response, "accounts/locked_out.html")
+            self.assertContains(response, "Sign-in is locked for now", status_code=429)
+            self.assertNotIn("_auth_user_id", self.client.session)
+            self.assertTrue(AuditEntry.objects.filter(action="auth.lockout").exists())
+
+    def test_it_locks_the_pair_of_account_and_address(self) -> None:
+        with time_machine.travel(START, tick=False):
+            self.fail_login(self.client, 5)
+            other = Client()
+            response = password_step(other, self.users["nurse"].email, REMOTE_ADDR="10.0.0.2")
+            self.assertEqual(response.status_code, 302)
+            response = password_step(
+                Client(), self.users["physician"].email, REMOTE_ADDR="10.0.0.1"
+            )
+            self.assertEqual(response.status_code, 302)
+
+    def test_it_opens_again_after_fifteen_minutes(self) -> None:
+        with time_machine.travel(START, tick=False) as traveller:
+            self.fail_login(self.client, 5)
+            traveller.shift(dt.timedelta(minutes=16))
+            response = password_step(self.client, self.users["nurse"].email, REMOTE_ADDR="10.0.0.1")
+            self.assertEqual(response.status_code, 302)
+            self.assertEqual(response["Location"], reverse("accounts:two_factor"))
+
+    def test_an_attempt_during_the_lock_starts_the_fifteen_minutes_again(self) -> None:
+        with time_machine.travel(START, tick=False) as traveller:
+            self.fail_login(self.client, 5)
+            traveller.shift(dt.timedelta(minutes=14))
+            response = password_step(self.client, self.users["nurse"].email, REMOTE_ADDR="10.0.0.1")
+            self.assertEqual(response.status_code, 429)
+            traveller.shift(dt.timedelta(minutes=14))
+            response = password_step(self.client, self.users["nurse"].email, REMOTE_ADDR="10.0.0.1")
+            self.assertEqual(response.status_code, 429)
+            traveller.shift(dt.timedelta(minutes=16))
+            response = password_step(self.client, self.users["nurse"].email, REMOTE_ADDR="10.0.0.1")
+            self.assertEqual(response.status_code, 302)

@@ -1,0 +1,101 @@
+"""Break-glass: a staff member asks for emergency access with a reason; the admin reviews."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ketaclinic.access.policy import roles, staff
+from ketaclinic.accounts.actions.grants import open_break_glass, review_break_glass
+from ketaclinic.accounts.forms import BreakGlassForm, ReviewForm
+from ketaclinic.accounts.models import BreakGlassGrant, Role
+from ketaclinic.accounts.policies import clinic_id_of, is_break_glass_target
+from ketaclinic.accounts.views.common import safe_next
+
+
+def _target(request: HttpRequest) -> Model:
+    """The record named by ``ct`` and ``id``: a break-glass target of the current clinic."""
+    data = request.POST if request.method == "POST" else request.GET
+    ct_id, obj_id = data.get("ct", ""), data.get("id", "")
+    if not ct_id.isdigit() or not obj_id:
+        raise Http404("No record given.")
+    try:
+        content_type = ContentType.objects.get_for_id(int(ct_id))
+    except ContentType.DoesNotExist as exc:
+        raise Http404("No such kind of record.") from exc
+    model = content_type.model_class()
+    if model is None or not is_break_glass_target(model):
+        raise Http404("Emergency access does not apply to this kind of record.")
+    try:
+        obj = model._default_manager.get(pk=obj_id)
+    except (ObjectDoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404("No such record.") from exc
+    clinic = getattr(request, "clinic", None)
+    if clinic is None or clinic_id_of(obj) != clinic.pk:
+        raise Http404("No such record in this clinic.")
+    return obj
+
+
+@staff
+def break_glass(request: HttpRequest) -> HttpResponse:
+    obj = _target(request)
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    form = BreakGlassForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = open_break_glass(request, obj, form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            form.describe()
+        else:
+            messages.warning(
+                request,
+                f"Emergency access granted until {grant.expires_at:%H:%M} UTC. "
+                "Your clinic admin has been told.",
+            )
+            return redirect(next_url or "web:home")
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+    return render(
+        request,
+        "accounts/break_glass.html",
+        {
+            "form": form,
+            "target_kind": content_type.name,
+            "ct": content_type.pk,
+            "obj_id": obj.pk,
+            "next": next_url,
+        },
+    )
+
+
+@roles(Role.CLINIC_ADMIN)
+def break_glass_review(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "open")
+    grants = BreakGlassGrant.objects.filter(clinic=request.clinic).select_related(  # type: ignore[attr-defined]
+        "user", "reviewed_by", "content_type"
+    )
+    if show != "all":
+        grants = grants.filter(reviewed_at__isnull=True)
+    page = Paginator(grants, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/break_glass_review.html",
+        {"page": page, "show": show, "review_form": ReviewForm()},
+    )
+
+
+@roles(Role.CLINIC_ADMIN)
+@require_POST
+def break_glass_reviewed(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = get_object_or_404(BreakGlassGrant, pk=pk, clinic=request.clinic)  # type: ignore[attr-defined]
+    form = ReviewForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    review_break_glass(request, grant, note)
+    messages.success(request, "Marked as reviewed.")
+    return redirect("accounts:break_glass_review")

@@ -1,0 +1,63 @@
+"""Sign in (password step) and sign out."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from ketaclinic.access.policy import password_only, public
+from ketaclinic.accounts.actions.sessions import sign_out
+from ketaclinic.accounts.forms import LoginForm
+from ketaclinic.accounts.middleware import TIMED_OUT_KEY
+from ketaclinic.accounts.models import UserSession
+from ketaclinic.accounts.views.common import NEXT_KEY, after_sign_in_url, is_verified, safe_next
+
+TIMEOUT_MESSAGES = {
+    UserSession.EndReason.IDLE.value: (
+        "You were signed out because you were inactive for too long. Sign in again to go on."
+    ),
+    UserSession.EndReason.ABSOLUTE.value: (
+        "You were signed out because your session reached its maximum length. Sign in again."
+    ),
+}
+
+
+@public
+@sensitive_post_parameters("password")
+@never_cache
+def login(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_authenticated:
+        return redirect(after_sign_in_url(request) if is_verified(user) else "accounts:two_factor")
+    timed_out = request.session.pop(TIMED_OUT_KEY, None)
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    form = LoginForm(request, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        # login() gives the session a new key (no fixation); the signal starts tracking it.
+        auth_login(request, form.get_user())
+        if next_url:
+            request.session[NEXT_KEY] = next_url
+        return redirect("accounts:two_factor")
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "next": next_url,
+            "timeout_message": TIMEOUT_MESSAGES.get(str(timed_out)) if timed_out else None,
+        },
+    )
+
+
+@password_only
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    """Sign out of every session of this account, not only this browser."""
+    sign_out(request)
+    messages.info(request, "You are signed out on all your devices.")
+    return redirect("accounts:login")

@@ -1,0 +1,59 @@
+"""Password reset by email (Django's views). It never signs anyone in: after the reset the
+user signs in with the new password and the second factor, and every old session is ended."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse_lazy
+
+from ketaclinic.access.policy import public
+from ketaclinic.accounts.actions.credentials import reset_password
+from ketaclinic.accounts.forms import AccessibleFormMixin
+
+
+class _ResetForm(AccessibleFormMixin, PasswordResetForm):
+    pass
+
+
+class _SetPasswordForm(AccessibleFormMixin, SetPasswordForm):
+    pass
+
+
+class ResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    form_class = _SetPasswordForm
+    post_reset_login = False
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        reset_password(self.request, form)
+        if self.request.user.is_authenticated:
+            # This browser's session was among those ended; start it afresh.
+            logout(self.request)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+password_reset = public(
+    auth_views.PasswordResetView.as_view(
+        template_name="accounts/password_reset_form.html",
+        email_template_name="accounts/email/password_reset.txt",
+        subject_template_name="accounts/email/password_reset_subject.txt",
+        success_url=reverse_lazy("accounts:password_reset_done"),
+        form_class=_ResetForm,
+    )
+)
+password_reset_done = public(
+    auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+)
+password_reset_confirm = public(ResetConfirmView.as_view())
+password_reset_complete = public(
+    auth_views.PasswordResetCompleteView.as_view(
+        template_name="accounts/password_reset_complete.html"
+    )
+)

@@ -1,0 +1,79 @@
+"""My account: two-factor status, password, email, and re-authentication (sudo mode)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
+
+from ketaclinic.access.policy import verified
+from ketaclinic.accounts import twofactor
+from ketaclinic.accounts.actions.credentials import change_email, change_password, reauthenticate
+from ketaclinic.accounts.forms import AccessiblePasswordChangeForm, EmailChangeForm, PasswordForm
+from ketaclinic.accounts.models import RecoveryCode, User, UserSession
+from ketaclinic.accounts.sudo import in_sudo_mode, require_sudo_mode
+from ketaclinic.accounts.views.common import safe_next
+
+
+@verified
+def security(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "totp": twofactor.confirmed_totp(user),
+            "recovery_left": RecoveryCode.objects.filter(
+                device__user=user, used_at__isnull=True
+            ).count(),
+            "live_sessions": UserSession.objects.filter(user=user, ended_at__isnull=True).count(),
+            "sudo": in_sudo_mode(request),
+        },
+    )
+
+
+@verified
+@sensitive_post_parameters()
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = AccessiblePasswordChangeForm(
+        request.user, request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and form.is_valid():
+        ended = change_password(request, form)
+        messages.success(
+            request,
+            "Your password is changed."
+            + (f" {ended} other session(s) were signed out." if ended else ""),
+        )
+        return redirect("accounts:security")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@verified
+@require_sudo_mode
+def email_change(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    form = EmailChangeForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST" and form.is_valid():
+        change_email(request, form.cleaned_data["email"])
+        messages.success(request, "Your sign-in email is changed.")
+        return redirect("accounts:security")
+    return render(request, "accounts/email_change.html", {"form": form})
+
+
+@verified
+@sensitive_post_parameters("password")
+def reauth(request: HttpRequest) -> HttpResponse:
+    """Enter the password again to open sudo mode for ten minutes."""
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    form = PasswordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if reauthenticate(request, form.cleaned_data["password"]):
+            return redirect(next_url or reverse("accounts:security"))
+        form.add_error("password", "That password is not right.")
+        form.describe()
+    return render(request, "accounts/reauth.html", {"form": form, "next": next_url})
