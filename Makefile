@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy ketaclinic benchmarks
+	$(BIN)/mypy ketaclinic tests benchmarks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/audit.py

@@ -15,7 +15,9 @@ import argparse
 import os
 import sys
 
-USAGE = """usage: ketaclinic {serve [--demo] [--port N] | demo | manage ARGS... | audit verify | pk ...}"""
+USAGE = (
+    "usage: ketaclinic {serve [--demo] [--port N] | demo | manage ARGS... | audit verify | pk ...}"
+)
 
 
 def _setup_django(mode: str | None = None) -> None:
@@ -56,7 +58,7 @@ def cmd_serve(argv: list[str]) -> int:
         if not demo.demo_exists():
             print("First start: creating the demo clinic ...", flush=True)
             demo.create_demo()
-        demo.print_logins()
+        print("\n".join(demo.login_lines()), flush=True)
     else:
         host = os.environ.get("KETACLINIC_HOST", "127.0.0.1")
         if demo.demo_exists():
@@ -67,11 +69,13 @@ def cmd_serve(argv: list[str]) -> int:
             )
             return 1
         call_command("collectstatic", interactive=False, verbosity=0)
-    from waitress import serve
+    from waitress import serve  # type: ignore[import-untyped]
 
     from ketaclinic.wsgi import application
 
-    print(f"ketaclinic serving at http://{host}:{args.port}/  (data: {settings.DATA_DIR})", flush=True)
+    print(
+        f"ketaclinic serving at http://{host}:{args.port}/  (data: {settings.DATA_DIR})", flush=True
+    )
     serve(application, host=host, port=args.port, threads=args.threads, ident="ketaclinic")
     return 0
 
@@ -86,7 +90,7 @@ def cmd_demo(argv: list[str]) -> int:
         print("The demo clinic already exists.")
     else:
         demo.create_demo()
-    demo.print_logins()
+    print("\n".join(demo.login_lines()), flush=True)
     return 0
 
 

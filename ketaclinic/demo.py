@@ -17,7 +17,7 @@ from ketaclinic.accounts.models import Membership, Role, User
 from ketaclinic.audit.log import record
 from ketaclinic.clinics.models import Clinic
 
-DEMO_PASSWORD = "demo-clinic-password"
+DEMO_PASSWORD = "demo-clinic-password"  # noqa: S105 - printed for the demo on purpose
 DEMO_SLUG = "demo"
 DEMO_USERS = [
     ("admin@demo.ketaclinic.test", "Dana Admin (demo)", Role.CLINIC_ADMIN),
@@ -63,7 +63,9 @@ PUBLIC_PAGE = {
 
 
 def demo_exists() -> bool:
-    return User.objects.filter(is_demo=True).exists() or Clinic.objects.filter(is_demo=True).exists()
+    return (
+        User.objects.filter(is_demo=True).exists() or Clinic.objects.filter(is_demo=True).exists()
+    )
 
 
 def _b32(hex_key: str) -> str:
@@ -100,18 +102,24 @@ def current_code(user: User) -> str | None:
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         return None
-    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{code:0{device.digits}d}"
 
 
-def print_logins() -> None:
-    print("\nDemo clinic logins (synthetic data; demo mode only)")
-    print(f"  password for every account: {DEMO_PASSWORD}")
-    print("  second factor: the sign-in page shows each demo account's current code in demo mode;")
-    print("  or add the TOTP secret below to any authenticator app.")
+def login_lines() -> list[str]:
+    """The demo logins, as printed by ``ketaclinic serve --demo`` and ``ketaclinic demo``."""
+    lines = [
+        "",
+        "Demo clinic logins (synthetic data; demo mode only)",
+        f"  password for every account: {DEMO_PASSWORD}",
+        "  second factor: in demo mode the sign-in page shows each demo account's current code;",
+        "  or add the TOTP secret below to any authenticator app.",
+    ]
     for user in User.objects.filter(is_demo=True).order_by("id"):
         membership = user.memberships.first()
         role = membership.get_role_display() if membership else "-"
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         secret = _b32(device.key) if device else "-"
-        print(f"  {role:<36} {user.email:<36} TOTP secret {secret}")
-    print()
+        lines.append(f"  {role:<36} {user.email:<36} TOTP secret {secret}")
+    lines.append("")
+    return lines

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ketaclinic.accounts.models import Membership, Role, User
 from ketaclinic.clinics.models import Clinic
 
-TEST_PASSWORD = "correct horse battery staple"
+TEST_PASSWORD = "correct horse battery staple"  # noqa: S105 - test fixture
 
 
 def make_user(email: str, name: str, clinic: Clinic | None, role: str | None) -> User:
@@ -37,7 +37,7 @@ def sign_in(client: Client, user: User) -> None:
 
 
 class BaseTestCase(TestCase):
-    """``self.users[role]`` for every role at ``self.clinic``; ``self.outsider`` at ``self.other``."""
+    """``self.users[role]``: every role at ``self.clinic``; ``self.outsider`` at ``self.other``."""
 
     clinic: Clinic
     other: Clinic

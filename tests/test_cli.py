@@ -10,7 +10,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def ketaclinic(tmp_path: Path, *args: str, mode: str | None = None) -> subprocess.CompletedProcess[str]:
+def ketaclinic(
+    tmp_path: Path, *args: str, mode: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KETACLINIC_", "DJANGO_"))}
     env.pop("DATABASE_URL", None)
     env["KETACLINIC_DATA_DIR"] = str(tmp_path)

@@ -17,16 +17,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_production(tmp_path: Path, *args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("KETACLINIC_", "DJANGO_"))
-    }
+def run_production(
+    tmp_path: Path, *args: str, code: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KETACLINIC_", "DJANGO_"))}
     env.update(
         KETACLINIC_DATA_DIR=str(tmp_path),
         KETACLINIC_ALLOWED_HOSTS="clinic.example.org",
     )
     env.pop("DATABASE_URL", None)
-    cmd = [sys.executable, "-m", "ketaclinic", *args] if code is None else [sys.executable, "-c", code]
+    cmd = (
+        [sys.executable, "-m", "ketaclinic", *args]
+        if code is None
+        else [sys.executable, "-c", code]
+    )
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -56,7 +60,8 @@ def test_it_sends_hsts_secure_host_cookies_csp_and_no_store(tmp_path: Path) -> N
         print("CSP", r["Content-Security-Policy"])
         print("CACHE", r["Cache-Control"])
         for name, morsel in r.cookies.items():
-            print("COOKIE", name, bool(morsel["secure"]), bool(morsel["httponly"]), morsel["samesite"])
+            flags = bool(morsel["secure"]), bool(morsel["httponly"]), morsel["samesite"]
+            print("COOKIE", name, *flags)
         """
     )
     result = run_production(tmp_path, code=code)
@@ -72,7 +77,7 @@ def test_it_sends_hsts_secure_host_cookies_csp_and_no_store(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("value", ["maybe", "2"])
 def test_it_refuses_a_malformed_boolean_setting(tmp_path: Path, value: str) -> None:
-    code = "import os; os.environ['KETACLINIC_DEBUG']=%r; import ketaclinic.settings" % value
+    code = f"import os; os.environ['KETACLINIC_DEBUG']={value!r}; import ketaclinic.settings"
     result = run_production(tmp_path, code=code)
     assert result.returncode != 0
     assert "KETACLINIC_DEBUG must be 1/0/true/false" in result.stderr

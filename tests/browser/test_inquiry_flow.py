@@ -7,15 +7,21 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import DemoServer
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 COORDINATOR = "coordinator@demo.ketaclinic.test"
 DEMO_PASSWORD = "demo-clinic-password"
+
+
+def phone(browser: Browser) -> BrowserContext:
+    """A phone-sized touch screen (390 x 844 CSS pixels)."""
+    return browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
 
 
 def send_inquiry(page: Page, server: DemoServer, name: str, message: str) -> None:
@@ -30,7 +36,7 @@ def send_inquiry(page: Page, server: DemoServer, name: str, message: str) -> Non
 def test_a_visitor_sends_an_inquiry_on_a_phone(
     browser: Browser, demo_server: DemoServer, artifacts: Path
 ) -> None:
-    context = browser.new_context(**PHONE)
+    context = phone(browser)
     page = context.new_page()
     page.goto(f"{demo_server.base_url}/c/demo/")
     expect(page.get_by_text("988").first).to_be_visible()
@@ -57,7 +63,7 @@ def test_a_visitor_sends_an_inquiry_on_a_phone(
 def test_an_inquiry_mentioning_suicide_shows_crisis_resources_at_once(
     browser: Browser, demo_server: DemoServer, artifacts: Path
 ) -> None:
-    context = browser.new_context(**PHONE)
+    context = phone(browser)
     page = context.new_page()
     send_inquiry(page, demo_server, "Sky Urgent (demo)", "Some nights I think about suicide.")
     crisis = page.locator(".crisis").first
@@ -70,8 +76,10 @@ def test_an_inquiry_mentioning_suicide_shows_crisis_resources_at_once(
 def test_a_coordinator_signs_in_with_totp_logs_a_call_and_books_the_consult(
     browser: Browser, demo_server: DemoServer, artifacts: Path
 ) -> None:
-    visitor = browser.new_context(**PHONE)
-    send_inquiry(visitor.new_page(), demo_server, "Morgan Flow (demo)", "Interested in PTSD treatment.")
+    visitor = phone(browser)
+    send_inquiry(
+        visitor.new_page(), demo_server, "Morgan Flow (demo)", "Interested in PTSD treatment."
+    )
     visitor.close()
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
