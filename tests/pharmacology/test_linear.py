@@ -128,7 +128,7 @@ def test_grid_path_equals_general_path(plan: DosePlan, dt: float, start: float) 
     model = MODELS["domino1984"]
     system = model.system(model.typical_parameters(Patient(70.0)), 0.653)
     n = int((plan.end_min + 60.0) / dt)
-    times = start + np.arange(n) * dt
+    times = start + np.arange(n, dtype=np.float64) * dt
     grid = solve_grid(system, plan.schedule(), dt, n, ("plasma", "effect"), t_start_min=start)
     ref = solve(system, plan.schedule(), times, ("plasma", "effect"), method="expm")
     for k in ("plasma", "effect"):
@@ -156,7 +156,7 @@ def test_defective_eigenstructure_uses_expm_and_stays_exact() -> None:
     res = solve(system, plan.schedule(), times, ("plasma", "effect"))
     assert _rel_err(res["effect"][0], ref[:, -1]) < 1e-7
     grid = solve_grid(system, plan.schedule(), 0.5, 400, ("effect",))
-    ref_g = solve(system, plan.schedule(), np.arange(400) * 0.5, ("effect",), method="expm")
+    ref_g = solve(system, plan.schedule(), np.arange(400, dtype=np.float64) * 0.5, ("effect",), method="expm")
     assert _rel_err(grid["effect"], ref_g["effect"]) < 1e-12
     with pytest.raises(PharmacologyInputError, match="^method"):
         solve(system, plan.schedule(), times, method="modal")
