@@ -76,7 +76,25 @@ def cmd_serve(argv: list[str]) -> int:
     print(
         f"ketaclinic serving at http://{host}:{args.port}/  (data: {settings.DATA_DIR})", flush=True
     )
-    serve(application, host=host, port=args.port, threads=args.threads, ident="ketaclinic")
+    proxy_options: dict[str, object] = {}
+    trusted_proxy = os.environ.get("KETACLINIC_TRUSTED_PROXY", "").strip()
+    if trusted_proxy and not args.demo:
+        # Only this proxy's X-Forwarded-For/-Proto are believed; waitress then sets
+        # REMOTE_ADDR and the URL scheme, and strips those headers from anyone else.
+        proxy_options = {
+            "trusted_proxy": trusted_proxy,
+            "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+            "clear_untrusted_proxy_headers": True,
+        }
+    serve(
+        application,
+        host=host,
+        port=args.port,
+        threads=args.threads,
+        ident="ketaclinic",
+        **proxy_options,
+    )
     return 0
 
 
@@ -111,7 +129,8 @@ def cmd_audit(argv: list[str]) -> int:
 
     result = verify_chain()
     if result.ok:
-        print(f"audit chain OK: {result.checked} entries verified")
+        print(f"audit chain OK: {result.checked} entries verified; head {result.head_hash}")
+        print("(keep the head hash outside this database: it reveals a rewritten chain)")
         return 0
     print(f"audit chain BROKEN at entry #{result.first_bad_id}: {result.problem}", file=sys.stderr)
     return 1

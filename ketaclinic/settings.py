@@ -169,8 +169,6 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if envbool("KETACLINIC_BEHIND_PROXY", True):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 else:
     SESSION_COOKIE_NAME = "ketaclinic-session"
     CSRF_COOKIE_NAME = "ketaclinic-csrf"
@@ -208,12 +206,9 @@ CACHES = {
     }
 }
 RATELIMIT_VIEW = "ketaclinic.web.views.rate_limited"
-# Behind a reverse proxy REMOTE_ADDR is the proxy: name the header it sets, e.g.
-# KETACLINIC_CLIENT_IP_HEADER=X-Forwarded-For, so limits and the audit see the real client.
-_ip_header = os.environ.get("KETACLINIC_CLIENT_IP_HEADER", "").strip()
-CLIENT_IP_META_KEY = "HTTP_" + _ip_header.upper().replace("-", "_") if _ip_header else ""
-RATELIMIT_IP_META_KEY = "ketaclinic.lib.net.client_ip"
-AXES_CLIENT_IP_CALLABLE = "ketaclinic.lib.net.client_ip"
+# Client addresses come from REMOTE_ADDR everywhere (rate limits, lockout, audit). Behind a
+# TLS proxy, `ketaclinic serve` lets waitress rewrite REMOTE_ADDR and the scheme from the
+# proxy's X-Forwarded-* headers, trusting only KETACLINIC_TRUSTED_PROXY.
 INQUIRY_RATE = os.environ.get("KETACLINIC_INQUIRY_RATE", "5/10m")
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if TESTING else []
 

@@ -8,25 +8,37 @@ from django.db import models
 class AuditEntry(models.Model):
     """One thing that happened: who, in which role and clinic, did what, to what, when, from where.
 
-    Rows are never updated or deleted (database triggers refuse it). ``entry_hash`` covers this
-    row's content and ``prev_hash``, the previous row's hash, so an edit anywhere breaks the
-    chain from that row on; ``ketaclinic audit verify`` names the first broken row.
+    Rows are never updated or deleted: triggers (migration 0002, SQL in ``triggers.py``) make
+    the database refuse UPDATE and DELETE. ``entry_hash`` covers this row's content and
+    ``prev_hash``, the previous row's hash, so an edit anywhere breaks the chain from that row
+    on; ``ketaclinic audit verify`` names the first broken row.
+
+    Indexes are few on purpose (every page view appends a row): the report always filters by
+    clinic, so the composite indexes lead with it; the chain is walked by primary key.
     """
 
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField()
     actor = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_email = models.CharField(max_length=254, blank=True)
     actor_role = models.CharField(max_length=32, blank=True)
     clinic = models.ForeignKey(
-        "clinics.Clinic", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "clinics.Clinic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # covered by the (clinic, ...) indexes below
     )
-    action = models.CharField(max_length=64, db_index=True)
+    action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
-    patient_ref = models.CharField(max_length=64, blank=True, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    patient_ref = models.CharField(max_length=64, blank=True)
+    # Text, not GenericIPAddressField: PostgreSQL's inet type rewrites some IPv6 spellings, and
+    # the hash must be recomputable from exactly what the database gives back. ``log.py``
+    # normalises the address with ``ipaddress`` before hashing.
+    ip_address = models.CharField(max_length=45, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
@@ -36,7 +48,10 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["clinic", "created_at"], name="audit_clinic_time")]
+        indexes = [
+            models.Index(fields=["clinic", "created_at"], name="audit_clinic_time"),
+            models.Index(fields=["clinic", "patient_ref"], name="audit_clinic_patient"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
@@ -47,3 +62,6 @@ class AuditChainHead(models.Model):
 
     last_hash = models.CharField(max_length=64)
     last_entry_id = models.BigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"chain head at #{self.last_entry_id}"

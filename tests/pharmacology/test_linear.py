@@ -156,7 +156,9 @@ def test_defective_eigenstructure_uses_expm_and_stays_exact() -> None:
     res = solve(system, plan.schedule(), times, ("plasma", "effect"))
     assert _rel_err(res["effect"][0], ref[:, -1]) < 1e-7
     grid = solve_grid(system, plan.schedule(), 0.5, 400, ("effect",))
-    ref_g = solve(system, plan.schedule(), np.arange(400, dtype=np.float64) * 0.5, ("effect",), method="expm")
+    ref_g = solve(
+        system, plan.schedule(), np.arange(400, dtype=np.float64) * 0.5, ("effect",), method="expm"
+    )
     assert _rel_err(grid["effect"], ref_g["effect"]) < 1e-12
     with pytest.raises(PharmacologyInputError, match="^method"):
         solve(system, plan.schedule(), times, method="modal")

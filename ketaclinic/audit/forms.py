@@ -1,0 +1,106 @@
+"""The audit report's filter form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from ketaclinic.accounts.models import User
+from ketaclinic.clinics.models import Clinic
+
+# Sort keys are an allowlist mapped to fixed orderings: the request never names a column
+# (OpenEMR's `_sort` SQL injection, CVE-2026-24908).
+SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "newest": ("Newest first", ("-created_at", "-id")),
+    "oldest": ("Oldest first", ("created_at", "id")),
+    "user": ("User", ("actor_email", "-created_at", "-id")),
+    "action": ("Action", ("action", "-created_at", "-id")),
+    "patient": ("Patient", ("patient_ref", "-created_at", "-id")),
+}
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(9998, 12, 31)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Anyone", label="User"
+    )
+    patient_ref = forms.CharField(max_length=64, required=False, label="Patient reference")
+    action = forms.CharField(
+        max_length=64,
+        required=False,
+        label="Action",
+        help_text="For example view or inquiry.triage; also matches the actions under it.",
+    )
+    start = forms.DateField(required=False, label="From (date)", widget=DateInput())
+    end = forms.DateField(required=False, label="To (date, inclusive)", widget=DateInput())
+    sort = forms.ChoiceField(
+        choices=[(key, label) for key, (label, _) in SORTS.items()],
+        required=False,
+        label="Sort by",
+    )
+
+    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        # Anyone who has ever been a member here, including former staff.
+        self.fields["user"].queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(memberships__clinic=clinic)
+            .distinct()
+            .order_by("full_name", "email")
+        )
+        tz_name = clinic.time_zone
+        self.fields["start"].help_text = f"Dates are in the clinic's time zone ({tz_name})."
+        self.fields["patient_ref"].help_text = "Matches the reference exactly."
+
+    def _in_range(self, name: str) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get(name)
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise forms.ValidationError(
+                f"Enter a date between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}."
+            )
+        return value
+
+    def clean_start(self) -> dt.date | None:
+        return self._in_range("start")
+
+    def clean_end(self) -> dt.date | None:
+        return self._in_range("end")
+
+    def clean_patient_ref(self) -> str:
+        return str(self.cleaned_data.get("patient_ref", "")).strip()
+
+    def clean_action(self) -> str:
+        return str(self.cleaned_data.get("action", "")).strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end date is before the start date.")
+        return data
+
+    def summary(self) -> dict[str, str]:
+        """The filters in effect, as plain strings (for the audit entry and the printout)."""
+        data = self.cleaned_data
+        out: dict[str, str] = {}
+        if data.get("user"):
+            out["user"] = data["user"].email
+        for name in ("patient_ref", "action"):
+            if data.get(name):
+                out[name] = data[name]
+        for name in ("start", "end"):
+            if data.get(name):
+                out[name] = data[name].isoformat()
+        if data.get("sort"):
+            out["sort"] = data["sort"]
+        return out

@@ -1,0 +1,113 @@
+"""The CSV export (``audit:export``): a read, itself audited, tried from every side."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import time_machine
+from django.urls import reverse
+
+from ketaclinic.accounts.models import Role
+from ketaclinic.audit.log import record
+from ketaclinic.audit.models import AuditEntry
+from ketaclinic.testing import BaseTestCase
+
+URL = reverse("audit:export")
+
+
+class ExportTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.clinic.time_zone = "America/Chicago"
+        cls.clinic.save()
+
+    def entry(self, action: str, when: dt.datetime, **kw: object) -> AuditEntry:
+        with time_machine.travel(when, tick=False):
+            entry = record(action, **{"clinic": self.clinic, **kw})  # type: ignore[arg-type]
+        assert entry is not None
+        return entry
+
+    def rows(self, response) -> list[dict[str, str]]:
+        body = b"".join(response.streaming_content).decode()
+        return list(csv.DictReader(io.StringIO(body)))
+
+    def test_it_exports_the_filtered_rows_and_records_the_export(self) -> None:
+        nurse = self.users[Role.NURSE]
+        self.entry(
+            "inquiry.update",
+            dt.datetime(2026, 1, 5, 15, tzinfo=dt.UTC),
+            actor=nurse,
+            patient_ref="P-1",
+            before={"status": "new"},
+            after={"status": "triaged"},
+        )
+        self.entry("inquiry.update", dt.datetime(2026, 1, 6, 15, tzinfo=dt.UTC), patient_ref="P-2")
+        admin = self.login(Role.CLINIC_ADMIN)
+        response = self.client.get(URL, {"patient_ref": "P-1", "start": "2026-01-01"})
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Disposition"].startswith('attachment; filename="audit-sturges-')
+        rows = self.rows(response)
+        assert len(rows) == 1
+        row = rows[0]
+        assert row["time_clinic"] == "2026-01-05T09:00:00-06:00"
+        assert row["time_utc"] == "2026-01-05T15:00:00+00:00"
+        assert (row["user_email"], row["user_role"], row["action"]) == (
+            "nurse@sturges.example",
+            "",
+            "inquiry.update",
+        )
+        assert (row["before"], row["after"]) == ('{"status": "new"}', '{"status": "triaged"}')
+        assert len(row["entry_hash"]) == 64
+
+        export = AuditEntry.objects.get(action="audit.export")
+        assert (export.actor, export.clinic, export.actor_role) == (
+            admin,
+            self.clinic,
+            "clinic_admin",
+        )
+        assert export.after == {"patient_ref": "P-1", "start": "2026-01-01"}
+
+    def test_it_neutralises_spreadsheet_formulas(self) -> None:
+        self.entry(
+            "a.b",
+            dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+            reason='=HYPERLINK("http://x")',
+            after="@SUM(A1)",
+        )
+        self.login(Role.CLINIC_ADMIN)
+        row = next(r for r in self.rows(self.client.get(URL)) if r["action"] == "a.b")
+        assert row["reason"] == '\'=HYPERLINK("http://x")'
+        assert row["after"] == "'@SUM(A1)"
+
+    def test_it_never_exports_another_clinics_entries(self) -> None:
+        self.entry("sturges.secret", dt.datetime(2026, 1, 5, tzinfo=dt.UTC))
+        self.login(self.outsider)
+        response = self.client.get(URL)
+        assert response.status_code == 200
+        actions = {row["action"] for row in self.rows(response)}
+        assert "sturges.secret" not in actions
+        assert AuditEntry.objects.get(action="audit.export").clinic == self.other
+
+    def test_it_refuses_every_other_role_and_anonymous(self) -> None:
+        self.assert_denied(self.client.get(URL))
+        for role in self.roles_except(Role.CLINIC_ADMIN):
+            self.client.logout()
+            self.login(role)
+            self.assert_denied(self.client.get(URL))
+        assert not AuditEntry.objects.filter(action="audit.export").exists()
+
+    def test_it_is_a_read_only_get(self) -> None:
+        self.login(Role.CLINIC_ADMIN)
+        assert self.client.post(URL).status_code == 405
+
+    def test_it_shows_the_report_with_the_error_for_bad_filters(self) -> None:
+        self.login(Role.CLINIC_ADMIN)
+        response = self.client.get(URL, {"start": "yesterday"})
+        assert response.status_code == 400
+        assert response["Content-Type"].startswith("text/html")
+        assert "Enter a valid date." in response.content.decode()
+        assert not AuditEntry.objects.filter(action="audit.export").exists()

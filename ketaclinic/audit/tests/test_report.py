@@ -1,0 +1,220 @@
+"""The audit report page (``audit:report``), tried from every side."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import time_machine
+from django.test import RequestFactory
+from django.urls import reverse
+
+from ketaclinic.accounts.models import Membership, Role
+from ketaclinic.audit.log import record
+from ketaclinic.audit.models import AuditEntry
+from ketaclinic.audit.views import PER_PAGE
+from ketaclinic.testing import BaseTestCase
+
+URL = reverse("audit:report")
+DETROIT = dt.timezone(dt.timedelta(hours=-5))  # EST, 2026-01
+
+
+class ReportTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.clinic.time_zone = "America/Detroit"
+        cls.clinic.save()
+
+    def entry(self, action: str, when: dt.datetime, **kw: object) -> AuditEntry:
+        with time_machine.travel(when, tick=False):
+            entry = record(action, clinic=kw.pop("clinic", self.clinic), **kw)  # type: ignore[arg-type]
+        assert entry is not None
+        return entry
+
+    def nurse_request(self) -> Any:
+        request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.44", HTTP_USER_AGENT="Nurse <PC>")
+        request.user = self.users[Role.NURSE]
+        request.membership = Membership.objects.get(user=request.user)  # type: ignore[attr-defined]
+        return request
+
+    def get(self, **params: str):
+        return self.client.get(URL, params)
+
+    def test_it_lets_the_clinic_admin_in_and_records_the_visit(self) -> None:
+        admin = self.login(Role.CLINIC_ADMIN)
+        response = self.get()
+        assert response.status_code == 200
+        assert b"Audit report" in response.content
+        opened = AuditEntry.objects.get(action="view.audit_report")
+        assert (opened.actor, opened.clinic, opened.actor_role) == (
+            admin,
+            self.clinic,
+            "clinic_admin",
+        )
+        assert opened.object_type == "audit.report"
+
+    def test_it_refuses_every_other_role(self) -> None:
+        for role in self.roles_except(Role.CLINIC_ADMIN):
+            self.client.logout()
+            self.login(role)
+            self.assert_denied(self.get())
+        assert not AuditEntry.objects.filter(action="view.audit_report").exists()
+
+    def test_it_sends_anonymous_visitors_to_sign_in(self) -> None:
+        response = self.get()
+        self.assert_denied(response)
+        assert response.status_code == 302
+
+    def test_it_requires_the_second_factor(self) -> None:
+        self.client.force_login(self.users[Role.CLINIC_ADMIN])
+        response = self.get()
+        assert response.status_code == 302
+        assert "/accounts/" in response["Location"]
+
+    def test_it_shows_the_other_clinics_admin_only_their_own_entries(self) -> None:
+        self.entry("sturges.secret", dt.datetime(2026, 1, 5, 15, tzinfo=dt.UTC), patient_ref="P-9")
+        self.entry("other.thing", dt.datetime(2026, 1, 5, 15, tzinfo=dt.UTC), clinic=self.other)
+        self.login(self.outsider)
+        response = self.get()
+        assert response.status_code == 200
+        assert b"sturges.secret" not in response.content
+        assert b"P-9" not in response.content
+        assert b"other.thing" in response.content
+        # Filtering by a user of this clinic is not possible from the other clinic.
+        response = self.get(user=str(self.users[Role.NURSE].pk))
+        assert response.status_code == 400
+        assert b"sturges.secret" not in response.content
+
+    def test_it_shows_who_what_when_where_and_before_after_escaped(self) -> None:
+        nurse = self.users[Role.NURSE]
+        self.entry(
+            "inquiry.update",
+            dt.datetime(2026, 1, 5, 15, 4, 5, tzinfo=dt.UTC),
+            request=self.nurse_request(),
+            patient_ref="P-42",
+            object_type="inquiries.inquiry",
+            object_id="7",
+            before={"note": "<script>alert(1)</script>", "status": "new"},
+            after={"note": "fine", "status": "triaged"},
+            reason="called back",
+        )
+        self.login(Role.CLINIC_ADMIN)
+        content = self.get().content.decode()
+        assert "2026-01-05 10:04:05 EST" in content  # the clinic's time zone
+        assert "2026-01-05 15:04:05 UTC" in content
+        assert 'datetime="2026-01-05T15:04:05+00:00"' in content
+        assert "nurse@sturges.example" in content and nurse.full_name in content
+        assert "· Nurse" in content
+        assert "inquiry.update" in content and "inquiries.inquiry #7" in content
+        assert "P-42" in content and "called back" in content
+        assert "192.0.2.44" in content and "Nurse &lt;PC&gt;" in content
+        assert "<script>alert(1)</script>" not in content
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; → fine" in content
+        assert "new → triaged" in content
+
+    def test_it_filters_by_user_patient_action_and_clinic_dates(self) -> None:
+        nurse, coordinator = self.users[Role.NURSE], self.users[Role.COORDINATOR]
+        # 2026-01-10 04:30 UTC is 2026-01-09 23:30 in Detroit: the 9th there.
+        self.entry(
+            "inquiry.view",
+            dt.datetime(2026, 1, 10, 4, 30, tzinfo=dt.UTC),
+            actor=nurse,
+            patient_ref="P-1",
+        )
+        self.entry(
+            "inquiry.triage",
+            dt.datetime(2026, 1, 10, 5, 30, tzinfo=dt.UTC),
+            actor=coordinator,
+            patient_ref="P-2",
+        )
+        self.entry(
+            "inquiryx.other",
+            dt.datetime(2026, 1, 12, 12, tzinfo=dt.UTC),
+            actor=nurse,
+            patient_ref="P-1",
+        )
+        self.login(Role.CLINIC_ADMIN)
+
+        def actions(**params: str) -> set[str]:
+            response = self.get(**params)
+            assert response.status_code == 200, response.content
+            rows = response.context["rows"]
+            return {row.entry.action for row in rows} - {"view.audit_report"}
+
+        assert actions(user=str(nurse.pk)) == {"inquiry.view", "inquiryx.other"}
+        assert actions(patient_ref="P-2") == {"inquiry.triage"}
+        assert actions(patient_ref=" P-1 ") == {"inquiry.view", "inquiryx.other"}
+        assert actions(action="inquiry") == {"inquiry.view", "inquiry.triage"}
+        assert actions(action="inquiry.triage") == {"inquiry.triage"}
+        assert actions(start="2026-01-09", end="2026-01-09") == {"inquiry.view"}
+        assert actions(start="2026-01-10", end="2026-01-11") == {"inquiry.triage"}
+        assert actions(start="2026-01-12") == {"inquiryx.other"}
+        assert actions(end="2026-01-09") == {"inquiry.view"}
+        assert actions(user=str(nurse.pk), start="2026-01-10") == {"inquiryx.other"}
+
+    def test_it_sorts_by_an_allowlisted_key_only(self) -> None:
+        self.entry("b.second", dt.datetime(2026, 1, 2, tzinfo=dt.UTC))
+        self.entry("a.first", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        self.entry("c.third", dt.datetime(2026, 1, 3, tzinfo=dt.UTC))
+        self.login(Role.CLINIC_ADMIN)
+
+        def order(sort: str) -> list[str]:
+            response = self.get(sort=sort, end="2026-01-31")
+            assert response.status_code == 200
+            return [row.entry.action for row in response.context["rows"]]
+
+        assert order("newest") == ["c.third", "b.second", "a.first"]
+        assert order("oldest") == ["a.first", "b.second", "c.third"]
+        assert order("action") == ["a.first", "b.second", "c.third"]
+        response = self.get(sort="action; DROP TABLE audit_auditentry")
+        assert response.status_code == 400
+        assert "Select a valid choice" in response.content.decode()
+
+    def test_it_says_so_when_nothing_matches(self) -> None:
+        self.login(Role.CLINIC_ADMIN)
+        response = self.get(patient_ref="nobody")
+        assert response.status_code == 200
+        assert "No audit entries match these filters." in response.content.decode()
+
+    def test_it_pages_fifty_at_a_time_keeping_the_filters(self) -> None:
+        for n in range(PER_PAGE + 3):
+            self.entry(
+                f"bulk.n{n}", dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=n)
+            )
+        self.login(Role.CLINIC_ADMIN)
+        first = self.get(action="bulk")
+        assert len(first.context["rows"]) == PER_PAGE
+        assert first.context["page"].paginator.count == PER_PAGE + 3
+        assert "?action=bulk&amp;page=2" in first.content.decode()
+        second = self.get(action="bulk", page="2")
+        assert [r.entry.action for r in second.context["rows"]] == ["bulk.n2", "bulk.n1", "bulk.n0"]
+        assert self.get(action="bulk", page="junk").context["page"].number == 1
+
+    def test_it_explains_bad_dates_at_the_field_and_keeps_what_was_typed(self) -> None:
+        self.login(Role.CLINIC_ADMIN)
+        response = self.get(start="2026-02-10", end="2026-02-01", patient_ref="P-77")
+        assert response.status_code == 400
+        content = response.content.decode()
+        assert "The end date is before the start date." in content
+        assert 'id="id_end_error"' in content
+        assert 'aria-invalid="true"' in content and 'aria-describedby="id_end_error"' in content
+        assert 'value="2026-02-10"' in content and 'value="2026-02-01"' in content
+        assert 'value="P-77"' in content
+        assert "No audit entries" not in content
+
+        response = self.get(start="2026-13-45")
+        assert response.status_code == 400
+        content = response.content.decode()
+        assert "Enter a valid date." in content and 'value="2026-13-45"' in content
+
+        response = self.get(end="0001-01-01")
+        assert response.status_code == 400
+        assert "Enter a date between" in response.content.decode()
+
+    def test_it_is_printable_and_offers_the_csv_with_the_same_filters(self) -> None:
+        self.login(Role.CLINIC_ADMIN)
+        content = self.get(action="view").content.decode()
+        assert reverse("audit:export") + "?action=view" in content
+        assert "data-print" in content and "audit/print.js" in content
+        assert "style=" not in content
