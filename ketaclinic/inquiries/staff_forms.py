@@ -22,7 +22,7 @@ def _staff_queryset(clinic: Clinic) -> Any:
 
 
 class FilterForm(forms.Form):
-    """The list's filters (GET). Invalid values are reported and ignored."""
+    """The list's filters. Invalid values are reported and ignored."""
 
     q = forms.CharField(label="Search name, email or phone", required=False, max_length=100)
     status = forms.ChoiceField(

@@ -32,6 +32,9 @@ class InquiryListTestCase(InquiryTestCase):
         )
         self.theirs = make_inquiry(self.other, name="Other Clinic Lead (test)")
 
+    def search(self, text: str, **filters: str) -> Any:
+        return self.client.post(URL, {"q": text, **filters}, follow=True)
+
     def names(self, response: Any) -> list[str]:
         return [i.name for i in response.context["page"].object_list]
 
@@ -89,15 +92,11 @@ class InquiryListTestCase(InquiryTestCase):
 
     def test_it_searches_name_email_and_phone(self) -> None:
         self.login(Role.COORDINATOR)
-        self.assertEqual(self.names(self.client.get(URL, {"q": "anders"})), ["Alice Anders (test)"])
-        self.assertEqual(
-            self.names(self.client.get(URL, {"q": "ALICE@EX"})), ["Alice Anders (test)"]
-        )
-        self.assertEqual(
-            self.names(self.client.get(URL, {"q": "5550100123"})), ["Bob Brown (test)"]
-        )
-        self.assertEqual(self.names(self.client.get(URL, {"q": "010-0123"})), ["Bob Brown (test)"])
-        self.assertEqual(self.names(self.client.get(URL, {"q": "nobody"})), [])
+        self.assertEqual(self.names(self.search("anders")), ["Alice Anders (test)"])
+        self.assertEqual(self.names(self.search("ALICE@EX")), ["Alice Anders (test)"])
+        self.assertEqual(self.names(self.search("5550100123")), ["Bob Brown (test)"])
+        self.assertEqual(self.names(self.search("010-0123")), ["Bob Brown (test)"])
+        self.assertEqual(self.names(self.search("nobody")), [])
 
     def test_it_filters_urgent_and_marks_them(self) -> None:
         make_inquiry(self.clinic, name="Urgent Una (test)", message="I might hurt myself")
@@ -142,10 +141,10 @@ class InquiryListTestCase(InquiryTestCase):
         for n in range(30):
             make_inquiry(self.clinic, name=f"Paged {n:02d} (test)")
         self.login(Role.COORDINATOR)
-        r = self.client.get(URL, {"q": "Paged"})
+        r = self.search("Paged", urgent="no")
         self.assertEqual(len(r.context["page"].object_list), 25)
-        self.assertContains(r, "?q=Paged&amp;page=2")
-        r = self.client.get(URL, {"q": "Paged", "page": "2"})
+        self.assertContains(r, "?urgent=no&amp;page=2")
+        r = self.client.get(URL, {"urgent": "no", "page": "2"})
         self.assertEqual(len(r.context["page"].object_list), 5)
         r = self.client.get(URL, {"page": "not-a-number"})
         self.assertEqual(r.status_code, 200)
@@ -167,6 +166,28 @@ class InquiryListTestCase(InquiryTestCase):
         self.assertContains(r, "&lt;script&gt;alert(1)&lt;/script&gt;")
         self.assertContains(r, "&lt;img src=x onerror=alert(1)&gt;")
 
-    def test_it_refuses_post(self) -> None:
+    def test_it_keeps_the_search_text_out_of_every_url(self) -> None:
         self.login(Role.COORDINATOR)
-        self.assertEqual(self.client.post(URL).status_code, 405)
+        r = self.client.post(URL, {"q": "Alice Anders", "urgent": "no"})
+        self.assertEqual(r.status_code, 302)
+        self.assertEqual(r["Location"], f"{URL}?urgent=no")
+        page = self.client.get(r["Location"])
+        self.assertEqual(self.names(page), ["Alice Anders (test)"])
+        self.assertNotContains(page, "q=Alice")
+        self.assertContains(page, 'value="Alice Anders"')  # still in the box, kept for editing
+        # A search text someone puts in a URL is ignored; the remembered one still applies.
+        ignored = self.client.get(URL, {"q": "nobody-at-all"})
+        self.assertEqual(self.names(ignored), ["Alice Anders (test)"])
+
+    def test_it_clears_the_search(self) -> None:
+        self.login(Role.COORDINATOR)
+        self.search("anders")
+        r = self.client.post(URL, {"clear": "1"}, follow=True)
+        self.assertEqual(len(self.names(r)), 2)
+
+    def test_it_keeps_one_users_search_from_another(self) -> None:
+        self.login(Role.COORDINATOR)
+        self.search("anders")
+        self.client.logout()
+        self.login(Role.CLINIC_ADMIN)
+        self.assertEqual(len(self.names(self.client.get(URL))), 2)

@@ -1,14 +1,20 @@
-"""The coordinators' list of inquiries: filters, counts per status, paging."""
+"""The coordinators' list of inquiries: filters, counts per status, paging.
+
+The search text is a person's name, email or phone, so it never travels in the URL (where it
+would land in server logs and browser history): the search form is POSTed, the text is kept
+in the session, and the list is shown by redirecting to a URL with only the other filters.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from ketaclinic.access.policy import clinic_scoped, roles
 from ketaclinic.inquiries import policies, queries
@@ -16,14 +22,43 @@ from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.staff_forms import FilterForm
 
 PAGE_SIZE = 25
+SEARCH_SESSION_KEY = "inquiries_search"
+
+
+def _url_filters(data: dict[str, object]) -> dict[str, object]:
+    """The filters that may appear in a URL: everything but the search text."""
+    kept = {k: v for k, v in data.items() if v not in (None, "", False) and k != "q"}
+    return {k: ("on" if v is True else v) for k, v in kept.items()}
+
+
+def _remember_search(request: HttpRequest) -> HttpResponseRedirect:
+    if "clear" in request.POST:
+        request.session.pop(SEARCH_SESSION_KEY, None)
+        return redirect("inquiries:list")
+    form = FilterForm(request.POST, clinic=request.clinic)  # type: ignore[attr-defined]
+    form.is_valid()
+    text = str(form.cleaned_data.get("q") or "")
+    if text:
+        request.session[SEARCH_SESSION_KEY] = text
+    else:
+        request.session.pop(SEARCH_SESSION_KEY, None)
+    query = urlencode(_url_filters(form.cleaned_data))
+    return redirect(reverse("inquiries:list") + (f"?{query}" if query else ""))
 
 
 @roles(*policies.READ_ROLES)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def inquiry_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _remember_search(request)
     clinic = request.clinic  # type: ignore[attr-defined]
     today = queries.clinic_today(clinic)
-    form = FilterForm(request.GET or None, clinic=clinic)
+    params = request.GET.copy()
+    params.pop("q", None)  # a search text in the URL is ignored, never echoed into links
+    search_text = request.session.get(SEARCH_SESSION_KEY, "")
+    if search_text:
+        params["q"] = search_text
+    form = FilterForm(params or None, clinic=clinic)
     # An invalid filter is shown as an error and dropped; the valid ones still apply.
     data = {}
     if form.is_bound:
@@ -37,8 +72,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
     # Query strings for status tabs and paging keep the other filters.
-    kept = {k: v for k, v in data.items() if v not in (None, "", False) and k != "status"}
-    kept = {k: ("on" if v is True else v) for k, v in kept.items()}
+    kept = {k: v for k, v in _url_filters(data).items() if k != "status"}
     with timezone.override(queries.clinic_zone(clinic)):
         return render(
             request,
