@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -85,7 +86,8 @@ def concentration_svg(
     ax.set_xlim(float(np.min(times_min)), float(np.max(times_min)))
     ax.set_ylim(bottom=0)
     if title:
-        ax.set_title(title)
+        # Model titles are long; wrap rather than let the figure clip them.
+        ax.set_title("\n".join(textwrap.wrap(title, 80)), fontsize="medium")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize="small")
     fig.tight_layout()

@@ -105,6 +105,12 @@ def _targets_mg_per_l(target: TargetSpec, starts_s: FloatArray) -> FloatArray:
     return vals[np.searchsorted(times, starts_s, side="right") - 1]
 
 
+# Rates below this are floating-point round-off of "give nothing" (for example when the
+# predicted effect-site peak equals the target to 15 digits). 1e-9 mg/min is a million times
+# below what an infusion pump can resolve (0.1 mL/h of 1 mg/mL is 1.7e-3 mg/min).
+ROUNDOFF_MG_PER_MIN = 1e-9
+
+
 def _check_cap(max_rate_mg_per_min: float | None) -> float:
     if max_rate_mg_per_min is None:
         return math.inf
@@ -162,6 +168,7 @@ def plasma_tci(
         free = np.einsum("nij,nj->ni", phi, x)
         r = (targets[k] - np.einsum("ni,ni->n", cp, free)) / np.einsum("ni,ni->n", cp, gam)
         r = np.clip(r, 0.0, cap)
+        r[r < ROUNDOFF_MG_PER_MIN] = 0.0
         x = free + gam * r[:, None]
         rates[:, k] = r
     return TCIResult(starts, durs, rates, ("plasma",) * len(starts))
@@ -300,6 +307,8 @@ def effect_tci(
             pred, h, _ = predictors[d]
             r = _effect_rate(pred, x, c_t, h, grid)
         r = min(max(r, 0.0), cap)
+        if r < ROUNDOFF_MG_PER_MIN:
+            r = 0.0
         modes.append("plasma" if use_plasma else "effect")
         x = phi0 @ x + gam0 * r
         rates[k] = r
