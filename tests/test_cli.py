@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from ketaclinic.lib.child import run_ketaclinic
 
 
-def ketaclinic(
-    tmp_path: Path, *args: str, mode: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KETACLINIC_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)
-    env["KETACLINIC_DATA_DIR"] = str(tmp_path)
-    if mode:
-        env["KETACLINIC_MODE"] = mode
-    return subprocess.run(
-        [sys.executable, "-m", "ketaclinic", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+def ketaclinic(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_ketaclinic(tmp_path, *args)
 
 
 def test_it_prints_usage_and_refuses_unknown_commands(tmp_path: Path) -> None:

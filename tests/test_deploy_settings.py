@@ -6,32 +6,22 @@ suite itself runs with plain-HTTP cookies.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from ketaclinic.lib.child import run_ketaclinic, run_python
 
 
 def run_production(
     tmp_path: Path, *args: str, code: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KETACLINIC_", "DJANGO_"))}
-    env.update(
-        KETACLINIC_DATA_DIR=str(tmp_path),
-        KETACLINIC_ALLOWED_HOSTS="clinic.example.org",
-    )
-    env.pop("DATABASE_URL", None)
-    cmd = (
-        [sys.executable, "-m", "ketaclinic", *args]
-        if code is None
-        else [sys.executable, "-c", code]
-    )
-    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    hosts = {"KETACLINIC_ALLOWED_HOSTS": "clinic.example.org"}
+    if code is not None:
+        return run_python(tmp_path, "-c", code, settings=hosts)
+    return run_ketaclinic(tmp_path, *args, settings=hosts)
 
 
 def test_it_passes_check_deploy_with_no_warnings(tmp_path: Path) -> None:

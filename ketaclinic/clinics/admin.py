@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from ketaclinic.accounts.actions.clinic import SETTINGS_FIELDS, update_clinic_settings
 from ketaclinic.accounts.admin_base import ClinicScopedAdmin
+from ketaclinic.clinics.actions import SETTINGS_FIELDS, SETTINGS_GROUPS, update_clinic_settings
 from ketaclinic.clinics.models import Clinic
 
 
@@ -19,24 +19,8 @@ class ClinicSettingsAdmin(ClinicScopedAdmin):
     list_display = ["name", "slug", "phone", "email", "time_zone"]
     readonly_fields = ["slug"]
     fieldsets = [
-        ("Clinic", {"fields": ["name", "slug", "address", "phone", "email", "time_zone"]}),
-        (
-            "Public page",
-            {
-                "fields": [
-                    "public_intro",
-                    "public_who_it_helps",
-                    "public_how_a_visit_works",
-                    "public_what_it_feels_like",
-                    "public_afterwards",
-                    "crisis_resources",
-                ]
-            },
-        ),
-        (
-            "Security",
-            {"fields": ["idle_timeout_min", "absolute_timeout_h", "break_glass_minutes"]},
-        ),
+        (title, {"fields": ["slug", *fields] if title == "Clinic" else list(fields)})
+        for title, fields in SETTINGS_GROUPS.items()
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:

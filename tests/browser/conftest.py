@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
+from ketaclinic.lib.child import child_env
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("KETACLINIC_CHROMIUM", "/usr/bin/chromium")
@@ -50,9 +52,7 @@ def _free_port() -> int:
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     data_dir = tmp_path_factory.mktemp("browser-data")
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KETACLINIC_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)
-    env["KETACLINIC_DATA_DIR"] = str(data_dir)
+    env = child_env(data_dir)
     log_path = data_dir / "server.log"
     log = log_path.open("w")
     proc = subprocess.Popen(

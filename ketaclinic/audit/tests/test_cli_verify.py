@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from ketaclinic.audit import triggers
-
-ROOT = Path(__file__).resolve().parents[3]
-VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+from ketaclinic.lib.child import run_ketaclinic
 
 
 def ketaclinic(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KETACLINIC_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)
-    env["KETACLINIC_DATA_DIR"] = str(data_dir)
-    python = str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
-    return subprocess.run(
-        [python, "-m", "ketaclinic", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    return run_ketaclinic(data_dir, *args)
 
 
 def test_it_passes_the_demo_chain_and_names_a_tampered_entry(tmp_path: Path) -> None:

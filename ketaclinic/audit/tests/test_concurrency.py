@@ -17,7 +17,8 @@ from pathlib import Path
 import dj_database_url
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from ketaclinic.lib.child import PROJECT_ROOT, child_env
+
 WORKERS = 4
 ENTRIES_EACH = 30
 WRITER = """
@@ -35,17 +36,17 @@ for n in range(int(sys.argv[2])):
 
 
 def _env(data_dir: Path, database_url: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KETACLINIC_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)
-    env["KETACLINIC_DATA_DIR"] = str(data_dir)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    return env
+    return child_env(data_dir, {"DATABASE_URL": database_url} if database_url else None)
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -92,7 +93,7 @@ def test_it_keeps_one_unbroken_chain_under_concurrent_writers(
     writers = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, str(worker), str(ENTRIES_EACH)],
-            cwd=ROOT,
+            cwd=PROJECT_ROOT,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

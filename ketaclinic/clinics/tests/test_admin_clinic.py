@@ -3,9 +3,9 @@ from typing import Any
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from ketaclinic.accounts.actions.clinic import SETTINGS_FIELDS
 from ketaclinic.accounts.models import Role
 from ketaclinic.audit.models import AuditEntry
+from ketaclinic.clinics.actions import SETTINGS_FIELDS
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.testing import BaseTestCase
 

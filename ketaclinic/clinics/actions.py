@@ -1,4 +1,4 @@
-"""Clinic settings changed by the clinic admin (lives here with the admin pages)."""
+"""The write layer for clinic settings, changed by the clinic admin."""
 
 from __future__ import annotations
 
@@ -14,22 +14,20 @@ from ketaclinic.accounts.models import Role
 from ketaclinic.audit.log import record
 from ketaclinic.clinics.models import Clinic
 
-SETTINGS_FIELDS = (
-    "name",
-    "address",
-    "phone",
-    "email",
-    "time_zone",
-    "public_intro",
-    "public_who_it_helps",
-    "public_how_a_visit_works",
-    "public_what_it_feels_like",
-    "public_afterwards",
-    "crisis_resources",
-    "idle_timeout_min",
-    "absolute_timeout_h",
-    "break_glass_minutes",
-)
+# The settings a clinic admin may change, grouped as the settings page shows them.
+SETTINGS_GROUPS: dict[str, tuple[str, ...]] = {
+    "Clinic": ("name", "address", "phone", "email", "time_zone"),
+    "Public page": (
+        "public_intro",
+        "public_who_it_helps",
+        "public_how_a_visit_works",
+        "public_what_it_feels_like",
+        "public_afterwards",
+        "crisis_resources",
+    ),
+    "Security": ("idle_timeout_min", "absolute_timeout_h", "break_glass_minutes"),
+}
+SETTINGS_FIELDS = tuple(name for group in SETTINGS_GROUPS.values() for name in group)
 
 
 def update_clinic_settings(request: HttpRequest, clinic: Clinic, changes: dict[str, Any]) -> Clinic:
