@@ -147,6 +147,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "ketaclinic.accounts.lockout.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Sign-ins are in the audit trail; axes keeps only live failure counters, which it purges
+# once they are older than the cool-off, so its storage stays bounded.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "ketaclinic"

@@ -61,3 +61,17 @@ class LockoutTestCase(BaseTestCase):
             traveller.shift(dt.timedelta(minutes=16))
             response = password_step(self.client, self.users["nurse"].email, REMOTE_ADDR="10.0.0.1")
             self.assertEqual(response.status_code, 302)
+
+    def test_it_keeps_bounded_storage(self) -> None:
+        from axes.models import AccessAttempt, AccessLog
+
+        with time_machine.travel(START, tick=False):
+            for n in range(20):  # twenty different addresses, three failures each
+                self.fail_login(Client(), 3, ip=f"10.0.1.{n}")
+            self.assertEqual(AccessAttempt.objects.count(), 20)
+            password_step(Client(), self.users["physician"].email, REMOTE_ADDR="10.0.2.1")
+            self.assertEqual(AccessLog.objects.count(), 0)  # sign-ins live in the audit trail
+        with time_machine.travel(START + dt.timedelta(minutes=16), tick=False):
+            self.fail_login(Client(), 1, ip="10.0.3.1")
+            # Counters older than the cool-off are purged on the next attempt.
+            self.assertEqual(AccessAttempt.objects.count(), 1)
