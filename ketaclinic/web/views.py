@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ketaclinic.access.middleware import CLINIC_SESSION_KEY
 from ketaclinic.access.policy import public, verified
+from ketaclinic.audit.log import record
 from ketaclinic.clinics.models import Clinic
 
 
@@ -31,8 +33,17 @@ def home(request: HttpRequest) -> HttpResponse:
 def switch_clinic(request: HttpRequest) -> HttpResponseRedirect:
     clinic_id = request.POST.get("clinic_id", "")
     memberships = request.user.active_memberships()  # type: ignore[union-attr]
-    if clinic_id.isdigit() and memberships.filter(clinic_id=int(clinic_id)).exists():
-        request.session[CLINIC_SESSION_KEY] = int(clinic_id)
+    chosen = memberships.filter(clinic_id=int(clinic_id)).first() if clinic_id.isdigit() else None
+    if chosen is not None:
+        with transaction.atomic():
+            record(
+                "session.switch_clinic",
+                request=request,
+                clinic=chosen.clinic,
+                before={"clinic_id": request.session.get(CLINIC_SESSION_KEY)},
+                after={"clinic_id": chosen.clinic_id, "role": chosen.role},
+            )
+        request.session[CLINIC_SESSION_KEY] = chosen.clinic_id
     return redirect("web:home")
 
 

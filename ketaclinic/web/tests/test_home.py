@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from ketaclinic.accounts.models import Membership, Role
+from ketaclinic.audit.models import AuditEntry
 from ketaclinic.testing import BaseTestCase, make_user
 
 URL = reverse("web:home")
@@ -54,11 +55,16 @@ class SwitchClinicTests(BaseTestCase):
         self.client.post(reverse("web:switch_clinic"), {"clinic_id": self.other.pk})
         response = self.client.get(URL)
         self.assertContains(response, "signed in to <strong>Other Clinic</strong>", html=False)
+        entry = AuditEntry.objects.get(action="session.switch_clinic")
+        assert entry.clinic_id == self.other.pk
+        assert entry.actor_id == user.pk
+        assert entry.after == {"clinic_id": self.other.pk, "role": "nurse"}
 
     def test_it_ignores_a_clinic_the_user_does_not_belong_to(self) -> None:
         self.login("physician")
         self.client.post(reverse("web:switch_clinic"), {"clinic_id": self.other.pk})
         self.assertContains(self.client.get(URL), "signed in to <strong>Sturges Family Practice")
+        assert not AuditEntry.objects.filter(action="session.switch_clinic").exists()
 
     def test_it_refuses_get(self) -> None:
         self.login("physician")
