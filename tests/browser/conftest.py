@@ -13,13 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from ketaclinic.lib.child import child_env
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("KETACLINIC_CHROMIUM", "/usr/bin/chromium")
+DEMO_PASSWORD = "demo-clinic-password"  # noqa: S105 - the printed demo password
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -32,6 +33,15 @@ class DemoServer:
         match = re.search(rf"{re.escape(email)}\s+TOTP secret ([A-Z2-7]+)", self.output)
         assert match, f"no TOTP secret printed for {email}"
         return match.group(1)
+
+    def sign_in(self, page: Page, email: str) -> None:
+        """Password, then the current TOTP code computed from the printed secret."""
+        page.goto(f"{self.base_url}/accounts/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_label("Authentication code").fill(self.totp_code(email))
+        page.get_by_role("button", name="Verify").click()
 
     def totp_code(self, email: str) -> str:
         import base64
