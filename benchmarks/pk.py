@@ -3,7 +3,10 @@
 Cases (Domino 1984 / Herd 2007 ketamine, 70 kg, 0.5 mg/kg over 40 min unless stated):
 
 (a) one patient, 4 h at 1-s output (plasma and effect site, ke0 0.653/min);
-(b) a 60-min effect-site TCI schedule, target 150 ng/mL, 10-s periods;
+(b) a 60-min effect-site TCI schedule, target 150 ng/mL, 10-s periods: the same
+    algorithm on both sides (pure Shafer-Gregg effect-site targeting, no switch to
+    plasma targeting, uncapped, 3600-s look-ahead); our default with the switch is
+    printed separately;
 (c) 10,000 virtual patients (Herd 2007 between-subject variability) for 4 h at
     1-s and at 10-s output.  Our time includes drawing the patients and reducing
     to 5/50/95th percentile bands (float32, chunked over time); PyTCI has no
@@ -98,19 +101,32 @@ def main() -> None:
         f"max |difference| {diff:.2e} ng/mL"
     )
 
-    # (b) 60-minute effect-site TCI
-    def ours_tci(switch: bool) -> None:
-        # a fresh system each time: no propagator cached from an earlier repeat
+    # (b) 60-minute effect-site TCI.  Like for like: PyTCI's effect_target is the pure
+    # Shafer-Gregg min formulation (no switch to plasma targeting, no cap), so the headline
+    # ratio times our pure path (plasma_switch=False, uncapped) on the same problem.  Our
+    # default with the switch runs a different, cheaper algorithm once near target; it is
+    # timed and printed on its own line, not used for the ratio.
+    def ours_tci(switch: bool) -> np.ndarray:
+        # a fresh system each time: no propagator or planner cached from an earlier repeat
         system = domino.system(domino.typical_parameters(patient), KE0)
-        effect_tci(system, 150.0, 3600.0, 10.0, plasma_switch=switch)
+        return effect_tci(system, 150.0, 3600.0, 10.0, plasma_switch=switch).rate_mg_per_min[0]
 
-    ours_b = best_of(lambda: ours_tci(True), 10)
-    pure_b = best_of(lambda: ours_tci(False), 2)
+    pure_b = best_of(lambda: ours_tci(False), 15)
+    switch_b = best_of(lambda: ours_tci(True), 15)
     theirs_b = best_of(lambda: Custom(dom_micro, KE0).effect_target(0.150, 3600, 10), 2)
+    ours_rates = ours_tci(False)
+    their_rates = np.array(Custom(dom_micro, KE0).effect_target(0.150, 3600, 10)) * 60.0
+    pulse = np.flatnonzero((their_rates[:-1] <= 0) & (their_rates[1:] > 0))
+    k = int(pulse[0]) + 1 if len(pulse) else len(their_rates)
+    agree = np.max(np.abs(ours_rates[:k] - their_rates[:k]) / their_rates[0])
     print(
-        f"(b) effect-site TCI 60 min, 10-s periods: ours {ours_b * 1e3:.2f} ms "
-        "(with plasma switch; "
-        f"pure Shafer-Gregg without switch {pure_b * 1e3:.1f} ms), PyTCI {theirs_b * 1e3:.0f} ms"
+        f"(b) effect-site TCI 60 min, 10-s periods, pure Shafer-Gregg on both sides: ours "
+        f"{pure_b * 1e3:.2f} ms, PyTCI {theirs_b * 1e3:.0f} ms; first {k} periods (before "
+        f"PyTCI pulses) differ by at most {agree:.1e} of the loading rate"
+    )
+    print(
+        f"(b) ours with the switch to plasma targeting near target (default, not like for "
+        f"like): {switch_b * 1e3:.2f} ms"
     )
 
     # (c) 10,000 patients
@@ -142,7 +158,7 @@ def main() -> None:
     )
 
     print(f"single_patient_vs_pytci: {theirs_a / ours_a:.0f}")
-    print(f"effect_tci_vs_pytci: {theirs_b / ours_b:.0f}")
+    print(f"effect_tci_vs_pytci: {theirs_b / pure_b:.0f}")
     print(f"population_1s_vs_pytci: {theirs_c1 / ours_c1:.0f}")
     print(f"population_10s_vs_pytci: {theirs_c10 / ours_c10:.0f}")
 

@@ -154,6 +154,9 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "ketaclinic"
 OTP_TOTP_TOLERANCE = 1  # one 30-s step either side; older codes are refused
+# No drift tracking: with sync on, each code from the edge of the window moves the device's
+# drift one step further, so ever-older codes would be accepted on later sign-ins.
+OTP_TOTP_SYNC = False
 
 # --- Sessions and cookies -------------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

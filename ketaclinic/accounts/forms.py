@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
-from ketaclinic.accounts.actions.grants import BREAK_GLASS_REASON_MIN
+from ketaclinic.accounts.actions.credentials import EMAIL_TAKEN
+from ketaclinic.accounts.actions.grants import BREAK_GLASS_REASON_MIN, REVIEW_NOTE_MAX
 from ketaclinic.accounts.models import User
 
 
@@ -102,7 +103,7 @@ class EmailChangeForm(AccessibleFormMixin, forms.Form):
         if email == self.user.email:
             raise forms.ValidationError("That is already your email.")
         if User.objects.filter(email__iexact=email).exclude(pk=self.user.pk).exists():
-            raise forms.ValidationError("Another account uses this email.")
+            raise forms.ValidationError(EMAIL_TAKEN)
         return email
 
 
@@ -120,4 +121,12 @@ class BreakGlassForm(AccessibleFormMixin, forms.Form):
 
 
 class ReviewForm(forms.Form):
-    note = forms.CharField(label="Review note", required=False, max_length=2000)
+    note = forms.CharField(
+        label="Review note",
+        required=False,
+        max_length=REVIEW_NOTE_MAX,
+        error_messages={
+            "max_length": "Keep the note to %(limit_value)s characters or fewer "
+            "(it has %(show_value)s)."
+        },
+    )

@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth import logout
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from ketaclinic.access.middleware import current_membership
 from ketaclinic.accounts.actions.sessions import LAST_SEEN_KEY, LOGIN_AT_KEY, time_out
-from ketaclinic.accounts.models import Membership, UserSession
+from ketaclinic.accounts.models import UserSession
 from ketaclinic.accounts.requests import signed_in_user
-from ketaclinic.audit.log import client_ip
+from ketaclinic.audit.log import client_ip, record
 
 TIMED_OUT_KEY = "ketaclinic_timed_out"
 DEFAULT_IDLE_S = 15 * 60
@@ -26,13 +28,16 @@ TOUCH_EVERY_S = 60
 
 
 def session_limits_s(request: HttpRequest) -> tuple[int, int]:
-    """The strictest idle and absolute limits among the user's clinics, in seconds."""
-    memberships = Membership.objects.filter(
-        user=signed_in_user(request), is_active=True
-    ).select_related("clinic")
-    idle = [m.clinic.idle_timeout_min * 60 for m in memberships]
-    absolute = [m.clinic.absolute_timeout_h * 3600 for m in memberships]
-    return (min(idle, default=DEFAULT_IDLE_S), min(absolute, default=DEFAULT_ABSOLUTE_S))
+    """The idle and absolute limits of the session's current clinic, in seconds.
+
+    The current clinic is the one chosen in this session (as the access policy picks it),
+    so one clinic's strict limits do not follow its staff into their work elsewhere.
+    """
+    membership = current_membership(request)
+    if membership is None:
+        return DEFAULT_IDLE_S, DEFAULT_ABSOLUTE_S
+    clinic = membership.clinic
+    return clinic.idle_timeout_min * 60, clinic.absolute_timeout_h * 3600
 
 
 class SessionLimitsMiddleware:
@@ -66,12 +71,20 @@ class SessionLimitsMiddleware:
             session[LAST_SEEN_KEY] = now
             if tracked is None:
                 # A session from before tracking (or made by a test helper): adopt it.
-                UserSession.objects.create(
-                    user=signed_in_user(request),
-                    session_key=session.session_key or "",
-                    ip_address=client_ip(request),
-                    user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-                )
+                user = signed_in_user(request)
+                with transaction.atomic():
+                    adopted = UserSession.objects.create(
+                        user=user,
+                        session_key=session.session_key or "",
+                        ip_address=client_ip(request),
+                        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+                    )
+                    record(
+                        "auth.session.adopt",
+                        request=request,
+                        obj=user,
+                        after={"tracked_session": adopted.pk},
+                    )
             else:
                 UserSession.objects.filter(pk=tracked.pk).update(
                     last_seen_at=timezone.now(), ip_address=client_ip(request)

@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin
 
@@ -162,22 +162,32 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):
         return self.codes.filter(used_at__isnull=True)
 
     def verify_token(self, token: Any) -> bool:
-        allowed, _ = self.verify_is_allowed()
-        if not allowed:
-            return False
-        normalised = normalise_recovery_code(str(token))
-        match = None
-        if normalised:
-            for code in self.unused():
-                if check_password(normalised, code.code_hash):
-                    match = code
-                    break
-        if match is None:
-            self.throttle_increment(commit=True)
-            return False
-        match.used_at = timezone.now()
-        match.save(update_fields=["used_at"])
-        self.throttle_reset(commit=True)
+        """Check ``token`` against the unused codes and consume the match.
+
+        The device row is locked for the check, and the code is consumed by a conditional
+        UPDATE whose row count decides, so two simultaneous requests with the same code
+        cannot both pass. Call inside the caller's transaction to keep the lock until its
+        audit entry is written.
+        """
+        with transaction.atomic():
+            # Concurrent attempts on this set queue here (SQLite: the IMMEDIATE transaction
+            # already holds the write lock).
+            type(self).objects.select_for_update().filter(pk=self.pk).first()
+            self.refresh_from_db()
+            allowed, _ = self.verify_is_allowed()
+            if not allowed:
+                return False
+            normalised = normalise_recovery_code(str(token))
+            match = None
+            if normalised:
+                for code in self.unused():
+                    if check_password(normalised, code.code_hash):
+                        match = code
+                        break
+            if match is None or not match.mark_used():
+                self.throttle_increment(commit=True)
+                return False
+            self.throttle_reset(commit=True)
         return True
 
 
@@ -193,6 +203,14 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code #{self.pk} ({'used' if self.used_at else 'unused'})"
+
+    def mark_used(self) -> bool:
+        """Consume this code; False when it was already used (by another request, perhaps)."""
+        now = timezone.now()
+        updated = RecoveryCode.objects.filter(pk=self.pk, used_at__isnull=True).update(used_at=now)
+        if updated:
+            self.used_at = now
+        return updated == 1
 
 
 # --- Access to one object outside normal roles: consent-based sharing and break-glass --------

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ketaclinic.accounts.actions.sessions import end_sessions, start_session
 from ketaclinic.accounts.models import User, UserSession
 from ketaclinic.audit.log import record
+from ketaclinic.clinics.models import Clinic
 
 
 @receiver(user_logged_in, dispatch_uid="ketaclinic_track_session")
@@ -25,13 +26,26 @@ def track_session(sender: Any, request: HttpRequest, user: User, **kwargs: Any) 
 def audit_lockout(
     sender: Any, request: HttpRequest, username: str | None = None, **kw: Any
 ) -> None:
+    # The locked account is the subject, not the actor (whoever typed the passwords is
+    # unknown), so the entry goes to each clinic the account works at: that is whose admin
+    # needs to see it. An email that matches no account gets one clinic-less entry.
+    email = (username or "")[:254]
+    target = User.objects.filter(email__iexact=email.strip()).first() if email else None
+    clinics: list[Clinic | None] = (
+        [m.clinic for m in target.memberships.filter(is_active=True).select_related("clinic")]
+        if target is not None
+        else []
+    )
     with transaction.atomic():
-        record(
-            "auth.lockout",
-            request=request,
-            object_type="accounts.user",
-            after={"username": (username or "")[:254]},
-        )
+        for clinic in clinics or [None]:
+            record(
+                "auth.lockout",
+                request=request,
+                clinic=clinic,
+                object_type="accounts.user",
+                object_id=target.pk if target is not None else "",
+                after={"username": email},
+            )
 
 
 @receiver(post_save, sender=User, dispatch_uid="ketaclinic_deactivated_user_sessions")

@@ -89,6 +89,14 @@ class AuditFilterForm(forms.Form):
             self.add_error("end", "The end date is before the start date.")
         return data
 
+    def kept(self) -> dict[str, str]:
+        """The valid filters as form data, to keep in the session and bind again later."""
+        data = self.cleaned_data
+        out = {k: v for k, v in self.summary().items() if k != "user"}
+        if data.get("user"):
+            out["user"] = str(data["user"].pk)
+        return out
+
     def summary(self) -> dict[str, str]:
         """The filters in effect, as plain strings (for the audit entry and the printout)."""
         data = self.cleaned_data

@@ -7,11 +7,11 @@ import json
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
-from ketaclinic.accounts.models import Role
+from ketaclinic.accounts.models import Membership, Role
 from ketaclinic.audit.forms import SORTS, AuditFilterForm
 from ketaclinic.audit.models import AuditEntry
 from ketaclinic.clinics.models import Clinic
@@ -26,24 +26,79 @@ def clinic_tz(clinic: Clinic) -> dt.tzinfo:
         return dt.UTC
 
 
-def filtered_entries(clinic: Clinic, form: AuditFilterForm) -> QuerySet[AuditEntry]:
-    """This clinic's entries matching a valid filter form, in the chosen order."""
+class Entries:
+    """One clinic's entries matching the filters, in order; counts and slices like a queryset.
+
+    A clinic's admin reads the clinic's own entries plus its people's clinic-less ones. Sign-in
+    and security events (password and second-factor sign-ins and failures, enrolment, resets,
+    sign-outs, timeouts) are recorded before a clinic is chosen for the request, so they carry
+    no clinic; they belong to every clinic where their actor is or was a member (any
+    ``is_active``: a former employee's history stays in the report). Entries without an actor
+    (a lockout for an unknown email) belong to no clinic and stay out.
+
+    The two parts are disjoint (clinic = C, clinic IS NULL) and joined by UNION ALL, not OR: an
+    OR of two index ranges loses the index order, so every page sorted all of the clinic's
+    entries, while SQLite merges the two index-ordered parts and stops after a page. Counting
+    the parts separately keeps the count index-only; the partial index ``audit_noclinic_actor``
+    (clinic-less rows only, so page views do not pay for it) serves the second part.
+    """
+
+    ordered = True  # for Paginator: the union is always ordered
+
+    def __init__(self, clinic: Clinic, where: Q, order: tuple[str, ...]) -> None:
+        members = Membership.objects.filter(clinic=clinic).values("user_id")
+        # order_by(): a part of a compound query may not carry the model's default ordering.
+        self.own = AuditEntry.objects.filter(where, clinic=clinic).order_by()
+        self.signins = AuditEntry.objects.filter(
+            where, clinic__isnull=True, actor_id__in=members
+        ).order_by()
+        self.order = order
+
+    def queryset(self) -> QuerySet[AuditEntry]:
+        return self.own.union(self.signins, all=True).order_by(*self.order)
+
+    def count(self) -> int:
+        return self.own.count() + self.signins.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[AuditEntry]:
+        return iter(self[:])
+
+    @overload
+    def __getitem__(self, key: int) -> AuditEntry: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> list[AuditEntry]: ...
+
+    def __getitem__(self, key: int | slice) -> AuditEntry | list[AuditEntry]:
+        if isinstance(key, int):
+            return self[key : key + 1][0]
+        entries = list(self.queryset()[key])
+        # select_related does not reach through a union; one query fetches the page's actors.
+        prefetch_related_objects(entries, "actor")
+        return entries
+
+
+def filtered_entries(clinic: Clinic, form: AuditFilterForm) -> Entries:
+    """The entries this clinic's admin may read that match a valid filter form, in order."""
     data = form.cleaned_data
-    entries = AuditEntry.objects.filter(clinic=clinic).select_related("actor")
+    where = Q()
     if data.get("user"):
-        entries = entries.filter(actor=data["user"])
+        where &= Q(actor=data["user"])
     if data.get("patient_ref"):
-        entries = entries.filter(patient_ref=data["patient_ref"])
+        where &= Q(patient_ref=data["patient_ref"])
     if data.get("action"):
         action = data["action"]
-        entries = entries.filter(Q(action=action) | Q(action__startswith=f"{action}."))
+        where &= Q(action=action) | Q(action__startswith=f"{action}.")
     tz = clinic_tz(clinic)
     if data.get("start"):
-        entries = entries.filter(created_at__gte=dt.datetime.combine(data["start"], dt.time(), tz))
+        where &= Q(created_at__gte=dt.datetime.combine(data["start"], dt.time(), tz))
     if data.get("end"):
         end = data["end"] + dt.timedelta(days=1)
-        entries = entries.filter(created_at__lt=dt.datetime.combine(end, dt.time(), tz))
-    return entries.order_by(*SORTS[data.get("sort") or "newest"][1])
+        where &= Q(created_at__lt=dt.datetime.combine(end, dt.time(), tz))
+    return Entries(clinic, where, SORTS[data.get("sort") or "newest"][1])
 
 
 def show(value: Any) -> str:
@@ -122,9 +177,9 @@ def _cell(value: str) -> str:
     return value
 
 
-def csv_rows(entries: QuerySet[AuditEntry], tz: dt.tzinfo) -> Iterator[list[str]]:
+def csv_rows(entries: Entries, tz: dt.tzinfo) -> Iterator[list[str]]:
     yield CSV_HEADER
-    for entry in entries.iterator(chunk_size=1000):
+    for entry in entries.queryset().iterator(chunk_size=1000):
         values = [
             str(entry.pk),
             entry.created_at.astimezone(tz).isoformat(),

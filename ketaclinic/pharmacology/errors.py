@@ -13,10 +13,19 @@ class PharmacologyInputError(ValueError):
         ``"segments[2].start_min"``). The message always starts with it.
     message : str
         Human-readable reason.
+
+    Attributes
+    ----------
+    field : str
+        As given.
+    reason : str
+        ``message`` without the field prefix (the command line puts the option
+        name in front of it instead).
     """
 
     def __init__(self, field: str, message: str) -> None:
         self.field = field
+        self.reason = message
         super().__init__(f"{field}: {message}")
 
 

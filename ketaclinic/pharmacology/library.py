@@ -53,9 +53,14 @@ DOMINO_1984 = PKModel(
     validity=ADULT,
     default_ke0_per_min=0.653,
     ke0_source=(
-        "Derived from an assumed 1-min time to peak effect after a bolus (opentiva convention, "
-        "0.652/min; reproduced as 0.653/min by ke0_for_time_to_peak). Not an EEG-derived value; "
-        "ketamine ke0 is endpoint dependent (pharmacokinetics.md 1.3)."
+        "Assumed 1-min time to peak effect after an instantaneous bolus (opentiva convention, "
+        "opentiva quotes 0.652/min). The exact root at 70 kg is 0.65242/min "
+        "(ke0_for_time_to_peak), so opentiva's 0.652 is its correct 3-decimal rounding; the "
+        "default 0.653/min is the value the reference's own check reported "
+        "(pharmacokinetics.md 0 and 1.3, 'we reproduce 0.653') and the one the command-line "
+        "contract of issue 3 uses. It is not a rounding of 0.65242; it puts the peak at "
+        "0.99958 min instead of 1 min (0.03 s earlier). Not an EEG-derived value; ketamine ke0 "
+        "is endpoint dependent (pharmacokinetics.md 1.3)."
     ),
 )
 
@@ -81,7 +86,12 @@ KAMP_2020 = PKModel(
     structure="mammillary-clearance",
     validity=ADULT,
     default_ke0_per_min=2.790,
-    ke0_source="Derived from an assumed 1-min time to peak (opentiva 2.791; our 2.790).",
+    ke0_source=(
+        "Assumed 1-min time to peak after an instantaneous bolus: the exact root at 70 kg is "
+        "2.79146/min (ke0_for_time_to_peak; opentiva 2.791, its correct rounding). The default "
+        "2.790/min is the value the reference's check reported (pharmacokinetics.md 1.3); it "
+        "puts the peak at 1.00037 min (0.02 s later)."
+    ),
     notes="No covariate effects were found in the meta-regression.",
 )
 
@@ -109,10 +119,19 @@ HERD_2007 = PKModel(
         "Herd DW, Anderson BJ, Keene NA, Holford NHG. Paediatr Anaesth 2008;18:36-42: sedation "
         "equilibration half-time 11 s -> ke0 = ln2/t1/2 = 3.78/min."
     ),
-    omega={"V1": 0.64, "V2": 0.517, "CL1": 0.381, "CL2": 0.19},
+    omega={
+        "V1": _cv_to_omega(0.64),
+        "V2": _cv_to_omega(0.517),
+        "CL1": _cv_to_omega(0.381),
+        "CL2": _cv_to_omega(0.19),
+    },
     omega_source=(
-        "Herd 2007 abstract: BSV V1 64 %, V2 51.7 %, CL 38.1 %, Q 19 %, taken as the SD of the "
-        "log parameter (the sqrt(omega^2) convention of NONMEM reports by Anderson and Holford)."
+        "Herd 2007 abstract: BSV V1 64 %, V2 51.7 %, CL 38.1 %, Q 19 %, read as coefficients of "
+        "variation and converted to the SD of the log parameter, sqrt(ln(1 + CV^2)) = 0.586, "
+        "0.487, 0.368, 0.188, as for Flint 2017 and Perez-Ruixo 2021 in this library and as the "
+        "reference did for its band (pharmacokinetics.md section 0: 5-95 % 166-352 ng/mL at "
+        "40 min after 0.5 mg/kg over 40 min, 70 kg). Reading the percentages directly as the "
+        "log SD (NONMEM sqrt(omega^2) convention) would widen that band to about 160-359 ng/mL."
     ),
 )
 
@@ -133,7 +152,13 @@ SHERWIN_2015 = PKModel(
         Parameter("CL2", 87.3 / 60, "L/min", "allometric", "87.3 L/h/70 kg; exponent assumed"),
     ),
     structure="mammillary-clearance",
-    validity=Validity(None, (0.0, 18.0), "children; exact ranges not retrieved, design assumption"),
+    validity=Validity(
+        (1.3, 63.7),
+        (0.0, 18.0),
+        "ASSUMED ranges: the abstract (57 children, 1-1.5 mg/kg IV) gives neither weight nor "
+        "age; weight is the mean +/- 2 SD (32.5 +/- 15.6 kg) of the Herd 2007 cohort of the "
+        "same senior author, indication and dose, age is 'children' (< 18 y)",
+    ),
     special_population=True,
     notes="Population parameter variability 34-98 % not itemised per parameter; no BSV encoded.",
 )
@@ -221,7 +246,11 @@ FLINT_2017 = PKModel(
         Parameter("CL2", 196.0 / 60, "L/min", "allometric", "196 L/h/70 kg"),
     ),
     structure="mammillary-clearance",
-    validity=Validity(None, (0.02, 12.5), "age range of the study"),
+    validity=Validity(
+        (3.4, 35.0),
+        (0.02, 12.5),
+        "Flint 2017 Table 2 via nlmixr2lib: weight 3.4-35 kg (median 7.0), age 0.02-12.5 y",
+    ),
     special_population=True,
     omega={"CL1": _cv_to_omega(0.402)},
     omega_source="CL 40.2 % (CV) converted to sqrt(ln(1 + CV^2)).",
@@ -268,11 +297,23 @@ def _perez_ruixo_system(p: ParameterSet) -> LinearSystem:
 
 
 def _perez_ruixo_age(p: ParameterSet, patient: Patient) -> ParameterSet:
-    """Qh falls by 2.19 L/h per year of age above 60 (Perez-Ruixo 2021 Table 3)."""
+    """Qh falls by 2.19 L/h per year of age above 60 (Perez-Ruixo 2021 Table 3).
+
+    The linear decline reaches zero hepatic flow at about 129 y (151 L/h / 2.19
+    L/h per year above 60); an age that leaves ``Qh <= 0`` is refused naming
+    ``age_years`` (the fitted range is 18-86 y).
+    """
     if patient.age_years is None or patient.age_years <= 60:
         return p
     out = dict(p)
     out["Qh"] = p["Qh"] - 2.19 / 60 * (patient.age_years - 60)
+    if np.any(out["Qh"] <= 0):
+        raise PharmacologyInputError(
+            "age_years",
+            f"{patient.age_years:g} y gives no hepatic flow in the Perez-Ruixo 2021 age "
+            "covariate (Qh - 2.19 L/h per year above 60 y reaches 0 at about 129 y; "
+            "fitted 18-86 y)",
+        )
     return out
 
 

@@ -375,9 +375,13 @@ def ke0_for_time_to_peak(model: PKModel, patient: Patient, time_to_peak_min: flo
     """ke0 (1/min) giving a peak effect-site concentration ``time_to_peak_min`` after a bolus.
 
     Convention of opentiva (opentiva/opentiva ``opentiva/ketamine.py``: "from
-    tpeak 1 min"); the reference (pharmacokinetics.md section 1.3) reproduces
-    0.653/min for Domino 1984 and 2.790/min for Kamp 2020 at 70 kg.  This is an
-    assumption, not an EEG-derived value.
+    tpeak 1 min").  At 70 kg and 1 min this returns 0.65242/min for Domino 1984,
+    2.79146/min for Kamp 2020 and 3.4034/min for Herd 2007 (root found to
+    1e-12).  opentiva's 0.652 and 2.791 are the correct 3-decimal roundings of
+    the first two; the reference's check (pharmacokinetics.md section 1.3)
+    printed 0.653, 2.790 and 3.407, which are not, and the library defaults
+    0.653 (Domino) and 2.790 (Kamp) keep the reference's values (see each
+    model's ``ke0_source``).  This is an assumption, not an EEG-derived value.
 
     Parameters
     ----------

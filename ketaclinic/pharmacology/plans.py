@@ -9,8 +9,9 @@ Arithmetic of ``shared/reference/clinical.md`` section 1.9::
     delivered_mg     = sum over segments of rate_mL_per_h x segment_h x concentration
 
 Weight bases (clinical.md section 1.3): actual; ideal (Devine BJ. Drug Intell
-Clin Pharm 1974;8:650); adjusted = IBW + 0.4 x (actual - IBW) when actual > IBW
-(pharmacy convention, not validated for ketamine).
+Clin Pharm 1974;8:650), never above the actual weight; adjusted = IBW + 0.4 x
+(actual - IBW) when actual > IBW (pharmacy convention, not validated for
+ketamine).
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ from .linear import Schedule
 #: (``max_infusion_rate = 1200``); PAS TCIController uses 500 mL/h
 #: (pharmacokinetics.md section 2.4).  Contested: always a parameter.
 DEFAULT_PUMP_MAX_ML_PER_H = 1200.0
+#: Default product concentration (mg/mL) for pump-rate limits when none is given:
+#: 10 mg/mL is the weakest ketamine HCl injection vial strength (10 mg/mL 20 mL vial;
+#: the others are 50 and 100 mg/mL, all as ketamine base; Ketalar US label, clinical.md
+#: section 1.8), i.e. undiluted product.  The label's infusion dilutions are 1 or
+#: 2 mg/mL (500 mg in 500 or 250 mL), which at the same pump limit give 10 or 5 times
+#: lower mg/min caps: give the real concentration when it is known.
+DEFAULT_CONCENTRATION_MG_PER_ML = 10.0
 #: Adjusted-body-weight correction factor (pharmacy convention, clinical.md 1.3).
 ADJUSTED_WEIGHT_FACTOR = 0.4
 
@@ -85,10 +93,21 @@ def dosing_weight_kg(
     actual_weight_kg : float
         Measured total body weight in kg (> 0).
     basis : {"actual", "ideal", "adjusted"}
-        ``ideal``: Devine IBW; ``adjusted``: IBW + 0.4 (actual - IBW) when
-        actual > IBW, else actual (clinical.md 1.3).
+        ``ideal``: min(actual, Devine IBW); ``adjusted``: IBW + 0.4 (actual -
+        IBW) when actual > IBW, else actual (clinical.md 1.3).
     height_cm, sex
         Required for ``ideal`` and ``adjusted``.
+
+    Notes
+    -----
+    clinical.md section 1.3 gives the IBW formula and the reason for choosing
+    it (the 2017 consensus, as summarised by Singh et al. 2019: consider ideal
+    weight, especially at BMI >= 30, because of hemodynamic concerns) but says
+    nothing about a patient lighter than their IBW.  Dosing such a patient on
+    IBW would give more mg than on actual weight, the opposite of that reason,
+    and the same section applies the adjusted weight only when actual > IBW.
+    So the ideal basis returns ``min(actual, IBW)``: it can only lower a dose.
+    This is our design decision, not a published rule.
     """
     actual = _positive("weight_kg", actual_weight_kg)
     if basis not in WEIGHT_BASES:
@@ -101,7 +120,7 @@ def dosing_weight_kg(
         raise PharmacologyInputError("sex", f"required for the {basis} weight basis")
     ibw = ideal_body_weight_kg(height_cm, sex)
     if basis == "ideal":
-        return ibw
+        return min(actual, ibw)
     return ibw + ADJUSTED_WEIGHT_FACTOR * (actual - ibw) if actual > ibw else actual
 
 

@@ -7,8 +7,13 @@
   1992;20:147-169), non-iterative form: with ``b(t)`` the effect-site
   concentration if nothing more is given and ``h(t)`` the response to a unit
   rate for one period, ``r = min_{t>0} (C_target - b(t)) / h(t)`` (0 when the
-  baseline already reaches the target).  The minimum is searched on a grid and
-  refined continuously.
+  baseline already reaches the target).  The minimum is searched on a 1-s grid
+  over a 3600-s look-ahead (as PyTCI) with one precomputed matrix per period
+  length (one matrix-vector product per period), then refined by Newton steps
+  on the analytic derivative (see :class:`_EffectPlanner`).
+* Rate cap: every API function takes ``max_rate_mg_per_min``; ``None`` means
+  uncapped.  :func:`max_rate_from_pump` derives a cap from the pump limit and
+  the concentration; the command line always applies one.
 * Switch to plasma targeting when Ce is within 5 % and Cp within 20 % of the
   target (rule of R package tci ``tci_effect``, Jarrett; GitHub jarretrt/tci),
   which stops the schedule from pulsing (pharmacokinetics.md section 2.3).
@@ -24,14 +29,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize_scalar
+import scipy.linalg
 
 from .errors import PharmacologyInputError
 from .linear import FloatArray, LinearSystem, Schedule, _augmented_expm, modal_decomposition
+from .plans import DEFAULT_PUMP_MAX_ML_PER_H
 
 #: Default pump update period (s): 10 s in R tci, PAS TCIController and
 #: opentiva examples (pharmacokinetics.md section 2.4).
 DEFAULT_PERIOD_S = 10.0
+#: Look-ahead (s) of the effect-site peak search: PyTCI 1.2.0 ``effect_target``
+#: ``max_time=3600`` (pharmacokinetics.md section 2.3).  The update period must be shorter.
+DEFAULT_HORIZON_S = 3600.0
 #: Switch thresholds of R tci ``tci_effect`` (pharmacokinetics.md section 2.3).
 DEFAULT_SWITCH_EFFECT_TOLERANCE = 0.05
 DEFAULT_SWITCH_PLASMA_TOLERANCE = 0.20
@@ -119,15 +128,35 @@ def _check_cap(max_rate_mg_per_min: float | None) -> float:
     return float(max_rate_mg_per_min)
 
 
-def max_rate_from_pump(concentration_mg_per_ml: float, pump_max_ml_per_h: float = 1200.0) -> float:
+def max_rate_from_pump(
+    concentration_mg_per_ml: float, pump_max_ml_per_h: float = DEFAULT_PUMP_MAX_ML_PER_H
+) -> float:
     """Drug rate cap (mg/min) from the pump limit (mL/h) and the concentration (mg/mL).
 
-    Default 1200 mL/h: limit assumed by R tci and opentiva (pharmacokinetics.md 2.4).
+    ``cap = pump_max_ml_per_h x concentration_mg_per_ml / 60``.
+
+    Parameters
+    ----------
+    concentration_mg_per_ml : float
+        Product concentration in the syringe or bag, mg/mL (> 0); the command
+        line defaults to :data:`~ketaclinic.pharmacology.plans.DEFAULT_CONCENTRATION_MG_PER_ML`
+        (10 mg/mL, clinical.md section 1.8).
+    pump_max_ml_per_h : float
+        Pump limit, mL/h (> 0).  Default 1200 mL/h, the limit R tci
+        (``maxrt``) and opentiva assume, "the common pump limit"
+        (pharmacokinetics.md sections 0 and 2.4); PAS uses 500 mL/h.
+
+    Returns
+    -------
+    float
+        mg/min of product.
     """
-    if not concentration_mg_per_ml > 0:
-        raise PharmacologyInputError("concentration_mg_per_ml", "must be > 0")
-    if not pump_max_ml_per_h > 0:
-        raise PharmacologyInputError("pump_max_ml_per_h", "must be > 0")
+    for name, value in (
+        ("concentration_mg_per_ml", concentration_mg_per_ml),
+        ("pump_max_ml_per_h", pump_max_ml_per_h),
+    ):
+        if not (math.isfinite(value) and value > 0):
+            raise PharmacologyInputError(name, "must be a finite number > 0")
     return pump_max_ml_per_h * concentration_mg_per_ml / 60.0
 
 
@@ -151,7 +180,11 @@ def plasma_tci(
     period_s : float
         Pump update period in s (default 10 s).
     max_rate_mg_per_min : float, optional
-        Rate cap; the first period is a capped infusion, never an uncapped bolus.
+        Rate cap in mg/min of the system's analyte; the first period is then a
+        capped infusion, never an uncapped bolus.  ``None`` (the default) means
+        **uncapped**: rates may exceed what any pump delivers.  Derive a cap
+        from the pump with :func:`max_rate_from_pump` (the command line always
+        applies one).
 
     Returns
     -------
@@ -174,57 +207,205 @@ def plasma_tci(
     return TCIResult(starts, durs, rates, ("plasma",) * len(starts))
 
 
-class _EffectPredictor:
-    """Effect-site free and unit responses for one patient (modal or expm)."""
+class _EffectPlanner:
+    """Shafer-Gregg rate for one patient and one period length, precomputed once.
 
-    def __init__(self, system: LinearSystem, period_min: float) -> None:
-        self.system = system
+    On the look-ahead grid ``t_j`` (min) the candidate rates are
+    ``(C - b(t_j)) / h(t_j) = C / h(t_j) - (c_e e^{A t_j} / h(t_j)) x``, so with
+    the matrix ``K = [1/h, -c_e e^{A t_j}/h]`` (grid x (1 + states)), computed once
+    per period length, one period costs one matrix-vector product and an argmin.
+    ``b`` and ``h`` come from the modal closed form (real, well-conditioned
+    eigenvectors) or, otherwise, from batched matrix exponentials.  The grid
+    minimum is refined by safeguarded Newton steps on the analytic derivative
+    ``g = -b' h - (C - b) h'`` (zero at the minimum of ``(C - b)/h``).
+    """
+
+    def __init__(self, system: LinearSystem, period_min: float, grid_min: FloatArray) -> None:
         self.period = period_min
+        self.step = float(grid_min[1] - grid_min[0]) if len(grid_min) > 1 else float(grid_min[0])
+        self.ce = np.asarray(system.outputs["effect"][0], dtype=float)
+        self.a = np.asarray(system.a_per_min[0], dtype=float)
+        self.b_in = np.asarray(system.input_per_mg[0], dtype=float)
         modal = modal_decomposition(system)
-        self.modal = (
-            modal if modal.usable and not np.iscomplexobj(modal.eigenvalues_per_min) else None
+        self.modal = modal.usable and not np.iscomplexobj(modal.eigenvalues_per_min)
+        if self.modal:
+            lam = np.asarray(modal.eigenvalues_per_min[0], dtype=float)
+            inv = np.asarray(modal.inverse[0], dtype=float)
+            w = self.ce @ np.asarray(modal.vectors[0], dtype=float)
+            wg = w * (inv @ self.b_in)
+            p = period_min
+            inside = np.expm1(np.multiply.outer(np.minimum(grid_min, p), lam)) / lam
+            decay = np.exp(np.multiply.outer(np.maximum(grid_min - p, 0.0), lam))
+            h = (inside * decay) @ wg
+            free_rows = (np.exp(np.multiply.outer(grid_min, lam)) * w) @ inv
+            self.lam = [float(v) for v in lam]
+            self.w_inv = w[:, None] * inv  # modal weights of b: (w * (V^-1 x))_i
+            self.wg = [float(v) for v in wg]
+            # unit response after the period: sum_i wg_i (e^{lam_i p} - 1)/lam_i e^{lam_i (t - p)}
+            self.wg_after = [float(v) for v in wg * np.expm1(lam * p) / lam]
+        else:
+            n = system.n_states
+            aug = np.zeros((len(grid_min), n + 1, n + 1))
+            aug[:, :n, :n] = self.a
+            aug[:, :n, n] = self.b_in
+            inside_t = np.minimum(grid_min, period_min)
+            e_in = scipy.linalg.expm(aug * inside_t[:, None, None])
+            gam_t = e_in[:, :n, n]  # Gamma(min(t, p))
+            e_after = scipy.linalg.expm(
+                self.a[None] * np.maximum(grid_min - period_min, 0.0)[:, None, None]
+            )
+            h = np.einsum("i,jik,jk->j", self.ce, e_after, gam_t)
+            free_rows = np.einsum(
+                "i,jik->jk", self.ce, scipy.linalg.expm(self.a[None] * grid_min[:, None, None])
+            )
+            self.gam_p = scipy.linalg.expm(
+                np.block([[self.a, self.b_in[:, None]], [np.zeros((1, n + 1))]]) * period_min
+            )[:n, n]
+        valid = h > 0
+        if not valid.any():
+            raise PharmacologyInputError(
+                "system", "the effect-site unit response is not positive on the look-ahead"
+            )
+        self.grid = grid_min[valid]
+        self.h = h[valid]
+        # K transposed (1 + states, grid) and C-contiguous: v @ K^T is the fastest product
+        self.kt = np.ascontiguousarray(
+            np.hstack([(1.0 / self.h)[:, None], -free_rows[valid] / self.h[:, None]]).T
         )
-        ce = system.outputs["effect"][0]
-        if self.modal is not None:
-            lam = np.asarray(self.modal.eigenvalues_per_min[0], dtype=float)
-            self.lam = lam
-            self.w = ce @ np.asarray(self.modal.vectors[0], dtype=float)
-            self.inv = np.asarray(self.modal.inverse[0], dtype=float)
-            g = self.inv @ system.input_per_mg[0]
-            self.wg = self.w * g
+        self._v = np.empty(1 + system.n_states)
 
-    def free(self, t_min: FloatArray, x: FloatArray) -> FloatArray:
-        """Ce (mg/L) at ``t_min`` from state ``x`` with no more drug."""
-        if self.modal is not None:
-            z = self.inv @ x
-            return np.asarray(np.exp(np.multiply.outer(t_min, self.lam)) @ (self.w * z))
-        return np.array([self._expm_free(float(t), x) for t in np.atleast_1d(t_min)])
+    def candidates(self, c_t: float, x: FloatArray) -> FloatArray:
+        """``(C - b(t_j)) / h(t_j)`` on the grid (mg/min) for target ``c_t`` (mg/L)."""
+        v = self._v
+        v[0] = c_t
+        v[1:] = x
+        return np.asarray(v @ self.kt)
 
-    def unit(self, t_min: FloatArray) -> FloatArray:
-        """Ce (mg/L) at ``t_min`` after 1 mg/min for one period from empty."""
-        t = np.atleast_1d(np.asarray(t_min, dtype=float))
-        if self.modal is not None:
-            lam, p = self.lam, self.period
-            inside = np.expm1(np.multiply.outer(np.minimum(t, p), lam)) / lam
-            decay = np.exp(np.multiply.outer(np.maximum(t - p, 0.0), lam))
-            return np.asarray((inside * decay) @ self.wg)
-        out = []
-        phi_p, gam_p = _augmented_expm(self.system, self.period)
-        ce = self.system.outputs["effect"][0]
-        for tt in t:
-            if tt <= self.period:
-                _, gam = _augmented_expm(self.system, float(tt)) if tt > 0 else (None, gam_p * 0)
-                out.append(float(ce @ gam[0]))
+    def _derivatives(
+        self, t: float, coef: Sequence[float]
+    ) -> tuple[float, float, float, float, float, float]:
+        """``b, b', b'', h, h', h''`` at ``t`` (min); ``coef`` are the modal weights of ``b``."""
+        b0 = b1 = b2 = h0 = h1 = h2 = 0.0
+        p = self.period
+        for lam, a, c, d in zip(self.lam, coef, self.wg, self.wg_after, strict=True):
+            e = math.exp(lam * t)
+            b0 += a * e
+            b1 += a * lam * e
+            b2 += a * lam * lam * e
+            if t <= p:
+                h0 += c * math.expm1(lam * t) / lam
+                h1 += c * e
+                h2 += c * lam * e
             else:
-                phi, _ = _augmented_expm(self.system, float(tt - self.period))
-                out.append(float(ce @ (phi[0] @ gam_p[0])))
-        return np.array(out)
+                f = d * math.exp(lam * (t - p))
+                h0 += f
+                h1 += f * lam
+                h2 += f * lam * lam
+        return b0, b1, b2, h0, h1, h2
 
-    def _expm_free(self, t: float, x: FloatArray) -> float:
-        if t <= 0:
-            return float(self.system.outputs["effect"][0] @ x)
-        phi, _ = _augmented_expm(self.system, t)
-        return float(self.system.outputs["effect"][0] @ (phi[0] @ x))
+    def _derivatives_expm(
+        self, t: float, x: FloatArray
+    ) -> tuple[float, float, float, float, float, float]:
+        e = scipy.linalg.expm(self.a * t)
+        bx = e @ x
+        a_bx = self.a @ bx
+        b0, b1, b2 = float(self.ce @ bx), float(self.ce @ a_bx), float(self.ce @ (self.a @ a_bx))
+        if t <= self.period:
+            n = len(x)
+            aug = np.zeros((n + 1, n + 1))
+            aug[:n, :n] = self.a * t
+            aug[:n, n] = self.b_in * t
+            gam = scipy.linalg.expm(aug)[:n, n]
+            v = e @ self.b_in  # h' = c_e e^{At} b
+            return b0, b1, b2, float(self.ce @ gam), float(self.ce @ v), float(self.ce @ self.a @ v)
+        v = scipy.linalg.expm(self.a * (t - self.period)) @ self.gam_p
+        av = self.a @ v
+        return b0, b1, b2, float(self.ce @ v), float(self.ce @ av), float(self.ce @ (self.a @ av))
+
+    def refine(
+        self, i: int, cand: FloatArray, c_t: float, x: FloatArray, coef: Sequence[float]
+    ) -> float:
+        """Minimum of ``(C - b(t))/h(t)`` near grid point ``i``.
+
+        Starts at the vertex of the parabola through the three grid values around
+        ``i``, then takes safeguarded Newton steps on ``g(t) = -b' h - (C - b) h'``
+        (the numerator of the derivative; ``g' = -b'' h - (C - b) h''``), kept
+        within one grid step of ``t_i``, until the value error of the current
+        point, ``f'' s^2 / 2`` for the Newton step ``s``, is below 1e-13 of the
+        value plus 1e-12 mg/min, or the value is below :data:`ROUNDOFF_MG_PER_MIN`
+        (the caller rounds it to 0).  Returns the smallest candidate value evaluated, an upper
+        bound of the minimum like every evaluated point.
+        """
+        step = self.step
+        t0 = float(self.grid[i])
+        lo, hi = max(t0 - step, 1e-9), t0 + step
+        t = t0
+        if 0 < i < len(cand) - 1:
+            fm, f0, fp = float(cand[i - 1]), float(cand[i]), float(cand[i + 1])
+            curv = fm - 2.0 * f0 + fp
+            if curv > 0:
+                t = t0 + 0.5 * step * (fm - fp) / curv
+        best = math.inf
+        for _ in range(8):
+            if self.modal:
+                b0, b1, b2, h0, h1, h2 = self._derivatives(t, coef)
+            else:
+                b0, b1, b2, h0, h1, h2 = self._derivatives_expm(t, x)
+            if not h0 > 0:
+                break
+            best = min(best, (c_t - b0) / h0)
+            if best < ROUNDOFF_MG_PER_MIN:
+                break  # the caller rounds this to 0; refining further cannot change that
+            g = -b1 * h0 - (c_t - b0) * h1
+            gp = -b2 * h0 - (c_t - b0) * h2
+            if not gp > 0:
+                break
+            s = -g / gp
+            # value error at t ~ f'' s^2 / 2 with f'' = g'/h^2: stop when it is below
+            # 1e-13 f + 1e-12 mg/min (a thousandth of ROUNDOFF_MG_PER_MIN)
+            if 0.5 * gp * s * s <= (1e-13 * (c_t - b0) + 1e-12 * h0) * h0:
+                break
+            t_new = min(max(t + s, lo), hi)
+            if t_new == t:
+                break
+            t = t_new
+        return best
+
+    def rate(self, c_t: float, x: FloatArray) -> float:
+        """Shafer-Gregg rate (mg/min) from state ``x`` for effect-site target ``c_t`` (mg/L).
+
+        0 when the baseline alone reaches the target somewhere on the horizon.
+        Every grid local minimum within 1 % of the grid minimum is refined.
+        """
+        cand = self.candidates(c_t, x)
+        i = int(cand.argmin())
+        best = float(cand[i])
+        if best <= 0:
+            return 0.0
+        m = len(cand)
+        if m < 3:
+            return best
+        close = (cand <= best * 1.01).nonzero()[0]
+        first, last = int(close[0]), int(close[-1])
+        if last - first + 1 == len(close) and last < m - 1:
+            # One run of grid points within 1 % around the minimum: a single basin
+            # when the run falls to i and rises after it (no interior bump).
+            d = cand[first + 1 : last + 1] - cand[first:last]
+            j = i - first
+            one_basin = bool((d[:j] <= 0).all() and (d[j:] >= 0).all())
+        else:
+            one_basin = False
+        if one_basin:
+            local = [i]
+        else:
+            left = cand[np.maximum(close - 1, 0)]
+            right = cand[np.minimum(close + 1, m - 1)]
+            mine = cand[close]
+            local = [int(j) for j in close[(mine <= left) & (mine <= right) & (close < m - 1)]]
+        coef: Sequence[float] = (self.w_inv @ x).tolist() if self.modal else ()
+        for j in local:
+            best = min(best, self.refine(j, cand, c_t, x, coef))
+        return best
 
 
 def effect_tci(
@@ -236,7 +417,7 @@ def effect_tci(
     plasma_switch: bool = True,
     switch_effect_tolerance: float = DEFAULT_SWITCH_EFFECT_TOLERANCE,
     switch_plasma_tolerance: float = DEFAULT_SWITCH_PLASMA_TOLERANCE,
-    horizon_s: float = 3600.0,
+    horizon_s: float = DEFAULT_HORIZON_S,
     grid_s: float = 1.0,
 ) -> TCIResult:
     """Effect-site-targeted schedule (Shafer & Gregg 1992) for one patient.
@@ -248,8 +429,13 @@ def effect_tci(
         :meth:`~ketaclinic.pharmacology.linear.LinearSystem.with_effect_site`).
     target_ng_per_ml : float or sequence of (start_s, ng/mL)
         Effect-site target.
-    duration_s, period_s, max_rate_mg_per_min
+    duration_s, period_s
         As in :func:`plasma_tci`.
+    max_rate_mg_per_min : float, optional
+        Rate cap in mg/min of the system's analyte.  ``None`` (the default)
+        means **uncapped**: the first period may then ask for a rate no pump can
+        deliver.  Derive a cap from the pump with :func:`max_rate_from_pump`
+        (the command line always does).
     plasma_switch : bool
         Use the plasma-targeting formula while Ce is within
         ``switch_effect_tolerance`` and Cp within ``switch_plasma_tolerance`` of
@@ -257,7 +443,7 @@ def effect_tci(
     horizon_s : float
         Look-ahead for the effect-site peak (s); PyTCI uses 3600 s.
     grid_s : float
-        Grid of the peak search (s) before continuous refinement.
+        Grid of the peak search (s) before the Newton refinement.
 
     Returns
     -------
@@ -271,9 +457,11 @@ def effect_tci(
         raise PharmacologyInputError(
             "system", "effect-site TCI is computed for one patient at a time"
         )
-    if not (horizon_s > period_s):
-        raise PharmacologyInputError("horizon_s", "must exceed period_s")
     starts, durs = _periods(duration_s, period_s)
+    if not (math.isfinite(horizon_s) and horizon_s > period_s):
+        raise PharmacologyInputError("horizon_s", "must exceed period_s")
+    if not (math.isfinite(grid_s) and 0 < grid_s <= horizon_s):
+        raise PharmacologyInputError("grid_s", "must be > 0 s and not exceed horizon_s")
     targets = _targets_mg_per_l(target_ng_per_ml, starts)
     cap = _check_cap(max_rate_mg_per_min)
     cp = system.outputs["plasma"][0]
@@ -281,31 +469,33 @@ def effect_tci(
     grid: FloatArray = (np.arange(1, int(horizon_s / grid_s) + 1) * grid_s / 60.0).astype(
         np.float64
     )
-    predictors: dict[float, tuple[_EffectPredictor, FloatArray, FloatArray]] = {}
+    propagators: dict[float, tuple[FloatArray, FloatArray]] = {}
+    planners: dict[float, _EffectPlanner] = {}
+    for d in set(durs.tolist()):
+        phi, gam = _augmented_expm(system, d / 60.0)
+        propagators[d] = (phi[0], gam[0])
     x = np.zeros(system.n_states)
     rates = np.zeros(len(starts))
     modes = []
-    for k, d in enumerate(durs):
-        c_t = targets[k]
-        phi, gam = _augmented_expm(system, d / 60.0)
-        phi0, gam0 = phi[0], gam[0]
-        cp_now, ce_now = float(cp @ x), float(ce @ x)
-        use_plasma = (
-            plasma_switch
-            and c_t > 0
-            and abs(ce_now - c_t) <= switch_effect_tolerance * c_t
-            and abs(cp_now - c_t) <= switch_plasma_tolerance * c_t
-        )
+    for k, d in enumerate(durs.tolist()):
+        c_t = float(targets[k])
+        phi0, gam0 = propagators[d]
+        use_plasma = False
+        if plasma_switch and c_t > 0:
+            cp_now, ce_now = float(cp @ x), float(ce @ x)
+            use_plasma = (
+                abs(ce_now - c_t) <= switch_effect_tolerance * c_t
+                and abs(cp_now - c_t) <= switch_plasma_tolerance * c_t
+            )
         if c_t == 0:
             r = 0.0
         elif use_plasma:
             r = (c_t - float(cp @ (phi0 @ x))) / float(cp @ gam0)
         else:
-            if d not in predictors:
-                pred = _EffectPredictor(system, d / 60.0)
-                predictors[d] = (pred, pred.unit(grid), grid)
-            pred, h, _ = predictors[d]
-            r = _effect_rate(pred, x, c_t, h, grid)
+            planner = planners.get(d)
+            if planner is None:
+                planner = planners[d] = _EffectPlanner(system, d / 60.0, grid)
+            r = planner.rate(c_t, x)
         r = min(max(r, 0.0), cap)
         if r < ROUNDOFF_MG_PER_MIN:
             r = 0.0
@@ -313,32 +503,3 @@ def effect_tci(
         x = phi0 @ x + gam0 * r
         rates[k] = r
     return TCIResult(starts, durs, rates[None, :], tuple(modes))
-
-
-def _effect_rate(
-    pred: _EffectPredictor, x: FloatArray, c_t: float, h: FloatArray, grid: FloatArray
-) -> float:
-    """``min_t (C_t - b(t)) / h(t)`` with continuous refinement of each local minimum."""
-    b = pred.free(grid, x)
-    cand = (c_t - b) / h
-    if np.any(cand <= 0):
-        return 0.0
-    best = float(cand.min())
-    if len(cand) < 3:
-        return best
-    inner = np.flatnonzero((cand[1:-1] <= cand[:-2]) & (cand[1:-1] <= cand[2:])) + 1
-    if cand[0] <= cand[1]:
-        inner = np.concatenate([[0], inner])
-    step = grid[1] - grid[0]
-    for i in inner:
-        if cand[i] > best * 1.01:
-            continue
-        lo = max(grid[i] - step, 1e-9)
-        hi = grid[i] + step
-
-        def f(t: float) -> float:
-            return float((c_t - pred.free(np.array([t]), x)[0]) / pred.unit(np.array([t]))[0])
-
-        res = minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": 1e-9})
-        best = min(best, float(res.fun))
-    return best

@@ -115,3 +115,13 @@ def test_pump_maximum_is_a_parameter() -> None:
     ok = pump_step(1.0, 80.0, 3.0, Container(100.0, 100.0), pump_max_ml_per_h=2000.0)
     assert ok.rate_ml_per_h == pytest.approx(1600.0)
     assert np.isclose(ok.rate_mg_per_min, 80.0 / 3.0)
+
+
+def test_ideal_weight_basis_never_exceeds_actual_weight() -> None:
+    """clinical.md 1.3 chooses IBW to lower doses in heavier patients (consensus, BMI >= 30)
+    and is silent on patients lighter than IBW; the ideal basis is min(actual, IBW)."""
+    ibw = ideal_body_weight_kg(180.0, "male")  # 50 + 2.3 x (70.866 - 60) in
+    assert ibw == pytest.approx(74.9921, abs=1e-4)
+    assert dosing_weight_kg(100.0, "ideal", 180.0, "male") == pytest.approx(ibw)
+    assert dosing_weight_kg(60.0, "ideal", 180.0, "male") == 60.0
+    assert dosing_weight_kg(60.0, "adjusted", 180.0, "male") == 60.0

@@ -13,15 +13,23 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.linalg
 from PyTCI.models.base import Three
 from PyTCI.models.propofol import Marsh, Schnider
+from scipy.optimize import minimize_scalar
 
+from ketaclinic.pharmacology import tci
 from ketaclinic.pharmacology.errors import PharmacologyInputError
 from ketaclinic.pharmacology.library import get_model
-from ketaclinic.pharmacology.linear import LinearSystem, solve
+from ketaclinic.pharmacology.linear import LinearSystem, Modal, modal_decomposition, solve
 from ketaclinic.pharmacology.models import Patient, mammillary_from_micro
 from ketaclinic.pharmacology.plans import Bolus, DosePlan, Segment
-from ketaclinic.pharmacology.tci import effect_tci, max_rate_from_pump, plasma_tci
+from ketaclinic.pharmacology.tci import (
+    ROUNDOFF_MG_PER_MIN,
+    effect_tci,
+    max_rate_from_pump,
+    plasma_tci,
+)
 
 
 class Custom3(Three):
@@ -147,3 +155,130 @@ def test_tci_errors_name_the_field() -> None:
         plasma_tci(_domino(), 150.0, 600.0, max_rate_mg_per_min=-1.0)
     with pytest.raises(PharmacologyInputError, match="^target_ng_per_ml"):
         plasma_tci(_domino(), [(10.0, 150.0)], 600.0)
+
+
+def _old_rate(system: LinearSystem, x: np.ndarray, c_t: float, period_min: float) -> float:
+    """The previous implementation's decision, rebuilt independently for one state ``x``.
+
+    ``b`` and ``h`` on the 1-s grid over 3600 s from a numpy eigendecomposition
+    written here, then every grid local minimum within 1 % of the grid minimum
+    refined by scipy ``minimize_scalar`` (bounded, xatol 1e-9 min) on ``b`` and
+    ``h`` evaluated by ``scipy.linalg.expm`` - the old algorithm.
+    """
+    a, b_in = system.a_per_min[0], system.input_per_mg[0]
+    ce = system.outputs["effect"][0]
+    n = len(x)
+    lam, vec = np.linalg.eig(a)
+    lam, vec = lam.real, vec.real
+    inv = np.linalg.inv(vec)
+    w = ce @ vec
+    grid = np.arange(1, 3601) / 60.0
+    free = np.exp(np.outer(grid, lam)) @ (w * (inv @ x))
+    inside = np.expm1(np.outer(np.minimum(grid, period_min), lam)) / lam
+    decay = np.exp(np.outer(np.maximum(grid - period_min, 0.0), lam))
+    unit = (inside * decay) @ (w * (inv @ b_in))
+    cand = (c_t - free) / unit
+    if np.any(cand <= 0):
+        return 0.0
+    best = float(cand.min())
+    aug = np.zeros((n + 1, n + 1))
+    aug[:n, :n], aug[:n, n] = a, b_in
+    gam_p = scipy.linalg.expm(aug * period_min)[:n, n]
+
+    def f(t: float) -> float:
+        b_t = ce @ scipy.linalg.expm(a * t) @ x
+        if t <= period_min:
+            h_t = ce @ scipy.linalg.expm(aug * t)[:n, n]
+        else:
+            h_t = ce @ scipy.linalg.expm(a * (t - period_min)) @ gam_p
+        return float((c_t - b_t) / h_t)
+
+    inner = np.flatnonzero((cand[1:-1] <= cand[:-2]) & (cand[1:-1] <= cand[2:])) + 1
+    if cand[0] <= cand[1]:
+        inner = np.concatenate([[0], inner])
+    step = grid[1] - grid[0]
+    for i in inner:
+        if cand[i] > best * 1.01:
+            continue
+        res = minimize_scalar(
+            f,
+            bounds=(max(grid[i] - step, 1e-9), grid[i] + step),
+            method="bounded",
+            options={"xatol": 1e-9},
+        )
+        best = min(best, float(res.fun))
+    return best
+
+
+@pytest.mark.parametrize(
+    ("name", "target"), [("domino", 150.0), ("marsh", 4000.0), ("domino_steps", 0.0)]
+)
+def test_fast_effect_path_agrees_with_the_old_algorithm_period_by_period(
+    name: str, target: float
+) -> None:
+    """Each pure Shafer-Gregg rate of the fast path (modal K matrix, argmin, Newton on the
+    analytic derivative) equals the old grid + minimize_scalar decision from the same state."""
+    if name == "marsh":
+        m, _ = _pytci_models()["marsh"]
+        sys = _ours(m)
+    else:
+        sys = _domino()
+    spec: float | list[tuple[float, float]] = (
+        [(0.0, 150.0), (300.0, 300.0), (600.0, 100.0)] if name == "domino_steps" else target
+    )
+    res = effect_tci(sys, spec, 900.0, 10.0, plasma_switch=False)
+    rates = res.rate_mg_per_min[0]
+    targets = np.select([res.start_s < 300, res.start_s < 600], [150.0, 300.0], 100.0)
+    if name != "domino_steps":
+        targets[:] = target
+    phi, gam = tci._augmented_expm(sys, 10.0 / 60.0)
+    x = np.zeros(sys.n_states)
+    old = np.zeros_like(rates)
+    for k in range(len(rates)):
+        r = _old_rate(sys, x, targets[k] / 1000.0, 10.0 / 60.0)
+        old[k] = r if r >= ROUNDOFF_MG_PER_MIN else 0.0
+        x = phi[0] @ x + gam[0] * rates[k]
+    assert rates[0] > 0 and np.sum(rates == 0) > 5  # covers loading, waiting and pulsing
+    # atol: rates of 1e-10 of the loading rate are round-off of C - b near the target
+    np.testing.assert_allclose(rates, old, rtol=1e-9, atol=1e-10 * rates[0])
+
+
+def test_expm_fallback_of_the_effect_path_equals_the_modal_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the modal form refused (as for a defective system) the batched-expm planner gives
+    the same schedule; a genuinely defective system (ke0 equal to a disposition rate
+    constant) gives the first-period rate of a neighbouring non-defective one."""
+    sys = _domino()
+    modal_rates = effect_tci(sys, 150.0, 600.0, 10.0, plasma_switch=False).rate_mg_per_min[0]
+
+    def refuse(system: LinearSystem) -> Modal:
+        m = modal_decomposition(system)
+        return Modal(m.eigenvalues_per_min, m.vectors, m.inverse, False)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(tci, "modal_decomposition", refuse)
+        expm_rates = effect_tci(_domino(), 150.0, 600.0, 10.0, plasma_switch=False).rate_mg_per_min[
+            0
+        ]
+    np.testing.assert_allclose(expm_rates, modal_rates, rtol=1e-9, atol=1e-12 * modal_rates[0])
+    lam = np.sort(np.linalg.eigvals(_domino(None).a_per_min[0]).real)
+    ke0 = float(-lam[-2])  # a disposition rate constant, 0.0 < ke0 < fastest
+    defective = _domino(ke0)
+    assert not modal_decomposition(defective).usable
+    near = effect_tci(_domino(ke0 * (1 + 1e-5)), 150.0, 60.0, 10.0).rate_mg_per_min[0]
+    got = effect_tci(defective, 150.0, 60.0, 10.0).rate_mg_per_min[0]
+    np.testing.assert_allclose(got, near, rtol=1e-4)
+
+
+def test_max_rate_from_pump_validates_and_documents_uncapped_default() -> None:
+    """1200 mL/h x 10 mg/mL / 60 = 200 mg/min; None is uncapped (a 10 s load far above)."""
+    assert max_rate_from_pump(10.0) == pytest.approx(200.0)
+    assert max_rate_from_pump(1.0, 500.0) == pytest.approx(500.0 / 60.0)
+    with pytest.raises(PharmacologyInputError, match="^concentration_mg_per_ml"):
+        max_rate_from_pump(float("inf"))
+    with pytest.raises(PharmacologyInputError, match="^pump_max_ml_per_h"):
+        max_rate_from_pump(10.0, 0.0)
+    uncapped = plasma_tci(_domino(None), 2000.0, 60.0, 10.0).rate_mg_per_min[0]
+    capped = plasma_tci(_domino(None), 2000.0, 60.0, 10.0, max_rate_from_pump(1.0))
+    assert uncapped[0] > 20.0 and capped.rate_mg_per_min[0, 0] == pytest.approx(20.0)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from ketaclinic.accounts.actions.sessions import end_sessions
 from ketaclinic.accounts.models import User, UserSession
 from ketaclinic.accounts.sudo import enter_sudo_mode, in_sudo_mode
 from ketaclinic.audit.log import record
+
+# Same words as the email-change form's own check.
+EMAIL_TAKEN = "Another account uses this email."
 
 
 def _signed_in_user(request: HttpRequest) -> User:
@@ -66,24 +69,33 @@ def change_email(request: HttpRequest, new_email: str) -> User:
         raise PermissionDenied("Enter your password again first.")
     old_email = user.email
     new_email = User.objects.normalize_email(new_email).lower()
-    with transaction.atomic():
-        user.email = new_email
-        user.save(update_fields=["email"])
-        record(
-            "account.email.change",
-            request=request,
-            obj=user,
-            before={"email": old_email},
-            after={"email": new_email},
-        )
-        # Tell the old address, so a takeover does not go unnoticed.
-        transaction.on_commit(
-            lambda: send_mail(
-                "Your ketaclinic sign-in email was changed",
-                f"The sign-in email of your ketaclinic account was changed to {new_email}.\n"
-                "If you did not do this, tell your clinic admin at once.",
-                None,
-                [old_email],
-            )
-        )
+    try:
+        with transaction.atomic():
+            user.email = new_email
+            user.save(update_fields=["email"])
+            _record_email_change(request, user, old_email, new_email)
+    except IntegrityError as exc:
+        # Another account took the address after the form checked it.
+        user.email = old_email
+        raise ValidationError(EMAIL_TAKEN) from exc
     return user
+
+
+def _record_email_change(request: HttpRequest, user: User, old_email: str, new_email: str) -> None:
+    record(
+        "account.email.change",
+        request=request,
+        obj=user,
+        before={"email": old_email},
+        after={"email": new_email},
+    )
+    # Tell the old address, so a takeover does not go unnoticed.
+    transaction.on_commit(
+        lambda: send_mail(
+            "Your ketaclinic sign-in email was changed",
+            f"The sign-in email of your ketaclinic account was changed to {new_email}.\n"
+            "If you did not do this, tell your clinic admin at once.",
+            None,
+            [old_email],
+        )
+    )

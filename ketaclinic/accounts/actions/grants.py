@@ -24,11 +24,13 @@ from ketaclinic.accounts.models import (
     User,
 )
 from ketaclinic.accounts.policies import clinic_id_of, is_break_glass_target
+from ketaclinic.accounts.zones import clinic_zone
 from ketaclinic.audit.log import record
 
 # Until consent records exist, these roles record a patient's consent to share.
 SHARED_ACCESS_GRANTORS = frozenset({Role.CLINIC_ADMIN, Role.PHYSICIAN, Role.COORDINATOR})
 BREAK_GLASS_REASON_MIN = 10
+REVIEW_NOTE_MAX = 2000
 
 
 def _in_current_clinic(request: HttpRequest, obj: Model) -> None:
@@ -170,13 +172,16 @@ def _alert_admins(request: HttpRequest, grant: BreakGlassGrant) -> None:
     if not recipients:
         return
     review_url = request.build_absolute_uri(reverse("accounts:break_glass_review"))
+    zone = clinic_zone(grant.clinic)
+    created = timezone.localtime(grant.created_at, zone)
+    until = timezone.localtime(grant.expires_at, zone)
     # No reason text or record name in the mail: it may name a patient, and mail is not a
     # safe place for that. The review page shows everything.
     send_mail(
         f"Emergency access used at {grant.clinic.name}",
         f"{grant.user.full_name} ({grant.user.email}) used emergency (break-glass) access "
-        f"to a {grant.content_type.name} record at {grant.created_at:%Y-%m-%d %H:%M} UTC.\n"
-        f"Access lasts until {grant.expires_at:%H:%M} UTC.\n\n"
+        f"to a {grant.content_type.name} record at {created:%Y-%m-%d %H:%M %Z}.\n"
+        f"Access lasts until {until:%H:%M %Z}.\n\n"
         f"Review the reason: {review_url}\n",
         None,
         recipients,
@@ -184,14 +189,36 @@ def _alert_admins(request: HttpRequest, grant: BreakGlassGrant) -> None:
 
 
 def review_break_glass(request: HttpRequest, grant: BreakGlassGrant, note: str = "") -> None:
+    """Mark an emergency access reviewed.
+
+    Nobody reviews their own emergency access while another active clinic admin can; a sole
+    admin may, and the audit entry says it was a self-review.
+    """
     if not has_role(request, {Role.CLINIC_ADMIN}):
         raise PermissionDenied("Only the clinic admin reviews emergency access.")
     if grant.clinic_id != getattr(request.clinic, "pk", None):  # type: ignore[attr-defined]
         raise Http404("No such grant in this clinic.")
+    if len(note.strip()) > REVIEW_NOTE_MAX:
+        raise ValidationError({"note": f"Keep the note under {REVIEW_NOTE_MAX} characters."})
     with transaction.atomic():
         grant = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
         if grant.reviewed_at is not None:
             return
+        self_review = grant.user_id == request.user.pk
+        if self_review and (
+            Membership.objects.filter(
+                clinic_id=grant.clinic_id,
+                role=Role.CLINIC_ADMIN,
+                is_active=True,
+                user__is_active=True,
+            )
+            .exclude(user=request.user)  # type: ignore[misc]
+            .exists()
+        ):
+            raise ValidationError(
+                "This is your own emergency access. Another clinic admin must review it, "
+                "so that no one checks their own use of it."
+            )
         grant.reviewed_at = timezone.now()
         grant.reviewed_by = request.user  # type: ignore[assignment]
         grant.review_note = note.strip()
@@ -201,5 +228,6 @@ def review_break_glass(request: HttpRequest, grant: BreakGlassGrant, note: str =
             request=request,
             obj=grant,
             before={"reviewed": False},
-            after={"reviewed": True, "note": grant.review_note},
+            after={"reviewed": True, "note": grant.review_note, "self_review": self_review},
+            reason="self-review: the only active clinic admin" if self_review else "",
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import logout
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
@@ -9,8 +11,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from ketaclinic.accounts.models import User, UserSession
+from ketaclinic.access.middleware import CLINIC_SESSION_KEY
+from ketaclinic.accounts.models import Membership, User, UserSession
 from ketaclinic.audit.log import client_ip, record
+
+if TYPE_CHECKING:
+    from ketaclinic.clinics.models import Clinic
 
 EndReason = UserSession.EndReason
 # Session data keys (Unix seconds): when the password step passed, and the last activity.
@@ -38,28 +44,75 @@ def start_session(request: HttpRequest, user: User) -> UserSession:
     return tracked
 
 
+def session_clinic_ids(
+    user: User, keys: list[str], *, counting: int | None = None
+) -> dict[str, int | None]:
+    """The current clinic of each of ``user``'s sessions, by session key.
+
+    That is the clinic chosen in the session (``CLINIC_SESSION_KEY``) when the user is an
+    active member there, else their first clinic by name, as ``current_membership`` picks it.
+    ``counting`` is a clinic whose membership counts as active even if it was just turned
+    off, so a deactivation still finds the sessions that were working in that clinic.
+    """
+    active = set(
+        Membership.objects.filter(user=user, is_active=True).values_list("clinic_id", flat=True)
+    )
+    if counting is not None:
+        active.add(counting)
+    ordered = list(
+        Membership.objects.filter(user=user, clinic_id__in=active)
+        .order_by("clinic__name", "id")
+        .values_list("clinic_id", flat=True)
+    )
+    default = ordered[0] if ordered else None
+    data = {
+        row.session_key: row.get_decoded() for row in Session.objects.filter(session_key__in=keys)
+    }
+    result: dict[str, int | None] = {}
+    for key in keys:
+        chosen = data.get(key, {}).get(CLINIC_SESSION_KEY)
+        result[key] = chosen if chosen in active else default
+    return result
+
+
 def end_sessions(
     user: User,
     reason: str,
     *,
     keep_key: str | None = None,
     request: HttpRequest | None = None,
+    clinic: Clinic | None = None,
 ) -> int:
-    """End every live session of ``user`` (except ``keep_key``); returns how many."""
+    """End every live session of ``user`` (except ``keep_key``); returns how many.
+
+    With ``clinic``, only the sessions whose current clinic is that clinic end: one clinic's
+    admin has no say over the person's work at another clinic.
+    """
     with transaction.atomic():
         live = UserSession.objects.select_for_update().filter(user=user, ended_at__isnull=True)
         if keep_key:
             live = live.exclude(session_key=keep_key)
         keys = list(live.values_list("session_key", flat=True))
+        if clinic is not None:
+            where = session_clinic_ids(user, keys, counting=clinic.pk)
+            keys = [key for key in keys if where[key] == clinic.pk]
+            live = live.filter(session_key__in=keys)
         ended = live.update(ended_at=timezone.now(), end_reason=reason)
         Session.objects.filter(session_key__in=keys).delete()
         if ended:
+            after: dict[str, object] = {
+                "ended": ended,
+                "reason": reason,
+                "kept_current": bool(keep_key),
+            }
+            if clinic is not None:
+                after["clinic"] = clinic.pk
             record(
                 "auth.sessions.end",
                 request=request,
                 actor=request.user if request is not None else None,
                 obj=user,
-                after={"ended": ended, "reason": reason, "kept_current": bool(keep_key)},
+                after=after,
             )
     return ended
 

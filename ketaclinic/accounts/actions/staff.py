@@ -5,16 +5,25 @@ from __future__ import annotations
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketaclinic.access.policy import has_role
 from ketaclinic.accounts.actions.sessions import end_sessions
-from ketaclinic.accounts.models import Membership, Role, User, UserSession
+from ketaclinic.accounts.models import (
+    Membership,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    Role,
+    User,
+    UserSession,
+)
 from ketaclinic.audit.log import record
+from ketaclinic.clinics.models import Clinic
 
 
 def _require_clinic_admin(request: HttpRequest) -> None:
@@ -31,34 +40,53 @@ def _snapshot(m: Membership) -> dict[str, object]:
     return {"user": m.user_id, "role": m.role, "is_active": m.is_active}
 
 
-def invite_staff(request: HttpRequest, *, email: str, full_name: str, role: str) -> Membership:
-    """Give ``email`` a role at the admin's clinic, creating the account when it is new.
+# Shown for an email that already has an account (here or at any other clinic). It says
+# nothing about where, and the same words come for every such address, so a clinic admin
+# learns no more than "not invitable". Attaching an existing account to a second clinic would
+# hand this clinic's admin power over the person's sessions elsewhere, so it is refused; the
+# site operator adds such memberships.
+CANNOT_INVITE = "This email cannot be invited here. Ask the person to contact you."
+ALREADY_HERE = "This person already has a role in this clinic."
+ELSEWHERE = "This person also works at another clinic; ask the site operator to do this."
 
-    A new account has no usable password; a password-set link goes to the address. Someone
-    already on the system (another clinic) keeps their password and second factor.
+
+def invite_refusal(clinic: Clinic, email: str) -> str | None:
+    """Why ``email`` cannot be invited to ``clinic``, or None when it can."""
+    if Membership.objects.filter(user__email__iexact=email, clinic=clinic).exists():
+        return ALREADY_HERE
+    if User.objects.filter(email__iexact=email).exists():
+        return CANNOT_INVITE
+    return None
+
+
+def invite_staff(request: HttpRequest, *, email: str, full_name: str, role: str) -> Membership:
+    """Create an account for ``email`` with a role at the admin's clinic.
+
+    The account has no usable password; a password-set link goes to the address. An email
+    that already has an account is refused (see ``CANNOT_INVITE``).
     """
     _require_clinic_admin(request)
     clinic = request.clinic  # type: ignore[attr-defined]
     email = User.objects.normalize_email(email).strip().lower()
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role."})
-    with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).first()
-        created = user is None
-        if user is None:
+    try:
+        with transaction.atomic():
+            refusal = invite_refusal(clinic, email)
+            if refusal:
+                raise ValidationError({"email": refusal})
             user = User.objects.create_user(email, None, full_name=full_name.strip())
-        if Membership.objects.filter(user=user, clinic=clinic).exists():
-            raise ValidationError({"email": "This person already has a role in this clinic."})
-        membership = Membership.objects.create(user=user, clinic=clinic, role=role)
-        record(
-            "staff.invite",
-            request=request,
-            obj=membership,
-            after={**_snapshot(membership), "new_account": created, "email": email},
-        )
-        if created:
-            new_user = user
-            transaction.on_commit(lambda: _send_password_link(request, new_user))
+            membership = Membership.objects.create(user=user, clinic=clinic, role=role)
+            record(
+                "staff.invite",
+                request=request,
+                obj=membership,
+                after={**_snapshot(membership), "new_account": True, "email": email},
+            )
+            transaction.on_commit(lambda: _send_password_link(request, user))
+    except IntegrityError as exc:
+        # Someone took the address between the check and the insert.
+        raise ValidationError({"email": CANNOT_INVITE}) from exc
     return membership
 
 
@@ -80,7 +108,7 @@ def _send_password_link(request: HttpRequest, user: User) -> None:
 def update_membership(
     request: HttpRequest, membership: Membership, *, role: str, is_active: bool
 ) -> Membership:
-    """Change a staff member's role or (de)activate it; deactivation ends their sessions."""
+    """Change a staff member's role or (de)activate it; their sessions in this clinic end."""
     _require_clinic_admin(request)
     _own_membership(request, membership)
     if role not in Role.values:
@@ -89,12 +117,17 @@ def update_membership(
         current = Membership.objects.select_for_update().get(pk=membership.pk)
         before = _snapshot(current)
         if current.user_id == request.user.pk and (role != Role.CLINIC_ADMIN or not is_active):
-            # The last word on the clinic must stay with someone.
-            others = Membership.objects.filter(
-                clinic=current.clinic, role=Role.CLINIC_ADMIN, is_active=True
-            ).exclude(pk=current.pk)
-            if not others.exists():
-                raise ValidationError("You are the only clinic admin; appoint another first.")
+            # The last word on the clinic must stay with someone. The admin rows are locked,
+            # so two admins demoting themselves at once cannot both pass.
+            others = (
+                Membership.objects.select_for_update()
+                .filter(clinic=current.clinic, role=Role.CLINIC_ADMIN, is_active=True)
+                .exclude(pk=current.pk)
+            )
+            if not list(others):
+                raise ValidationError(
+                    {"role": "You are the only clinic admin; appoint another first."}
+                )
         current.role = role
         current.is_active = is_active
         current.save(update_fields=["role", "is_active"])
@@ -102,27 +135,33 @@ def update_membership(
         if before != after:
             record("staff.update", request=request, obj=current, before=before, after=after)
         if (before["is_active"] and not is_active) or before["role"] != role:
-            # Their pages and permissions were computed for the old role: start over.
-            end_sessions(current.user, UserSession.EndReason.DEACTIVATED, request=request)
+            # Their pages and permissions were computed for the old role: start over, in
+            # this clinic only.
+            end_sessions(
+                current.user,
+                UserSession.EndReason.DEACTIVATED,
+                request=request,
+                clinic=current.clinic,
+            )
     return current
+
+
+def _active_elsewhere(user: User, clinic: Clinic) -> bool:
+    return Membership.objects.filter(user=user, is_active=True).exclude(clinic=clinic).exists()
 
 
 def deactivate_account(request: HttpRequest, membership: Membership) -> User:
     """Turn off the person's account altogether (only if no other clinic relies on it)."""
     _require_clinic_admin(request)
     _own_membership(request, membership)
-    user = membership.user
-    if user.pk == request.user.pk:
+    if membership.user_id == request.user.pk:
         raise ValidationError("You cannot deactivate your own account.")
-    elsewhere = Membership.objects.filter(user=user, is_active=True).exclude(
-        clinic=membership.clinic
-    )
-    if elsewhere.exists():
-        raise ValidationError(
-            "This person also works at another clinic; deactivate their role here instead."
-        )
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = User.objects.select_for_update().get(pk=membership.user_id)
+        if _active_elsewhere(user, membership.clinic):
+            raise ValidationError(
+                "This person also works at another clinic; deactivate their role here instead."
+            )
         before = {"is_active": user.is_active, "membership_active": membership.is_active}
         user.is_active = False
         user.save(update_fields=["is_active"])
@@ -139,7 +178,88 @@ def deactivate_account(request: HttpRequest, membership: Membership) -> User:
 
 
 def sign_out_everywhere(request: HttpRequest, membership: Membership) -> int:
+    """End the person's sessions working in this clinic (not those at another clinic)."""
     _require_clinic_admin(request)
     _own_membership(request, membership)
     with transaction.atomic():
-        return end_sessions(membership.user, UserSession.EndReason.ADMIN, request=request)
+        return end_sessions(
+            membership.user,
+            UserSession.EndReason.ADMIN,
+            request=request,
+            clinic=membership.clinic,
+        )
+
+
+def resend_password_link(request: HttpRequest, membership: Membership) -> None:
+    """Mail a new set-password link to someone who never chose a password (lost or expired
+    invitation link; the reset form sends nothing to an account without a password)."""
+    _require_clinic_admin(request)
+    _own_membership(request, membership)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=membership.user_id)
+        if user.has_usable_password():
+            raise ValidationError(
+                "This person has already chosen a password; they can use "
+                '"Forgot your password?" on the sign-in page.'
+            )
+        if not (user.is_active and membership.is_active):
+            raise ValidationError("This person's role or account is turned off.")
+        record(
+            "staff.invite.resend",
+            request=request,
+            obj=membership,
+            before={"has_usable_password": False},
+            after={"has_usable_password": False, "set_password_link_sent": True},
+        )
+        transaction.on_commit(lambda: _send_password_link(request, user))
+
+
+def reset_two_factor(request: HttpRequest, membership: Membership) -> int:
+    """Remove the person's authenticator and recovery codes and end their sessions in this
+    clinic; they set up a new authenticator at their next sign-in. Returns sessions ended.
+
+    Only for someone who works at no other clinic: the second factor guards all of their
+    work, and one clinic's admin has no say over another's.
+    """
+    _require_clinic_admin(request)
+    _own_membership(request, membership)
+    if membership.user_id == request.user.pk:
+        raise ValidationError("Reset your own authenticator under My account.")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=membership.user_id)
+        if _active_elsewhere(user, membership.clinic):
+            raise ValidationError(ELSEWHERE)
+        totp = TOTPDevice.objects.filter(user=user)
+        recovery = RecoveryCodeDevice.objects.filter(user=user)
+        before = {
+            "totp_devices": totp.count(),
+            "recovery_codes_unused": RecoveryCode.objects.filter(
+                device__user=user, used_at__isnull=True
+            ).count(),
+        }
+        totp.delete()
+        recovery.delete()
+        record(
+            "2fa.admin_reset",
+            request=request,
+            obj=user,
+            before=before,
+            after={"totp_devices": 0, "recovery_codes_unused": 0},
+        )
+        ended = end_sessions(
+            user, UserSession.EndReason.ADMIN, request=request, clinic=membership.clinic
+        )
+        transaction.on_commit(lambda: _tell_two_factor_reset(request, user))
+    return ended
+
+
+def _tell_two_factor_reset(request: HttpRequest, user: User) -> None:
+    clinic = getattr(request, "clinic", None)
+    send_mail(
+        "Your ketaclinic two-factor sign-in was reset",
+        f"The clinic admin of {clinic} reset the two-factor sign-in of your ketaclinic "
+        "account. At your next sign-in you set up your authenticator app again.\n"
+        "If you did not ask for this, tell your clinic admin at once.",
+        None,
+        [user.email],
+    )

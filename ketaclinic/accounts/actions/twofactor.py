@@ -95,25 +95,31 @@ class Verification:
 
 
 def verify_second_factor(request: HttpRequest, token: str) -> Verification | None:
-    """Check a TOTP or recovery code; on success mark the session verified (new key)."""
+    """Check a TOTP or recovery code; on success mark the session verified (new key).
+
+    The check, the marking of the code as used (TOTP ``last_t`` or the recovery code) and
+    the audit entry are one transaction, with the device row locked from the check on
+    (django-otp's ``verify_token`` loads it ``select_for_update``), so a code can pass once
+    only and never without its audit entry.
+    """
     user = request.user
     if not isinstance(user, User):
         raise PermissionDenied
     token = token.strip()
     result: Verification | None = None
     device = None
-    totp = twofactor.confirmed_totp(user)
-    if totp is not None and token.replace(" ", "").isdigit():
-        device = django_otp.verify_token(user, totp.persistent_id, token.replace(" ", ""))
-        if device is not None:
-            result = Verification("totp")
-    if result is None:
-        recovery = RecoveryCodeDevice.objects.filter(user=user, confirmed=True).first()
-        if recovery is not None and len(twofactor.normalise(token)) == 10:
-            device = django_otp.verify_token(user, recovery.persistent_id, token)
-            if device is not None:
-                result = Verification("recovery", recovery.unused().count())
     with transaction.atomic():
+        totp = twofactor.confirmed_totp(user)
+        if totp is not None and token.replace(" ", "").isdigit():
+            device = django_otp.verify_token(user, totp.persistent_id, token.replace(" ", ""))
+            if device is not None:
+                result = Verification("totp")
+        if result is None:
+            recovery = RecoveryCodeDevice.objects.filter(user=user, confirmed=True).first()
+            if recovery is not None and len(twofactor.normalise(token)) == 10:
+                device = django_otp.verify_token(user, recovery.persistent_id, token)
+                if device is not None:
+                    result = Verification("recovery", recovery.unused().count())
         record(
             "auth.login.2fa" if result else "auth.login.2fa_failed",
             request=request,

@@ -82,17 +82,31 @@ class StaffAdminTestCase(BaseTestCase):
         self.assertEqual((entry.after or {})["role"], "nurse")
         self.assertTrue((entry.after or {})["new_account"])
 
-    def test_it_adds_someone_from_another_clinic_without_a_new_account(self) -> None:
+    def test_it_refuses_an_existing_account_without_saying_where(self) -> None:
+        # Reviewer's proof: inviting another clinic's admin attached their account, so this
+        # clinic's admin could then end their sessions. Now it is refused at the field.
+        theirs = Client()
+        sign_in(theirs, self.outsider)
+        key = session_key(theirs)
         self.login("clinic_admin")
-        self.client.post(ADD, {"email": self.outsider.email, "full_name": "x", "role": "physician"})
-        self.assertEqual(User.objects.filter(email=self.outsider.email).count(), 1)
-        self.assertTrue(
-            Membership.objects.filter(
-                user=self.outsider, clinic=self.clinic, role="physician"
-            ).exists()
+        response = self.client.post(
+            ADD, {"email": "Admin@Other.example", "full_name": "Typed name", "role": "nurse"}
         )
+        self.assertContains(response, "This email cannot be invited here.")
+        self.assertContains(response, 'value="Typed name"')
+        self.assertContains(response, 'aria-invalid="true"')
+        self.assertNotContains(response, "Other Clinic")
+        self.assertFalse(Membership.objects.filter(user=self.outsider, clinic=self.clinic).exists())
+        self.assertFalse(AuditEntry.objects.filter(action="staff.invite").exists())
+        self.assertTrue(session_exists(key))
         self.outsider.refresh_from_db()
         self.assertTrue(self.outsider.has_usable_password())
+        # An account with no clinic at all gets the very same words.
+        User.objects.create_user("loose@example.org", None, full_name="Loose")
+        response = self.client.post(
+            ADD, {"email": "loose@example.org", "full_name": "Loose", "role": "nurse"}
+        )
+        self.assertContains(response, "This email cannot be invited here.")
 
     def test_it_refuses_a_duplicate_at_the_field(self) -> None:
         self.login("clinic_admin")

@@ -1,6 +1,8 @@
 from django.core import mail
+from django.db.models.signals import pre_save
 from django.urls import reverse
 
+from ketaclinic.accounts.models import User
 from ketaclinic.accounts.tests.helpers import enter_sudo
 from ketaclinic.audit.models import AuditEntry
 from ketaclinic.testing import BaseTestCase
@@ -40,6 +42,24 @@ class EmailChangeTestCase(BaseTestCase):
         self.assertContains(response, "Another account uses this email.")
         self.assertContains(response, 'value="physician@sturges.example"')
         self.assertContains(response, 'aria-invalid="true"')
+
+    def test_an_address_taken_meanwhile_is_refused_at_the_field(self) -> None:
+        def racer(sender: type[User], instance: User, **kwargs: object) -> None:
+            # Another account takes the address between the form's check and the save.
+            if instance.pk is not None and instance.email == "taken@example.org":
+                User.objects.bulk_create([User(email="taken@example.org", full_name="Racer")])
+
+        pre_save.connect(racer, sender=User, dispatch_uid="test_email_race")
+        self.addCleanup(pre_save.disconnect, sender=User, dispatch_uid="test_email_race")
+        self.login("nurse")
+        enter_sudo(self.client)
+        response = self.client.post(URL, {"email": "taken@example.org"})
+        self.assertContains(response, "Another account uses this email.")
+        self.assertContains(response, 'value="taken@example.org"')
+        self.users["nurse"].refresh_from_db()
+        self.assertEqual(self.users["nurse"].email, "nurse@sturges.example")
+        self.assertFalse(AuditEntry.objects.filter(action="account.email.change").exists())
+        self.assertEqual(len(mail.outbox), 0)
 
     def test_it_is_closed_to_the_anonymous(self) -> None:
         self.assert_denied(self.client.get(URL))

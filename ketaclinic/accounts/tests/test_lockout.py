@@ -28,7 +28,23 @@ class LockoutTestCase(BaseTestCase):
             self.assertTemplateUsed(response, "accounts/locked_out.html")
             self.assertContains(response, "Sign-in is locked for now", status_code=429)
             self.assertNotIn("_auth_user_id", self.client.session)
-            self.assertTrue(AuditEntry.objects.filter(action="auth.lockout").exists())
+            # One entry per refused attempt, each filed under the locked account's clinic,
+            # naming the account, with no actor (whoever typed the passwords is unknown).
+            lockouts = AuditEntry.objects.filter(action="auth.lockout")
+            self.assertEqual(lockouts.count(), 2)  # the fifth failure and the attempt after it
+            for lockout in lockouts:
+                self.assertEqual(lockout.clinic_id, self.clinic.pk)
+                self.assertEqual(lockout.object_id, str(self.users["nurse"].pk))
+                self.assertIsNone(lockout.actor_id)
+
+    def test_it_files_a_lockout_of_an_unknown_email_under_no_clinic(self) -> None:
+        with time_machine.travel(START, tick=False):
+            for _ in range(5):
+                password_step(self.client, "nobody@example.org", "wrong password!")
+            print("DBG", AuditEntry.objects.all().query.combinator, type(AuditEntry.objects))
+            lockout = AuditEntry.objects.get(action="auth.lockout")  # the fifth failure
+            self.assertIsNone(lockout.clinic_id)
+            self.assertEqual(lockout.after, {"username": "nobody@example.org"})
 
     def test_it_locks_the_pair_of_account_and_address(self) -> None:
         with time_machine.travel(START, tick=False):

@@ -1,6 +1,7 @@
 import re
 
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -14,6 +15,9 @@ NEW = "a brand new pass phrase"
 
 
 class PasswordResetTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        cache.clear()  # the per-address request limit counts in the cache
+
     def reset_link(self, email: str) -> str:
         response = self.client.post(URL, {"email": email})
         self.assertRedirects(
@@ -99,3 +103,23 @@ class PasswordResetTestCase(BaseTestCase):
         self.set_password(link)
         self.users["clinic_admin"].refresh_from_db()
         self.assertTrue(self.users["clinic_admin"].check_password("correct horse battery staple"))
+
+
+class PasswordResetRateLimitTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        cache.clear()
+
+    def test_it_limits_requests_per_address(self) -> None:
+        email = self.users["nurse"].email
+        for _ in range(5):
+            response = self.client.post(URL, {"email": email})
+            self.assertEqual(response.status_code, 302)
+        self.assertEqual(len(mail.outbox), 5)
+        response = self.client.post(URL, {"email": email})
+        self.assertContains(response, "Too many password reset links", status_code=429)
+        self.assertEqual(len(mail.outbox), 5)
+        # The form itself still shows; another address is counted apart.
+        self.assertEqual(self.client.get(URL).status_code, 200)
+        response = self.client.post(URL, {"email": email}, REMOTE_ADDR="192.0.2.7")
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(len(mail.outbox), 6)

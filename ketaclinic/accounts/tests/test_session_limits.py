@@ -4,6 +4,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from ketaclinic.accounts.actions.sessions import LAST_SEEN_KEY
 from ketaclinic.accounts.models import UserSession
 from ketaclinic.accounts.tests.helpers import full_login, session_key
 from ketaclinic.testing import BaseTestCase
@@ -82,3 +83,53 @@ class SessionLimitsTestCase(BaseTestCase):
             ended_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
         )
         self.assertEqual(self.client.get(HOME).status_code, 302)
+
+
+class SessionLimitsByCurrentClinicTestCase(BaseTestCase):
+    """Review findings 1 and 8: limits of the session's own clinic; adoption is audited."""
+
+    def setUp(self) -> None:
+        from ketaclinic.accounts.models import Membership, Role
+
+        self.clinic.idle_timeout_min = 1
+        self.clinic.save()
+        self.both = self.users["physician"]
+        Membership.objects.create(user=self.both, clinic=self.other, role=Role.PHYSICIAN)
+
+    def choose(self, clinic_id: int) -> None:
+        from ketaclinic.access.middleware import CLINIC_SESSION_KEY
+
+        session = self.client.session
+        session[CLINIC_SESSION_KEY] = clinic_id
+        session.save()
+
+    def test_a_strict_clinic_does_not_time_out_work_at_another(self) -> None:
+        with time_machine.travel(START, tick=False) as traveller:
+            full_login(self.client, self.both)
+            self.choose(self.other.pk)
+            traveller.shift(dt.timedelta(minutes=10))
+            self.assertEqual(self.client.get(HOME).status_code, 200)
+
+    def test_the_current_clinics_limit_applies(self) -> None:
+        with time_machine.travel(START, tick=False) as traveller:
+            full_login(self.client, self.both)
+            self.choose(self.clinic.pk)
+            traveller.shift(dt.timedelta(minutes=2))
+            self.assertEqual(self.client.get(HOME).status_code, 302)
+
+    def test_adopting_an_untracked_session_is_audited(self) -> None:
+        from ketaclinic.audit.models import AuditEntry
+        from ketaclinic.testing import sign_in
+
+        sign_in(self.client, self.users["nurse"])
+        key = session_key(self.client)
+        # As a session from before tracking existed: no tracking row, no activity time.
+        UserSession.objects.filter(session_key=key).delete()
+        session = self.client.session
+        del session[LAST_SEEN_KEY]
+        session.save()
+        self.assertEqual(self.client.get(HOME).status_code, 200)
+        tracked = UserSession.objects.get(session_key=key)
+        entry = AuditEntry.objects.get(action="auth.session.adopt")
+        self.assertEqual(entry.object_id, str(self.users["nurse"].pk))
+        self.assertEqual(entry.after, {"tracked_session": tracked.pk})

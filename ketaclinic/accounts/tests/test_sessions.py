@@ -64,3 +64,18 @@ class MySessionsTestCase(BaseTestCase):
 
     def test_it_is_closed_to_the_anonymous(self) -> None:
         self.assert_denied(self.client.get(URL))
+
+    def test_it_shows_times_in_my_clinics_zone(self) -> None:
+        import datetime as dt
+
+        self.clinic.time_zone = "America/Chicago"
+        self.clinic.save()
+        user = self.users["nurse"]
+        when = dt.datetime(2026, 7, 1, 15, 30, tzinfo=dt.UTC)
+        UserSession.objects.create(
+            user=user, session_key="old", created_at=when, last_seen_at=when, ended_at=when
+        )
+        self.login("nurse")
+        response = self.client.get(URL)
+        self.assertContains(response, "2026-07-01 10:30 CDT")
+        self.assertNotContains(response, "15:30")

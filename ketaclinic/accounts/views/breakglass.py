@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -9,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ketaclinic.access.policy import roles, staff
@@ -17,6 +20,7 @@ from ketaclinic.accounts.forms import BreakGlassForm, ReviewForm
 from ketaclinic.accounts.models import BreakGlassGrant, Role
 from ketaclinic.accounts.policies import clinic_id_of, is_break_glass_target
 from ketaclinic.accounts.views.common import safe_next
+from ketaclinic.accounts.zones import request_zone
 
 
 def _target(request: HttpRequest) -> Model:
@@ -54,9 +58,10 @@ def break_glass(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
             form.describe()
         else:
+            until = timezone.localtime(grant.expires_at, request_zone(request))
             messages.warning(
                 request,
-                f"Emergency access granted until {grant.expires_at:%H:%M} UTC. "
+                f"Emergency access granted until {until:%H:%M %Z}. "
                 "Your clinic admin has been told.",
             )
             return redirect(next_url or "web:home")
@@ -74,6 +79,17 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _review_page(
+    request: HttpRequest, page: Any, show: str, failed: dict[str, Any] | None = None
+) -> HttpResponse:
+    with timezone.override(request_zone(request)):
+        return render(
+            request,
+            "accounts/break_glass_review.html",
+            {"page": page, "show": show, "failed": failed or {}},
+        )
+
+
 @roles(Role.CLINIC_ADMIN)
 def break_glass_review(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
@@ -83,11 +99,7 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
     if show != "all":
         grants = grants.filter(reviewed_at__isnull=True)
     page = Paginator(grants, 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "accounts/break_glass_review.html",
-        {"page": page, "show": show, "review_form": ReviewForm()},
-    )
+    return _review_page(request, page, show)
 
 
 @roles(Role.CLINIC_ADMIN)
@@ -95,7 +107,15 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
 def break_glass_reviewed(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(BreakGlassGrant, pk=pk, clinic=request.clinic)  # type: ignore[attr-defined]
     form = ReviewForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    review_break_glass(request, grant, note)
-    messages.success(request, "Marked as reviewed.")
-    return redirect("accounts:break_glass_review")
+    if form.is_valid():
+        try:
+            review_break_glass(request, grant, form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_error("note" if hasattr(exc, "error_dict") else None, exc)
+        else:
+            messages.success(request, "Marked as reviewed.")
+            return redirect("accounts:break_glass_review")
+    # Show this grant alone, with the error next to its note and the note as typed.
+    errors = [str(e) for errs in form.errors.values() for e in errs]
+    failed = {"pk": grant.pk, "note": request.POST.get("note", ""), "errors": errors}
+    return _review_page(request, Paginator([grant], 25).get_page(1), "open", failed)

@@ -8,12 +8,16 @@ from typing import Any
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse_lazy
+from django_ratelimit.decorators import ratelimit
 
 from ketaclinic.access.policy import public
 from ketaclinic.accounts.actions.credentials import reset_password
 from ketaclinic.accounts.forms import AccessibleFormMixin
+
+RESET_RATE = "5/h"
 
 
 class _ResetForm(AccessibleFormMixin, PasswordResetForm):
@@ -39,15 +43,24 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
         return HttpResponseRedirect(self.get_success_url())
 
 
-password_reset = public(
-    auth_views.PasswordResetView.as_view(
-        template_name="accounts/password_reset_form.html",
-        email_template_name="accounts/email/password_reset.txt",
-        subject_template_name="accounts/email/password_reset_subject.txt",
-        success_url=reverse_lazy("accounts:password_reset_done"),
-        form_class=_ResetForm,
-    )
+_reset_request = auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset_form.html",
+    email_template_name="accounts/email/password_reset.txt",
+    subject_template_name="accounts/email/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+    form_class=_ResetForm,
 )
+
+
+@public
+@ratelimit(key="ip", rate=RESET_RATE, method="POST", block=False)
+def password_reset(request: HttpRequest) -> HttpResponseBase:
+    """Ask for a reset link; a few per address an hour, so nobody floods an inbox with them."""
+    if getattr(request, "limited", False):
+        return render(request, "accounts/password_reset_limited.html", status=429)
+    return _reset_request(request)
+
+
 password_reset_done = public(
     auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
 )

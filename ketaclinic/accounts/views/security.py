@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 
 from ketaclinic.access.policy import verified
@@ -15,24 +17,28 @@ from ketaclinic.accounts.forms import AccessiblePasswordChangeForm, EmailChangeF
 from ketaclinic.accounts.models import RecoveryCode, User, UserSession
 from ketaclinic.accounts.sudo import in_sudo_mode, require_sudo_mode
 from ketaclinic.accounts.views.common import safe_next
+from ketaclinic.accounts.zones import request_zone
 
 
 @verified
 def security(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    return render(
-        request,
-        "accounts/security.html",
-        {
-            "totp": twofactor.confirmed_totp(user),
-            "recovery_left": RecoveryCode.objects.filter(
-                device__user=user, used_at__isnull=True
-            ).count(),
-            "live_sessions": UserSession.objects.filter(user=user, ended_at__isnull=True).count(),
-            "sudo": in_sudo_mode(request),
-        },
-    )
+    with timezone.override(request_zone(request)):
+        return render(
+            request,
+            "accounts/security.html",
+            {
+                "totp": twofactor.confirmed_totp(user),
+                "recovery_left": RecoveryCode.objects.filter(
+                    device__user=user, used_at__isnull=True
+                ).count(),
+                "live_sessions": UserSession.objects.filter(
+                    user=user, ended_at__isnull=True
+                ).count(),
+                "sudo": in_sudo_mode(request),
+            },
+        )
 
 
 @verified
@@ -59,9 +65,14 @@ def email_change(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     form = EmailChangeForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
-        change_email(request, form.cleaned_data["email"])
-        messages.success(request, "Your sign-in email is changed.")
-        return redirect("accounts:security")
+        try:
+            change_email(request, form.cleaned_data["email"])
+        except ValidationError as exc:
+            form.add_error("email", exc)
+            form.describe()
+        else:
+            messages.success(request, "Your sign-in email is changed.")
+            return redirect("accounts:security")
     return render(request, "accounts/email_change.html", {"form": form})
 
 
