@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -86,7 +87,12 @@ def _review_page(
         return render(
             request,
             "accounts/break_glass_review.html",
-            {"page": page, "show": show, "failed": failed or {}},
+            {
+                "page": page,
+                "show": show,
+                "page_qs": urlencode({"show": show}),
+                "failed": failed or {},
+            },
         )
 
 
