@@ -71,3 +71,33 @@ def test_it_refuses_a_malformed_boolean_setting(tmp_path: Path, value: str) -> N
     result = run_production(tmp_path, code=code)
     assert result.returncode != 0
     assert "KETACLINIC_DEBUG must be 1/0/true/false" in result.stderr
+
+
+def test_development_mode_runs_over_plain_http_with_debug_pages(tmp_path: Path) -> None:
+    code = (
+        "import os; os.environ['KETACLINIC_DEBUG'] = '1'; from ketaclinic import settings as s; "
+        "print(s.DEBUG, s.SECURE_SSL_REDIRECT if hasattr(s, 'SECURE_SSL_REDIRECT') else False, "
+        "s.SESSION_COOKIE_NAME)"
+    )
+    result = run_python(tmp_path, "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "False", "ketaclinic-session"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "backend"),
+    [
+        ({}, "django.core.mail.backends.filebased.EmailBackend"),
+        (
+            {"KETACLINIC_EMAIL_HOST": "smtp.example.org"},
+            "django.core.mail.backends.smtp.EmailBackend",
+        ),
+    ],
+)
+def test_it_sends_mail_to_files_until_an_smtp_host_is_named(
+    tmp_path: Path, settings: dict[str, str], backend: str
+) -> None:
+    code = "from ketaclinic import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_FILE_PATH)"
+    result = run_python(tmp_path, "-c", code, settings=settings)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [backend, str(tmp_path.resolve() / "outbox")]
