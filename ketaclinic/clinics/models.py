@@ -37,6 +37,9 @@ class Clinic(models.Model):
     public_how_a_visit_works = models.TextField(blank=True)
     public_what_it_feels_like = models.TextField(blank=True)
     public_afterwards = models.TextField(blank=True)
+    # Default: the US 988 Suicide & Crisis Lifeline (call or text; SAMHSA, live since July
+    # 2022) and local emergency services, as the clinic brief asks. A per-clinic setting,
+    # because clinics outside the US must name their own lines.
     crisis_resources = models.TextField(
         default=(
             "If you are in crisis or thinking about suicide, call or text 988 (Suicide & Crisis "
