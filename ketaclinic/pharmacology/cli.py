@@ -22,240 +22,30 @@ import math
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import NoReturn
 
 import numpy as np
 
+from .cli_args import (
+    MAX_MINUTES,
+    MAX_PATIENTS,
+    MIN_PERIOD_S,
+    PROG,
+    ArgError,
+    as_arg_error,
+    build_parser,
+    emit,
+    fail,
+)
 from .errors import OutsideValidityWarning, PharmacologyInputError
 from .library import MODELS, dose_factor, get_model
 from .models import Patient, PKModel
 from .plans import (
-    DEFAULT_CONCENTRATION_MG_PER_ML,
-    DEFAULT_PUMP_MAX_ML_PER_H,
     Bolus,
     DosePlan,
     Segment,
     infusion_plan,
 )
-from .tci import DEFAULT_HORIZON_S, DEFAULT_PERIOD_S, effect_tci, max_rate_from_pump, plasma_tci
-
-PROG = "ketaclinic pk"
-
-#: Largest number of virtual patients the command line accepts (memory and time bound).
-MAX_PATIENTS = 100_000
-#: Longest schedule or plan the command line accepts, min (one day).
-MAX_MINUTES = 24 * 60.0
-#: Shortest TCI update period the command line accepts, s.  PyTCI takes whole
-#: seconds and R tci / PAS / opentiva use 10 s (pharmacokinetics.md 2.4); the
-#: bound keeps a 24 h schedule to at most 86,400 periods.
-MIN_PERIOD_S = 1.0
-
-
-def _emit(text: str, err: bool = False) -> None:
-    """Write one line to stdout or stderr (the command's output channel)."""
-    (sys.stderr if err else sys.stdout).write(text + "\n")
-
-
-class _ArgError(Exception):
-    pass
-
-
-def _fail(option: str, reason: str) -> NoReturn:
-    """Abort with ``argument OPTION: REASON`` (printed as one line by :func:`main`)."""
-    raise _ArgError(f"argument {option}: {reason}")
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _ArgError(message.splitlines()[0])
-
-
-def _finite(text: str) -> float:
-    """argparse type: a finite number (rejects inf and nan up front)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
-    return value
-
-
-def _floats(text: str) -> list[float]:
-    try:
-        vals = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not a comma-separated list of numbers: {text!r}"
-        ) from None
-    if not vals or any(not np.isfinite(v) or v < 0 for v in vals):
-        raise argparse.ArgumentTypeError("values must be finite numbers >= 0")
-    return vals
-
-
-def _segments(text: str) -> list[tuple[float, float]]:
-    out = []
-    for part in text.split(","):
-        try:
-            rate, minutes = part.split(":")
-            out.append((float(rate), float(minutes)))
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected RATE_MG_PER_MIN:MINUTES[,...], got {part!r}"
-            ) from None
-    return out
-
-
-def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", default="domino1984", help="model id (see 'pk models')")
-    p.add_argument("--weight-kg", type=_finite, required=True, help="total body weight, kg")
-    p.add_argument(
-        "--age-years", type=_finite, default=None, help="age, years (validity checks, covariates)"
-    )
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--svg", metavar="FILE", default=None, help="write the plot as SVG")
-    p.add_argument(
-        "--product",
-        choices=("racemic", "esketamine"),
-        default="racemic",
-        help="container product; racemic into an S-ketamine model is halved",
-    )
-    p.add_argument(
-        "--concentration-mg-per-ml",
-        type=_finite,
-        default=DEFAULT_CONCENTRATION_MG_PER_ML,
-        help="product concentration in the pump, mg/mL, for the pump rate limit (default "
-        f"{DEFAULT_CONCENTRATION_MG_PER_ML:g}: the weakest ketamine HCl vial strength, "
-        "clinical.md 1.8; label infusions of 1-2 mg/mL give lower limits)",
-    )
-    p.add_argument(
-        "--pump-max-ml-per-h",
-        type=_finite,
-        default=DEFAULT_PUMP_MAX_ML_PER_H,
-        help=f"pump maximum rate, mL/h (default {DEFAULT_PUMP_MAX_ML_PER_H:g}: the common pump "
-        "limit of R tci and opentiva, pharmacokinetics.md 0 and 2.4); the rate limit in "
-        "mg/min is this x --concentration-mg-per-ml / 60 (200 mg/min by default)",
-    )
-
-
-def _add_dose(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dose-mg-per-kg", type=_finite, default=None, help="dose, mg/kg")
-    p.add_argument("--over-min", type=_finite, default=None, help="infusion duration, min")
-    p.add_argument(
-        "--segments",
-        type=_segments,
-        default=None,
-        help="RATE_MG_PER_MIN:MINUTES,... back to back from t = 0; each rate must not exceed "
-        "the pump limit",
-    )
-    p.add_argument("--bolus-mg", type=_finite, default=None, help="bolus at t = 0, mg")
-    p.add_argument("--at", type=_floats, default=None, help="output times, min (comma-separated)")
-
-
-def _parser() -> _Parser:
-    parser = _Parser(prog=PROG, description="Ketamine pharmacokinetics (pure engine, no Django).")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    m = sub.add_parser("models", help="list models")
-    m.add_argument("--json", action="store_true")
-    s = sub.add_parser("simulate", help="predicted concentrations for a dose plan")
-    _add_common(s)
-    _add_dose(s)
-    s.add_argument(
-        "--ke0-per-min", type=_finite, default=None, help="effect-site rate constant, 1/min"
-    )
-    t = sub.add_parser("tci", help="target-controlled infusion schedule")
-    _add_common(t)
-    t.add_argument(
-        "--target-ng-per-ml",
-        type=_finite,
-        required=True,
-        help="target concentration, ng/mL (plasma, or effect site with --effect-site)",
-    )
-    t.add_argument(
-        "--minutes", type=_finite, required=True, help=f"schedule length, min (<= {MAX_MINUTES:g})"
-    )
-    t.add_argument(
-        "--period-s",
-        type=_finite,
-        default=DEFAULT_PERIOD_S,
-        help=f"update period, s (default {DEFAULT_PERIOD_S:g}; >= {MIN_PERIOD_S:g}; with "
-        f"--effect-site < {DEFAULT_HORIZON_S:g}, the peak look-ahead)",
-    )
-    t.add_argument("--effect-site", action="store_true", help="target the effect site")
-    t.add_argument(
-        "--ke0-per-min",
-        type=_finite,
-        default=None,
-        help="effect-site rate constant, 1/min (default: the model's own, see 'pk models')",
-    )
-    t.add_argument(
-        "--max-rate-mg-per-min",
-        type=_finite,
-        default=None,
-        help="rate cap, mg/min of product. The cap applied is always the pump limit "
-        "(--pump-max-ml-per-h x --concentration-mg-per-ml / 60; 1200 mL/h x 10 mg/mL = "
-        "200 mg/min by default), or this value when it is smaller",
-    )
-    pop = sub.add_parser("population", help="percentile bands over virtual patients")
-    _add_common(pop)
-    _add_dose(pop)
-    pop.add_argument(
-        "--n", type=int, default=1000, help=f"number of virtual patients (1-{MAX_PATIENTS})"
-    )
-    pop.add_argument("--seed", type=int, default=None, help="random seed (>= 0)")
-    pop.add_argument(
-        "--percentiles",
-        type=_floats,
-        default=[5.0, 50.0, 95.0],
-        help="distinct percentiles in 0-100 (default 5,50,95)",
-    )
-    return parser
-
-
-#: Engine field -> command-line option, for errors the engine raises.  Commands
-#: map fields whose option depends on context themselves (see ``_engine``).
-_OPTIONS = {
-    "weight_kg": "--weight-kg",
-    "age_years": "--age-years",
-    "model": "--model",
-    "over_min": "--over-min",
-    "dose_mg_per_kg": "--dose-mg-per-kg",
-    "segments": "--segments",
-    "boluses": "--bolus-mg",
-    "times_min": "--at",
-    "ke0_per_min": "--ke0-per-min",
-    "max_rate_mg_per_min": "--max-rate-mg-per-min",
-    "period_s": "--period-s",
-    "duration_s": "--minutes",
-    "horizon_s": "--period-s",
-    "target_ng_per_ml": "--target-ng-per-ml",
-    "n": "--n",
-    "percentiles": "--percentiles",
-    "product": "--product",
-    "concentration_mg_per_ml": "--concentration-mg-per-ml",
-    "pump_max_ml_per_h": "--pump-max-ml-per-h",
-}
-
-
-def _option_for(field: str, context: dict[str, str] | None = None) -> str | None:
-    """Option for an engine field (``segments[2].rate_mg_per_min`` -> ``--segments``)."""
-    base = field.split("[")[0].split(".")[0]
-    if context and base in context:
-        return context[base]
-    return _OPTIONS.get(base)
-
-
-def _as_arg_error(exc: PharmacologyInputError, context: dict[str, str] | None = None) -> _ArgError:
-    """One clean line ``argument --X: reason`` for an engine error.
-
-    A field with no option of its own (a model parameter such as ``Qh`` pushed
-    out of range by the covariates) is reported against ``--model`` with the
-    field kept in the reason.
-    """
-    option = _option_for(exc.field, context)
-    if option is None:
-        return _ArgError(f"argument --model: {exc.field}: {exc.reason}")
-    return _ArgError(f"argument {option}: {exc.reason}")
+from .tci import DEFAULT_HORIZON_S, effect_tci, max_rate_from_pump, plasma_tci
 
 
 class _Pump:
@@ -263,9 +53,9 @@ class _Pump:
 
     def __init__(self, args: argparse.Namespace) -> None:
         if not args.concentration_mg_per_ml > 0:
-            _fail("--concentration-mg-per-ml", "must be > 0 mg/mL")
+            fail("--concentration-mg-per-ml", "must be > 0 mg/mL")
         if not args.pump_max_ml_per_h > 0:
-            _fail("--pump-max-ml-per-h", "must be > 0 mL/h")
+            fail("--pump-max-ml-per-h", "must be > 0 mL/h")
         self.conc = args.concentration_mg_per_ml
         self.ml_per_h = args.pump_max_ml_per_h
         self.mg_per_min = max_rate_from_pump(self.conc, self.ml_per_h)
@@ -284,20 +74,20 @@ def _plan(args: argparse.Namespace, pump: _Pump) -> DosePlan:
     dose_opts = args.dose_mg_per_kg is not None or args.over_min is not None
     alt = args.segments is not None or args.bolus_mg is not None
     if dose_opts and alt:
-        _fail("--segments/--bolus-mg", "not allowed with --dose-mg-per-kg/--over-min")
+        fail("--segments/--bolus-mg", "not allowed with --dose-mg-per-kg/--over-min")
     if dose_opts:
         if args.dose_mg_per_kg is None:
-            _fail("--dose-mg-per-kg", "required with --over-min")
+            fail("--dose-mg-per-kg", "required with --over-min")
         if args.over_min is None:
-            _fail("--over-min", "required with --dose-mg-per-kg")
+            fail("--over-min", "required with --dose-mg-per-kg")
         if not args.dose_mg_per_kg >= 0:
-            _fail("--dose-mg-per-kg", "must be >= 0 mg/kg")
+            fail("--dose-mg-per-kg", "must be >= 0 mg/kg")
         if not 0 < args.over_min <= MAX_MINUTES:
-            _fail("--over-min", f"must be > 0 and <= {MAX_MINUTES:g} min")
+            fail("--over-min", f"must be > 0 and <= {MAX_MINUTES:g} min")
         dose_mg = args.dose_mg_per_kg * args.weight_kg
         rate = dose_mg / args.over_min
         if pump.exceeded(rate):
-            _fail(
+            fail(
                 "--dose-mg-per-kg",
                 f"implied rate {rate:g} mg/min ({args.dose_mg_per_kg:g} mg/kg x "
                 f"{args.weight_kg:g} kg over {args.over_min:g} min) exceeds {pump.describe()}",
@@ -305,38 +95,38 @@ def _plan(args: argparse.Namespace, pump: _Pump) -> DosePlan:
         try:
             return infusion_plan(dose_mg, args.over_min)
         except PharmacologyInputError as exc:
-            raise _as_arg_error(exc, {"dose_mg": "--dose-mg-per-kg"}) from None
+            raise as_arg_error(exc, {"dose_mg": "--dose-mg-per-kg"}) from None
     if not alt:
-        _fail("--dose-mg-per-kg", "a dose is required (or --segments / --bolus-mg)")
+        fail("--dose-mg-per-kg", "a dose is required (or --segments / --bolus-mg)")
     segs = []
     t = 0.0
     for i, (rate, minutes) in enumerate(args.segments or []):
         if not (math.isfinite(rate) and rate >= 0):
-            _fail("--segments", f"rate of segment {i + 1} must be a finite number >= 0 mg/min")
+            fail("--segments", f"rate of segment {i + 1} must be a finite number >= 0 mg/min")
         if not (math.isfinite(minutes) and minutes > 0):
-            _fail("--segments", f"minutes of segment {i + 1} must be a finite number > 0")
+            fail("--segments", f"minutes of segment {i + 1} must be a finite number > 0")
         if pump.exceeded(rate):
-            _fail("--segments", f"segment {i + 1} rate {rate:g} mg/min exceeds {pump.describe()}")
+            fail("--segments", f"segment {i + 1} rate {rate:g} mg/min exceeds {pump.describe()}")
         segs.append(Segment(t, minutes, rate))
         t += minutes
     if t > MAX_MINUTES:
-        _fail("--segments", f"segments last {t:g} min in total; at most {MAX_MINUTES:g} min")
+        fail("--segments", f"segments last {t:g} min in total; at most {MAX_MINUTES:g} min")
     boluses: tuple[Bolus, ...] = ()
     if args.bolus_mg is not None:
         if not args.bolus_mg >= 0:
-            _fail("--bolus-mg", "must be >= 0 mg")
+            fail("--bolus-mg", "must be >= 0 mg")
         boluses = (Bolus(0.0, args.bolus_mg),)
     try:
         return DosePlan(tuple(segs), boluses)
     except PharmacologyInputError as exc:
-        raise _as_arg_error(exc) from None
+        raise as_arg_error(exc) from None
 
 
 def _patient(args: argparse.Namespace) -> Patient:
     if not args.weight_kg > 0:
-        _fail("--weight-kg", "must be > 0 kg")
+        fail("--weight-kg", "must be > 0 kg")
     if args.age_years is not None and not args.age_years >= 0:
-        _fail("--age-years", "must be >= 0 years")
+        fail("--age-years", "must be >= 0 years")
     return Patient(args.weight_kg, args.age_years)
 
 
@@ -344,7 +134,7 @@ def _model(args: argparse.Namespace) -> PKModel:
     try:
         return get_model(args.model)
     except PharmacologyInputError as exc:
-        raise _as_arg_error(exc) from None
+        raise as_arg_error(exc) from None
 
 
 def _analyte(
@@ -354,7 +144,7 @@ def _analyte(
     try:
         factor, _ = dose_factor(model, args.product)
     except PharmacologyInputError as exc:
-        raise _as_arg_error(exc) from None
+        raise as_arg_error(exc) from None
     if factor != 1.0:
         if tci:
             notes.append(
@@ -418,14 +208,14 @@ def _cmd_simulate(args: argparse.Namespace, notes: list[str]) -> dict[str, objec
     plan = _plan(args, pump)
     _analyte(model, args, notes)
     if args.ke0_per_min is not None and not args.ke0_per_min > 0:
-        _fail("--ke0-per-min", "must be > 0 1/min")
+        fail("--ke0-per-min", "must be > 0 1/min")
     times = _times(args, plan)
     try:
         res = simulate(
             model, patient, plan, times, ke0_per_min=args.ke0_per_min, product=args.product
         )
     except PharmacologyInputError as exc:
-        raise _as_arg_error(exc) from None
+        raise as_arg_error(exc) from None
     if args.svg:
         grid = np.linspace(0.0, max(max(times), plan.end_min, 1.0), 601)
         with warnings.catch_warnings():
@@ -460,24 +250,24 @@ def _cmd_tci(args: argparse.Namespace, notes: list[str]) -> dict[str, object]:
     patient = _patient(args)
     pump = _Pump(args)
     if not 0 < args.minutes <= MAX_MINUTES:
-        _fail("--minutes", f"must be > 0 and <= {MAX_MINUTES:g} min")
+        fail("--minutes", f"must be > 0 and <= {MAX_MINUTES:g} min")
     if not args.period_s >= MIN_PERIOD_S:
-        _fail("--period-s", f"must be >= {MIN_PERIOD_S:g} s")
+        fail("--period-s", f"must be >= {MIN_PERIOD_S:g} s")
     if args.effect_site and not args.period_s < DEFAULT_HORIZON_S:
-        _fail(
+        fail(
             "--period-s",
             f"must be shorter than the {DEFAULT_HORIZON_S:g} s look-ahead of effect-site targeting",
         )
     if not args.target_ng_per_ml >= 0:
-        _fail("--target-ng-per-ml", "must be >= 0 ng/mL")
+        fail("--target-ng-per-ml", "must be >= 0 ng/mL")
     if args.max_rate_mg_per_min is not None and not args.max_rate_mg_per_min > 0:
-        _fail("--max-rate-mg-per-min", "must be > 0 mg/min")
+        fail("--max-rate-mg-per-min", "must be > 0 mg/min")
     if args.ke0_per_min is not None and not args.ke0_per_min > 0:
-        _fail("--ke0-per-min", "must be > 0 1/min")
+        fail("--ke0-per-min", "must be > 0 1/min")
     factor = _analyte(model, args, notes, tci=True)
     ke0 = args.ke0_per_min if args.ke0_per_min is not None else model.default_ke0_per_min
     if args.effect_site and ke0 is None:
-        _fail("--ke0-per-min", f"required, {model.model_id} has no effect site")
+        fail("--ke0-per-min", f"required, {model.model_id} has no effect site")
     # Product cap: the pump limit, or --max-rate-mg-per-min when smaller.  The engine
     # plans in mg of the model's analyte; the pump delivers product.
     cap_product = pump.mg_per_min
@@ -494,7 +284,7 @@ def _cmd_tci(args: argparse.Namespace, notes: list[str]) -> dict[str, object]:
             cap_product * factor,
         )
     except PharmacologyInputError as exc:
-        raise _as_arg_error(exc) from None
+        raise as_arg_error(exc) from None
     rates = res.rate_mg_per_min[0] / factor
     if args.svg:
         grid = np.linspace(0.0, args.minutes, 601)
@@ -527,7 +317,7 @@ def _cmd_population(args: argparse.Namespace, notes: list[str]) -> dict[str, obj
     model = _model(args)
     if not model.omega:
         with_bsv = ", ".join(sorted(m.model_id for m in MODELS.values() if m.omega))
-        _fail(
+        fail(
             "--model",
             f"{model.model_id} has no published between-subject variability; use a model that "
             f"has one ({with_bsv}) or give omega values through the Python API "
@@ -537,15 +327,15 @@ def _cmd_population(args: argparse.Namespace, notes: list[str]) -> dict[str, obj
     pump = _Pump(args)
     plan = _plan(args, pump)
     if not 1 <= args.n <= MAX_PATIENTS:
-        _fail("--n", f"must be between 1 and {MAX_PATIENTS}")
+        fail("--n", f"must be between 1 and {MAX_PATIENTS}")
     if args.seed is not None and args.seed < 0:
-        _fail("--seed", "must be >= 0")
+        fail("--seed", "must be >= 0")
     if any(p > 100 for p in args.percentiles):
-        _fail("--percentiles", "must lie in 0-100")
+        fail("--percentiles", "must lie in 0-100")
     keys = [f"{p:g}" for p in args.percentiles]
     dupes = sorted({k for k in keys if keys.count(k) > 1}, key=float)
     if dupes:
-        _fail("--percentiles", f"duplicate value(s) {', '.join(dupes)}")
+        fail("--percentiles", f"duplicate value(s) {', '.join(dupes)}")
     _analyte(model, args, notes)
     times = _times(args, plan)
     try:
@@ -560,7 +350,7 @@ def _cmd_population(args: argparse.Namespace, notes: list[str]) -> dict[str, obj
             product=args.product,
         )
     except PharmacologyInputError as exc:
-        raise _as_arg_error(exc) from None
+        raise as_arg_error(exc) from None
     if args.svg:
         end = max(max(times), plan.end_min, 1.0)
         with warnings.catch_warnings():
@@ -594,9 +384,9 @@ def _cmd_population(args: argparse.Namespace, notes: list[str]) -> dict[str, obj
 def _print_human(command: str, data: dict[str, object]) -> None:
     if command == "models":
         for row in data["models"]:  # type: ignore[attr-defined]
-            _emit(f"{row['id']:16s} {row['title']}")
+            emit(f"{row['id']:16s} {row['title']}")
         return
-    _emit(json.dumps(data, indent=2))
+    emit(json.dumps(data, indent=2))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -608,11 +398,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         0 on success, 2 for bad arguments (one line on stderr naming the argument).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = _parser()
+    parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except _ArgError as exc:
-        _emit(f"{PROG}: error: {exc}", err=True)
+    except ArgError as exc:
+        emit(f"{PROG}: error: {exc}", err=True)
         return 2
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
@@ -629,17 +419,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             data = handlers[args.command](args, notes)
         for w in caught:
             if issubclass(w.category, OutsideValidityWarning):
-                _emit(f"{PROG}: warning: {w.message}", err=True)
-    except _ArgError as exc:
-        _emit(f"{PROG}: error: {exc}", err=True)
+                emit(f"{PROG}: warning: {w.message}", err=True)
+    except ArgError as exc:
+        emit(f"{PROG}: error: {exc}", err=True)
         return 2
     except PharmacologyInputError as exc:
-        _emit(f"{PROG}: error: {_as_arg_error(exc)}", err=True)
+        emit(f"{PROG}: error: {as_arg_error(exc)}", err=True)
         return 2
     for note in notes:
-        _emit(f"{PROG}: note: {note}", err=True)
+        emit(f"{PROG}: note: {note}", err=True)
     if args.json:
-        _emit(json.dumps(data))
+        emit(json.dumps(data))
     else:
         _print_human(args.command, data)
     return 0

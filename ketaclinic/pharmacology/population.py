@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import PharmacologyInputError
+from .grid import iter_grid
 from .library import dose_factor
-from .linear import FloatArray, LinearSystem, Schedule, iter_grid, solve
+from .linear import FloatArray, LinearSystem, Schedule, solve
 from .models import Patient, PKModel
 from .plans import DosePlan
 
@@ -125,7 +126,7 @@ def population_percentiles(
 
     Either ``times_min`` (arbitrary times, exact general solver) or ``dt_min``
     and ``n_points`` (uniform grid, fast chunked path of
-    :func:`~ketaclinic.pharmacology.linear.iter_grid`).
+    :func:`~ketaclinic.pharmacology.grid.iter_grid`).
 
     Returns
     -------

@@ -9,13 +9,13 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 from ketaclinic.pharmacology.errors import PharmacologyInputError
+from ketaclinic.pharmacology.grid import solve_grid
 from ketaclinic.pharmacology.library import MODELS
 from ketaclinic.pharmacology.linear import (
     LinearSystem,
     Schedule,
     modal_decomposition,
     solve,
-    solve_grid,
 )
 from ketaclinic.pharmacology.models import Patient
 from ketaclinic.pharmacology.plans import Bolus, DosePlan, Segment
