@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from ketaclinic.access.policy import Policy, policy_of
 from ketaclinic.accounts.models import Membership, Role
@@ -42,7 +44,10 @@ class AccessPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.membership = None  # type: ignore[attr-defined]
         request.clinic = None  # type: ignore[attr-defined]
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
     def process_view(
         self,
@@ -70,6 +75,9 @@ class AccessPolicyMiddleware:
         membership = current_membership(request)
         request.membership = membership  # type: ignore[attr-defined]
         request.clinic = membership.clinic if membership else None  # type: ignore[attr-defined]
+        if membership is not None:
+            # Staff read and type times in their clinic's zone on every page, admin included.
+            timezone.activate(zoneinfo.ZoneInfo(membership.clinic.time_zone))
         if policy.level == "verified":
             return None
         if membership is None or membership.role not in policy.roles:

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from ketaclinic.accounts.models import Membership, Role
 from ketaclinic.audit.models import AuditEntry
+from ketaclinic.clinics.models import Clinic
 from ketaclinic.testing import BaseTestCase, make_user
 
 URL = reverse("web:home")
@@ -72,3 +78,18 @@ class SwitchClinicTests(BaseTestCase):
 
     def test_it_sends_anonymous_visitors_to_sign_in(self) -> None:
         self.assert_denied(self.client.post(reverse("web:switch_clinic"), {"clinic_id": 1}))
+
+
+class TimeZoneTests(BaseTestCase):
+    def test_staff_pages_run_in_the_clinics_time_zone(self) -> None:
+        Clinic.objects.filter(pk=self.clinic.pk).update(time_zone="Asia/Tokyo")
+        self.login("clinic_admin")
+        response = self.client.get(reverse("admin:accounts_membership_changelist"))
+        assert response.status_code == 200
+        created = Membership.objects.get(user=self.users["nurse"]).created_at
+        tokyo = timezone.localtime(created, zoneinfo.ZoneInfo("Asia/Tokyo"))
+        utc = timezone.localtime(created, dt.UTC)
+        body = response.content.decode()
+        assert date_format(tokyo, "DATETIME_FORMAT") in body  # the admin's own list, UTC+9
+        assert date_format(utc, "DATETIME_FORMAT") not in body
+        assert timezone.get_current_timezone_name() == "UTC"  # not left active afterwards
