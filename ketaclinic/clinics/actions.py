@@ -25,7 +25,12 @@ SETTINGS_GROUPS: dict[str, tuple[str, ...]] = {
         "public_afterwards",
         "crisis_resources",
     ),
-    "Security": ("idle_timeout_min", "absolute_timeout_h", "break_glass_minutes"),
+    "Security": (
+        "idle_timeout_min",
+        "absolute_timeout_h",
+        "break_glass_minutes",
+        "staff_email_details",
+    ),
 }
 SETTINGS_FIELDS = tuple(name for group in SETTINGS_GROUPS.values() for name in group)
 

@@ -60,6 +60,14 @@ class Clinic(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
         help_text="How long an emergency (break-glass) access grant lasts.",
     )
+    staff_email_details = models.BooleanField(
+        default=True,
+        verbose_name="Put inquiry details in staff email",
+        help_text=(
+            "On: the new-inquiry email carries what the visitor typed. Off: it carries only a "
+            "link to the inquiry (choose off unless your mail is encrypted end to end)."
+        ),
+    )
     is_demo = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -68,6 +68,22 @@ class StaffEmailTestCase(InquiryTestCase):
         self.assertTrue(message.subject.startswith("URGENT: "))
         self.assertIn("URGENT: this inquiry mentions self-harm or suicide (suicid)", message.body)
 
+    def test_it_keeps_what_was_typed_out_of_email_when_the_clinic_says_so(self) -> None:
+        type(self.clinic).objects.filter(pk=self.clinic.pk).update(staff_email_details=False)
+        self.client.post(
+            self.url,
+            valid_post(name="Alex Private", message="I keep thinking about suicide."),
+        )
+        message = mail.outbox[0]
+        inquiry = Inquiry.objects.get()
+        self.assertTrue(message.subject.startswith("URGENT: "))  # still flagged, no content
+        self.assertIn("URGENT: this inquiry mentions self-harm or suicide.", message.body)
+        self.assertNotIn("Alex Private", message.body)
+        self.assertNotIn("suicid)", message.body)
+        self.assertNotIn("I keep thinking", message.body)
+        self.assertNotIn("alex@example.com", message.body)
+        self.assertIn(f"http://testserver/inquiries/{inquiry.pk}/", message.body)
+
     def test_it_sends_plain_text_with_markup_inert(self) -> None:
         self.client.post(self.url, valid_post(name=XSS_SCRIPT, message=XSS_IMG))
         message = mail.outbox[0]
