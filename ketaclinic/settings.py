@@ -140,6 +140,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # django-axes: lock the (username, ip) pair after 5 failures for 15 minutes; records are
 # bounded by the cooldown (expired rows are purged by `ketaclinic manage axes_reset_logs`).
 AXES_FAILURE_LIMIT = envint("KETACLINIC_LOCKOUT_FAILURES", 5)
+# A looser cap per account from any address (see accounts.views.login).
+SIGNIN_RATE_PER_ACCOUNT = os.environ.get("KETACLINIC_SIGNIN_RATE_PER_ACCOUNT", "30/h")
 AXES_COOLOFF_TIME = envint("KETACLINIC_LOCKOUT_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

@@ -82,12 +82,49 @@ class LockoutTestCase(BaseTestCase):
         from axes.models import AccessAttempt, AccessLog
 
         with time_machine.travel(START, tick=False):
-            for n in range(20):  # twenty different addresses, three failures each
+            for n in range(10):  # ten addresses, three failures each (the per-account cap is 30)
                 self.fail_login(Client(), 3, ip=f"10.0.1.{n}")
-            self.assertEqual(AccessAttempt.objects.count(), 20)
+            self.assertEqual(AccessAttempt.objects.count(), 10)
             password_step(Client(), self.users["physician"].email, REMOTE_ADDR="10.0.2.1")
             self.assertEqual(AccessLog.objects.count(), 0)  # sign-ins live in the audit trail
         with time_machine.travel(START + dt.timedelta(minutes=16), tick=False):
-            self.fail_login(Client(), 1, ip="10.0.3.1")
-            # Counters older than the cool-off are purged on the next attempt.
+            password_step(
+                Client(), self.users["physician"].email, "wrong password!", REMOTE_ADDR="10.0.3.1"
+            )
+            # Counters older than the cool-off are purged on the next failure of anyone.
             self.assertEqual(AccessAttempt.objects.count(), 1)
+
+
+class AccountThrottleTestCase(BaseTestCase):
+    """Guesses spread over many addresses: a per-account cap on top of the lockout."""
+
+    def test_it_caps_attempts_per_account_across_addresses(self) -> None:
+        email = self.users["nurse"].email
+        with time_machine.travel(START, tick=False):
+            for n in range(30):  # 30 wrong guesses, one per address: axes never trips
+                r = password_step(Client(), email, "wrong password!", REMOTE_ADDR=f"10.9.0.{n}")
+                self.assertEqual(r.status_code, 200)
+            r = password_step(Client(), email, REMOTE_ADDR="10.9.1.1")  # right password
+            self.assertEqual(r.status_code, 429)
+            self.assertContains(r, "Too many sign-in attempts for this account", status_code=429)
+            self.assertTrue(
+                AuditEntry.objects.filter(action="auth.login.account_throttled").exists()
+            )
+            # Another account is not affected.
+            r = password_step(Client(), self.users["physician"].email, REMOTE_ADDR="10.9.1.1")
+            self.assertEqual(r.status_code, 302)
+        with time_machine.travel(START + dt.timedelta(hours=1, minutes=1), tick=False):
+            r = password_step(Client(), email, REMOTE_ADDR="10.9.1.1")
+            self.assertEqual(r.status_code, 302)  # the hour has passed
+
+    def test_the_person_still_signs_in_from_an_address_they_used_before(self) -> None:
+        email = self.users["nurse"].email
+        with time_machine.travel(START, tick=False):
+            r = password_step(Client(), email, REMOTE_ADDR="192.0.2.10")  # their usual network
+            self.assertEqual(r.status_code, 302)
+            for n in range(30):
+                password_step(Client(), email, "wrong password!", REMOTE_ADDR=f"10.9.2.{n}")
+            r = password_step(Client(), email, REMOTE_ADDR="192.0.2.10")
+            self.assertEqual(r.status_code, 302)  # not locked out by someone else's guessing
+            r = password_step(Client(), email, REMOTE_ADDR="10.9.3.1")
+            self.assertEqual(r.status_code, 429)
