@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy ketaclinic tests benchmarks
+	$(BIN)/mypy ketaclinic tests benchmarks conftest.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/audit.py

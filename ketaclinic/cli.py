@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 USAGE = (
     "usage: ketaclinic {serve [--demo] [--port N] | demo | manage ARGS... | audit verify | pk ...}"
@@ -69,14 +70,14 @@ def cmd_serve(argv: list[str]) -> int:
             )
             return 1
         call_command("collectstatic", interactive=False, verbosity=0)
-    from waitress import serve  # type: ignore[import-untyped]
+    from waitress import serve
 
     from ketaclinic.wsgi import application
 
     print(
         f"ketaclinic serving at http://{host}:{args.port}/  (data: {settings.DATA_DIR})", flush=True
     )
-    proxy_options: dict[str, object] = {}
+    proxy_options: dict[str, Any] = {}
     trusted_proxy = os.environ.get("KETACLINIC_TRUSTED_PROXY", "").strip()
     if trusted_proxy and not args.demo:
         # Only this proxy's X-Forwarded-For/-Proto are believed; waitress then sets
