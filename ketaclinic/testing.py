@@ -26,6 +26,15 @@ def make_user(email: str, name: str, clinic: Clinic | None, role: str | None) ->
     return user
 
 
+def member(user: User, clinic: Clinic | None = None) -> Membership:
+    """``user``'s membership (of ``clinic``, or their only one), read fresh: what the access
+    middleware would hand an action for a request by this user."""
+    rows = Membership.objects.select_related("user", "clinic").filter(user=user)
+    if clinic is not None:
+        rows = rows.filter(clinic=clinic)
+    return rows.order_by("id").first() or Membership(user=user, role="", is_active=False)
+
+
 def sign_in(client: Client, user: User) -> None:
     """Sign ``user`` in with both factors (password and a confirmed TOTP device)."""
     client.force_login(user)

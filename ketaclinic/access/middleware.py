@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -14,6 +13,8 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from ketaclinic.access.policy import Policy, policy_of
+from ketaclinic.access.request import VerifiedRequest
+from ketaclinic.access.zones import clinic_zone
 from ketaclinic.accounts.models import Membership, Role
 
 CLINIC_SESSION_KEY = "ketaclinic_clinic_id"
@@ -42,8 +43,10 @@ class AccessPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.membership = None  # type: ignore[attr-defined]
-        request.clinic = None  # type: ignore[attr-defined]
+        attached = cast(VerifiedRequest, request)
+        attached.membership = None
+        attached.clinic = None
+        attached.break_glass = False
         try:
             return self.get_response(request)
         finally:
@@ -73,11 +76,12 @@ class AccessPolicyMiddleware:
         if not user.is_verified():
             return redirect("accounts:two_factor")
         membership = current_membership(request)
-        request.membership = membership  # type: ignore[attr-defined]
-        request.clinic = membership.clinic if membership else None  # type: ignore[attr-defined]
+        attached = cast(VerifiedRequest, request)
+        attached.membership = membership
+        attached.clinic = membership.clinic if membership else None
         if membership is not None:
             # Staff read and type times in their clinic's zone on every page, admin included.
-            timezone.activate(zoneinfo.ZoneInfo(membership.clinic.time_zone))
+            timezone.activate(clinic_zone(membership.clinic))
         if policy.level == "verified":
             return None
         if membership is None or membership.role not in policy.roles:

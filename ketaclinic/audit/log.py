@@ -162,6 +162,7 @@ def record(
     action: str,
     *,
     request: HttpRequest | None = None,
+    by: Any = None,
     actor: Any = None,
     clinic: Any = None,
     obj: models.Model | None = None,
@@ -176,7 +177,9 @@ def record(
 
     Call inside the same ``transaction.atomic`` block as the change it describes, so the change
     and its audit entry commit or roll back together. ``request`` supplies the actor, role,
-    clinic, IP and user agent unless they are given explicitly.
+    clinic, IP and user agent unless they are given explicitly; ``by`` (the acting
+    ``Membership``, as every clinic action takes it) supplies actor, role and clinic, so an
+    action called without a request (a command, the demo seed) is attributed the same way.
 
     The chain head row is locked (``select_for_update``) until the surrounding transaction
     ends, which serialises appends on PostgreSQL; on SQLite the IMMEDIATE transaction mode
@@ -184,7 +187,12 @@ def record(
     """
     if not settings.AUDIT_ENABLED:
         return None
-    membership = getattr(request, "membership", None) if request is not None else None
+    membership = by
+    if membership is None and request is not None:
+        membership = getattr(request, "membership", None)
+    if by is not None:
+        actor = actor if actor is not None else by.user
+        clinic = clinic if clinic is not None else by.clinic
     user = getattr(request, "user", None) if request is not None else None
     if actor is None and user is not None and user.is_authenticated:
         actor = user

@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, overload
 
 from django.db.models import Q, QuerySet, prefetch_related_objects
 
+from ketaclinic.access.zones import clinic_zone
 from ketaclinic.accounts.models import Membership, Role
 from ketaclinic.audit.forms import SORTS, AuditFilterForm
 from ketaclinic.audit.models import AuditEntry
 from ketaclinic.clinics.models import Clinic
 
 _MISSING = object()
-
-
-def clinic_tz(clinic: Clinic) -> dt.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(clinic.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
 
 
 class Entries:
@@ -92,7 +85,7 @@ def filtered_entries(clinic: Clinic, form: AuditFilterForm) -> Entries:
     if data.get("action"):
         action = data["action"]
         where &= Q(action=action) | Q(action__startswith=f"{action}.")
-    tz = clinic_tz(clinic)
+    tz = clinic_zone(clinic)
     if data.get("start"):
         where &= Q(created_at__gte=dt.datetime.combine(data["start"], dt.time(), tz))
     if data.get("end"):

@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ketaclinic.access.policy import roles
+from ketaclinic.access.request import ClinicRequest
+from ketaclinic.access.zones import clinic_zone
 from ketaclinic.accounts.models import Role
 from ketaclinic.audit import report as rep
 from ketaclinic.audit.forms import AuditFilterForm
@@ -53,7 +55,7 @@ def _render_report(request: HttpRequest, clinic: Clinic, form: AuditFilterForm) 
     context: dict[str, Any] = {
         "form": form,
         "clinic": clinic,
-        "clinic_tz": rep.clinic_tz(clinic),
+        "clinic_tz": clinic_zone(clinic),
         "generated_at": timezone.now(),
     }
     if not form.is_valid():
@@ -79,8 +81,8 @@ def _keep_filters(request: HttpRequest, clinic: Clinic) -> HttpResponse:
 
 @roles(Role.CLINIC_ADMIN)
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest) -> HttpResponse:
-    clinic: Clinic = request.clinic  # type: ignore[attr-defined]
+def report(request: ClinicRequest) -> HttpResponse:
+    clinic = request.clinic
     if request.method == "POST":
         return _keep_filters(request, clinic)
     # Filter values in the query string (an old bookmark) are ignored, never echoed.
@@ -98,8 +100,8 @@ class _Echo:
 
 @roles(Role.CLINIC_ADMIN)
 @require_GET
-def export(request: HttpRequest) -> HttpResponseBase:
-    clinic: Clinic = request.clinic  # type: ignore[attr-defined]
+def export(request: ClinicRequest) -> HttpResponseBase:
+    clinic = request.clinic
     form = _kept_form(request, clinic)
     if not form.is_valid():
         _audit_view(request, form)
@@ -108,7 +110,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     writer = csv.writer(_Echo())
     lines = (
         writer.writerow(row)
-        for row in rep.csv_rows(rep.filtered_entries(clinic, form), rep.clinic_tz(clinic))
+        for row in rep.csv_rows(rep.filtered_entries(clinic, form), clinic_zone(clinic))
     )
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")

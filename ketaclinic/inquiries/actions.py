@@ -1,7 +1,8 @@
 """The write layer for inquiries: every change is one function here, audited with before/after.
 
-Views, the demo seed and tests call these; nothing else writes inquiry rows. Each function
-checks permission, writes inside ``transaction.atomic`` (with the inquiry row locked, so two
+Views, the demo seed and tests call these; nothing else writes inquiry rows. Each staff action
+takes the acting ``Membership`` first (``by``; see ``ketaclinic.access.policy``), checks permission
+on it, writes inside ``transaction.atomic`` (with the inquiry row locked, so two
 coordinators cannot interleave) and appends an audit entry in the same transaction.
 Free text never goes into the audit entry's before/after values: the entry says what changed,
 the row holds what was typed.
@@ -17,7 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from ketaclinic.accounts.models import User
+from ketaclinic.accounts.models import Membership, User
 from ketaclinic.audit.log import record
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.inquiries import policies
@@ -64,8 +65,8 @@ class Submission:
         ]
 
 
-def _require_editor(actor: User, clinic: Clinic) -> None:
-    if not policies.can_edit(actor, clinic):
+def _require_editor(by: Membership, clinic: Clinic) -> None:
+    if not policies.can_edit(by, clinic):
         raise PermissionDenied("Only coordinators and clinic admins can change inquiries.")
 
 
@@ -124,7 +125,7 @@ def submit_inquiry(
 
 
 def change_status(
-    actor: User,
+    by: Membership,
     inquiry: Inquiry,
     new_status: str,
     note: str = "",
@@ -138,7 +139,8 @@ def change_status(
     ``converted_reference``). ``changed_at`` is for the demo seed and imports; it defaults to
     now (the audit entry is always stamped with the real time).
     """
-    _require_editor(actor, inquiry.clinic)
+    _require_editor(by, inquiry.clinic)
+    actor = by.user
     if new_status not in Status.values:
         raise ValidationError(f"Unknown status {new_status!r}.")
     with transaction.atomic():
@@ -164,7 +166,7 @@ def change_status(
         record(
             "inquiry.status",
             request=request,
-            actor=actor,
+            by=by,
             clinic=locked.clinic,
             obj=locked,
             before={"status": old_status},
@@ -177,7 +179,7 @@ def change_status(
 
 
 def add_contact(
-    actor: User,
+    by: Membership,
     inquiry: Inquiry,
     *,
     channel: str,
@@ -187,7 +189,8 @@ def add_contact(
     request: HttpRequest | None = None,
 ) -> ContactAttempt:
     """Append a call, email or text to the inquiry's contact log (entries are never edited)."""
-    _require_editor(actor, inquiry.clinic)
+    _require_editor(by, inquiry.clinic)
+    actor = by.user
     if channel not in Channel.values or outcome not in Outcome.values:
         raise ValidationError("Unknown channel or outcome.")
     with transaction.atomic():
@@ -204,7 +207,7 @@ def add_contact(
         record(
             "inquiry.contact",
             request=request,
-            actor=actor,
+            by=by,
             clinic=locked.clinic,
             obj=locked,
             after={
@@ -218,7 +221,7 @@ def add_contact(
 
 
 def set_follow_up(
-    actor: User,
+    by: Membership,
     inquiry: Inquiry,
     *,
     owner: User | None,
@@ -229,8 +232,8 @@ def set_follow_up(
 
     The owner must be active staff of the inquiry's clinic.
     """
-    _require_editor(actor, inquiry.clinic)
-    if owner is not None and owner not in policies.staff_of(inquiry.clinic):
+    _require_editor(by, inquiry.clinic)
+    if owner is not None and not policies.staff_of(inquiry.clinic).filter(pk=owner.pk).exists():
         raise ValidationError("The owner must be a staff member of this clinic.")
     with transaction.atomic():
         locked = _locked(inquiry)
@@ -250,7 +253,7 @@ def set_follow_up(
         record(
             "inquiry.follow_up",
             request=request,
-            actor=actor,
+            by=by,
             clinic=locked.clinic,
             obj=locked,
             before=before,

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from ketaclinic.accounts.models import Role, User
+from ketaclinic.access.zones import clinic_today
+from ketaclinic.accounts.models import Membership, Role, User
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.inquiries import actions
 from ketaclinic.inquiries.forms import consent_wording
 from ketaclinic.inquiries.models import Status
-from ketaclinic.inquiries.queries import clinic_today
 
 # The path an inquiry takes to reach each status.
 PATHS: dict[str, list[str]] = {
@@ -264,7 +264,8 @@ def create_demo_inquiries(clinic: Clinic, users: dict[str, User]) -> None:
             ),
             received_at=received,
         )
-        actor = users.get(lead.owner_role, coordinator) if lead.owner_role else coordinator
+        user = users.get(lead.owner_role, coordinator) if lead.owner_role else coordinator
+        actor = Membership.objects.select_related("user", "clinic").get(user=user, clinic=clinic)
         when = received
         for number, (channel, outcome, note) in enumerate(lead.contacts, start=1):
             when = received + dt.timedelta(hours=number)

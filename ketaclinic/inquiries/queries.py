@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.utils import timezone
 
-from ketaclinic.clinics.models import Clinic
 from ketaclinic.inquiries.models import OPEN_STATUSES, Inquiry, Status, normalise_phone
-
-
-def clinic_zone(clinic: Clinic) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(clinic.time_zone)
-
-
-def clinic_today(clinic: Clinic) -> dt.date:
-    """Today's date where the clinic is (not where the server is)."""
-    return timezone.now().astimezone(clinic_zone(clinic)).date()
 
 
 def overdue_q(today: dt.date) -> Q:

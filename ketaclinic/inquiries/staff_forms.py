@@ -17,10 +17,6 @@ from ketaclinic.inquiries.models import NOTE_MAX_CHARS, Channel, Inquiry, Outcom
 FUTURE_SLACK = dt.timedelta(minutes=5)
 
 
-def _staff_queryset(clinic: Clinic) -> Any:
-    return User.objects.filter(pk__in=[u.pk for u in policies.staff_of(clinic)])
-
-
 class FilterForm(forms.Form):
     """The list's filters. Invalid values are reported and ignored."""
 
@@ -98,4 +94,4 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _staff_queryset(clinic)  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = policies.staff_of(clinic)  # type: ignore[attr-defined]

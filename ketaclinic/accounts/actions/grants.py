@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketaclinic.access.policy import has_role
+from ketaclinic.access.zones import clinic_zone
 from ketaclinic.accounts.models import (
     STAFF_ROLES,
     BreakGlassGrant,
@@ -24,7 +25,6 @@ from ketaclinic.accounts.models import (
     User,
 )
 from ketaclinic.accounts.policies import clinic_id_of, is_break_glass_target
-from ketaclinic.accounts.zones import clinic_zone
 from ketaclinic.audit.log import record
 
 # Until consent records exist, these roles record a patient's consent to share.

@@ -21,7 +21,6 @@ from ketaclinic.accounts.forms import BreakGlassForm, ReviewForm
 from ketaclinic.accounts.models import BreakGlassGrant, Role
 from ketaclinic.accounts.policies import clinic_id_of, is_break_glass_target
 from ketaclinic.accounts.views.common import safe_next
-from ketaclinic.accounts.zones import request_zone
 
 
 def _target(request: HttpRequest) -> Model:
@@ -59,7 +58,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
             form.describe()
         else:
-            until = timezone.localtime(grant.expires_at, request_zone(request))
+            until = timezone.localtime(grant.expires_at)
             messages.warning(
                 request,
                 f"Emergency access granted until {until:%H:%M %Z}. "
@@ -83,17 +82,16 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 def _review_page(
     request: HttpRequest, page: Any, show: str, failed: dict[str, Any] | None = None
 ) -> HttpResponse:
-    with timezone.override(request_zone(request)):
-        return render(
-            request,
-            "accounts/break_glass_review.html",
-            {
-                "page": page,
-                "show": show,
-                "page_qs": urlencode({"show": show}),
-                "failed": failed or {},
-            },
-        )
+    return render(
+        request,
+        "accounts/break_glass_review.html",
+        {
+            "page": page,
+            "show": show,
+            "page_qs": urlencode({"show": show}),
+            "failed": failed or {},
+        },
+    )
 
 
 @roles(Role.CLINIC_ADMIN)

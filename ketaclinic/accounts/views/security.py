@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 
 from ketaclinic.access.policy import verified
@@ -17,28 +16,24 @@ from ketaclinic.accounts.forms import AccessiblePasswordChangeForm, EmailChangeF
 from ketaclinic.accounts.models import RecoveryCode, User, UserSession
 from ketaclinic.accounts.sudo import in_sudo_mode, require_sudo_mode
 from ketaclinic.accounts.views.common import safe_next
-from ketaclinic.accounts.zones import request_zone
 
 
 @verified
 def security(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    with timezone.override(request_zone(request)):
-        return render(
-            request,
-            "accounts/security.html",
-            {
-                "totp": twofactor.confirmed_totp(user),
-                "recovery_left": RecoveryCode.objects.filter(
-                    device__user=user, used_at__isnull=True
-                ).count(),
-                "live_sessions": UserSession.objects.filter(
-                    user=user, ended_at__isnull=True
-                ).count(),
-                "sudo": in_sudo_mode(request),
-            },
-        )
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "totp": twofactor.confirmed_totp(user),
+            "recovery_left": RecoveryCode.objects.filter(
+                device__user=user, used_at__isnull=True
+            ).count(),
+            "live_sessions": UserSession.objects.filter(user=user, ended_at__isnull=True).count(),
+            "sudo": in_sudo_mode(request),
+        },
+    )
 
 
 @verified

@@ -6,14 +6,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ketaclinic.access.policy import verified
 from ketaclinic.accounts.actions.sessions import end_session
 from ketaclinic.accounts.models import UserSession
 from ketaclinic.accounts.requests import signed_in_user
-from ketaclinic.accounts.zones import request_zone
 
 
 @verified
@@ -22,12 +20,11 @@ def session_list(request: HttpRequest) -> HttpResponse:
         "ended_at", "-last_seen_at"
     )
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
-    with timezone.override(request_zone(request)):
-        return render(
-            request,
-            "accounts/sessions.html",
-            {"page": page, "current_key": request.session.session_key},
-        )
+    return render(
+        request,
+        "accounts/sessions.html",
+        {"page": page, "current_key": request.session.session_key},
+    )
 
 
 @verified

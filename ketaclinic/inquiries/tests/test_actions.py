@@ -11,6 +11,7 @@ from ketaclinic.audit.models import AuditEntry
 from ketaclinic.inquiries import actions
 from ketaclinic.inquiries.models import ContactAttempt, Inquiry, Status
 from ketaclinic.inquiries.tests.base import InquiryTestCase, make_inquiry
+from ketaclinic.testing import member
 
 WHEN = dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC)
 
@@ -36,13 +37,15 @@ class ActionsTestCase(InquiryTestCase):
         ]
         for user in denied:
             with self.assertRaises(PermissionDenied):
-                actions.change_status(user, self.inquiry, Status.CLOSED)
+                actions.change_status(member(user), self.inquiry, Status.CLOSED)
             with self.assertRaises(PermissionDenied):
                 actions.add_contact(
-                    user, self.inquiry, channel="call", contacted_at=WHEN, outcome="reached"
+                    member(user), self.inquiry, channel="call", contacted_at=WHEN, outcome="reached"
                 )
             with self.assertRaises(PermissionDenied):
-                actions.set_follow_up(user, self.inquiry, owner=None, next_action_on=WHEN.date())
+                actions.set_follow_up(
+                    member(user), self.inquiry, owner=None, next_action_on=WHEN.date()
+                )
         self.assertEqual(Inquiry.objects.get().status, Status.NEW)
         self.assertFalse(ContactAttempt.objects.exists())
         self.assertFalse(AuditEntry.objects.exclude(action="inquiry.submit").exists())
@@ -50,11 +53,11 @@ class ActionsTestCase(InquiryTestCase):
     def test_it_refuses_a_coordinator_whose_role_was_deactivated(self) -> None:
         Membership.objects.filter(user=self.coordinator).update(is_active=False)
         with self.assertRaises(PermissionDenied):
-            actions.change_status(self.coordinator, self.inquiry, Status.CLOSED)
+            actions.change_status(member(self.coordinator), self.inquiry, Status.CLOSED)
 
     def test_it_keeps_every_status_change(self) -> None:
         for status in (Status.CONTACTED, Status.CLOSED, Status.CONTACTED):
-            actions.change_status(self.coordinator, self.inquiry, status)
+            actions.change_status(member(self.coordinator), self.inquiry, status)
         path = [(c.from_status, c.to_status) for c in self.inquiry.status_changes.all()]
         self.assertEqual(
             path,
@@ -64,32 +67,40 @@ class ActionsTestCase(InquiryTestCase):
 
     def test_it_refuses_unknown_and_unchanged_status(self) -> None:
         with self.assertRaises(ValidationError):
-            actions.change_status(self.coordinator, self.inquiry, "bogus")
+            actions.change_status(member(self.coordinator), self.inquiry, "bogus")
         with self.assertRaises(ValidationError):
-            actions.change_status(self.coordinator, self.inquiry, Status.NEW)
+            actions.change_status(member(self.coordinator), self.inquiry, Status.NEW)
 
     def test_it_keeps_the_first_conversion_time(self) -> None:
-        actions.change_status(self.coordinator, self.inquiry, Status.BECAME_PATIENT)
+        actions.change_status(member(self.coordinator), self.inquiry, Status.BECAME_PATIENT)
         first = Inquiry.objects.get().converted_at
-        actions.change_status(self.coordinator, self.inquiry, Status.CLOSED)
-        actions.change_status(self.coordinator, self.inquiry, Status.BECAME_PATIENT)
+        actions.change_status(member(self.coordinator), self.inquiry, Status.CLOSED)
+        actions.change_status(member(self.coordinator), self.inquiry, Status.BECAME_PATIENT)
         self.assertEqual(Inquiry.objects.get().converted_at, first)
         self.assertEqual(Inquiry.objects.get().converted_reference, "")
 
     def test_it_refuses_unknown_channels_and_outcomes(self) -> None:
         with self.assertRaises(ValidationError):
             actions.add_contact(
-                self.coordinator, self.inquiry, channel="fax", contacted_at=WHEN, outcome="reached"
+                member(self.coordinator),
+                self.inquiry,
+                channel="fax",
+                contacted_at=WHEN,
+                outcome="reached",
             )
         with self.assertRaises(ValidationError):
             actions.add_contact(
-                self.coordinator, self.inquiry, channel="call", contacted_at=WHEN, outcome="meh"
+                member(self.coordinator),
+                self.inquiry,
+                channel="call",
+                contacted_at=WHEN,
+                outcome="meh",
             )
 
     def test_it_refuses_an_owner_from_another_clinic(self) -> None:
         with self.assertRaises(ValidationError):
             actions.set_follow_up(
-                self.coordinator, self.inquiry, owner=self.outsider, next_action_on=None
+                member(self.coordinator), self.inquiry, owner=self.outsider, next_action_on=None
             )
 
     def test_it_audits_submissions_without_free_text(self) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ketaclinic.access.zones import clinic_today
 from ketaclinic.audit.models import AuditEntry
 from ketaclinic.inquiries import queries
 from ketaclinic.inquiries.demo import create_demo_inquiries
@@ -23,7 +24,7 @@ class DemoInquiriesTestCase(InquiryTestCase):
 
     def test_it_has_urgent_overdue_duplicates_owners_and_contacts(self) -> None:
         self.assertGreaterEqual(sum(i.is_urgent for i in self.inquiries), 2)
-        today = queries.clinic_today(self.clinic)
+        today = clinic_today(self.clinic)
         overdue = Inquiry.objects.filter(queries.overdue_q(today), clinic=self.clinic)
         self.assertGreaterEqual(overdue.count(), 2)
         self.assertTrue(any(queries.duplicates_of(i).exists() for i in self.inquiries))

@@ -4,12 +4,13 @@ import datetime as dt
 
 from django.urls import reverse
 
+from ketaclinic.access.zones import clinic_today
 from ketaclinic.accounts.models import Role
 from ketaclinic.audit.models import AuditEntry
 from ketaclinic.inquiries import actions
 from ketaclinic.inquiries.models import Status
-from ketaclinic.inquiries.queries import clinic_today
 from ketaclinic.inquiries.tests.base import XSS_IMG, XSS_SCRIPT, InquiryTestCase, make_inquiry
+from ketaclinic.testing import member
 
 EDITORS = (Role.COORDINATOR, Role.CLINIC_ADMIN)
 READ_ONLY = (Role.PHYSICIAN, Role.NURSE)
@@ -99,14 +100,16 @@ class InquiryDetailTestCase(InquiryTestCase):
     def test_it_shows_history_and_contact_log(self) -> None:
         coordinator = self.users[Role.COORDINATOR]
         actions.add_contact(
-            coordinator,
+            member(coordinator),
             self.inquiry,
             channel="call",
             contacted_at=dt.datetime(2030, 1, 2, 15, 30, tzinfo=dt.UTC),
             outcome="left_message",
             note="Voicemail, will retry",
         )
-        actions.change_status(coordinator, self.inquiry, Status.CONTACTED, "First call made")
+        actions.change_status(
+            member(coordinator), self.inquiry, Status.CONTACTED, "First call made"
+        )
         self.login(Role.PHYSICIAN)
         r = self.client.get(self.url)
         # 15:30 UTC is 09:30 in Chicago in January.
@@ -135,7 +138,7 @@ class InquiryDetailTestCase(InquiryTestCase):
     def test_it_marks_urgent_and_overdue(self) -> None:
         urgent = make_inquiry(self.clinic, message="i keep thinking of suicide")
         actions.set_follow_up(
-            self.users[Role.COORDINATOR],
+            member(self.users[Role.COORDINATOR]),
             urgent,
             owner=None,
             next_action_on=clinic_today(self.clinic) - dt.timedelta(days=1),
@@ -149,7 +152,7 @@ class InquiryDetailTestCase(InquiryTestCase):
     def test_it_shows_markup_as_text(self) -> None:
         xss = make_inquiry(self.clinic, name=XSS_SCRIPT, message=XSS_IMG, heard_about=XSS_IMG)
         actions.add_contact(
-            self.users[Role.COORDINATOR],
+            member(self.users[Role.COORDINATOR]),
             xss,
             channel="email",
             contacted_at=dt.datetime(2030, 1, 2, tzinfo=dt.UTC),

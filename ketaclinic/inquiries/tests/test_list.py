@@ -15,6 +15,7 @@ from ketaclinic.inquiries.tests.base import (
     InquiryTestCase,
     make_inquiry,
 )
+from ketaclinic.testing import member
 
 URL = reverse("inquiries:list")
 READERS = (Role.COORDINATOR, Role.CLINIC_ADMIN, Role.PHYSICIAN, Role.NURSE)
@@ -66,7 +67,7 @@ class InquiryListTestCase(InquiryTestCase):
         self.assertContains(r, "Other Clinic Lead (test)")
 
     def test_it_counts_per_status(self) -> None:
-        actions.change_status(self.coordinator, self.bob, Status.CONTACTED)
+        actions.change_status(member(self.coordinator), self.bob, Status.CONTACTED)
         self.login(Role.COORDINATOR)
         r = self.client.get(URL)
         counts = {value: n for value, _, n in r.context["counts"]}
@@ -84,7 +85,7 @@ class InquiryListTestCase(InquiryTestCase):
         self.assertEqual(r.context["total"], 2)
 
     def test_it_filters_by_status(self) -> None:
-        actions.change_status(self.coordinator, self.bob, Status.CONTACTED)
+        actions.change_status(member(self.coordinator), self.bob, Status.CONTACTED)
         self.login(Role.COORDINATOR)
         r = self.client.get(URL, {"status": "contacted"})
         self.assertEqual(self.names(r), ["Bob Brown (test)"])
@@ -111,7 +112,7 @@ class InquiryListTestCase(InquiryTestCase):
 
     def test_it_filters_by_owner(self) -> None:
         actions.set_follow_up(
-            self.coordinator, self.alice, owner=self.coordinator, next_action_on=None
+            member(self.coordinator), self.alice, owner=self.coordinator, next_action_on=None
         )
         self.login(Role.COORDINATOR)
         r = self.client.get(URL, {"owner": str(self.coordinator.pk)})
@@ -123,17 +124,17 @@ class InquiryListTestCase(InquiryTestCase):
         # 03:00 UTC on 10 March is still 9 March in Chicago (the clinic's time zone).
         with time_machine.travel(dt.datetime(2030, 3, 10, 3, 0, tzinfo=dt.UTC), tick=False):
             actions.set_follow_up(
-                self.coordinator, self.alice, owner=None, next_action_on=dt.date(2030, 3, 8)
+                member(self.coordinator), self.alice, owner=None, next_action_on=dt.date(2030, 3, 8)
             )
             actions.set_follow_up(
-                self.coordinator, self.bob, owner=None, next_action_on=dt.date(2030, 3, 9)
+                member(self.coordinator), self.bob, owner=None, next_action_on=dt.date(2030, 3, 9)
             )
             self.login(Role.COORDINATOR)
             r = self.client.get(URL, {"overdue": "on"})
             self.assertEqual(self.names(r), ["Alice Anders (test)"])
             self.assertContains(r, '<tr class="overdue">')
             self.assertContains(r, '<span class="badge overdue">Overdue</span>', html=True)
-            actions.change_status(self.coordinator, self.alice, Status.CLOSED)
+            actions.change_status(member(self.coordinator), self.alice, Status.CLOSED)
             r = self.client.get(URL, {"overdue": "on"})
             self.assertEqual(self.names(r), [])
 

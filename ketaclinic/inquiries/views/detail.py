@@ -6,54 +6,54 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from ketaclinic.access.policy import clinic_scoped, roles
+from ketaclinic.access.request import ClinicRequest
+from ketaclinic.access.zones import clinic_today
 from ketaclinic.audit.log import record_view
 from ketaclinic.inquiries import actions, policies, queries
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.staff_forms import ContactForm, FollowUpForm, StatusForm
 
 
-def _inquiry(request: HttpRequest, pk: int) -> Inquiry:
+def _inquiry(request: ClinicRequest, pk: int) -> Inquiry:
     """The inquiry if it belongs to the request's clinic; 404 otherwise (never another's)."""
     qs = clinic_scoped(Inquiry.objects.select_related("clinic", "owner"), request)
     return get_object_or_404(qs, pk=pk)
 
 
-def _render(request: HttpRequest, inquiry: Inquiry, **forms: Any) -> HttpResponse:
+def _render(request: ClinicRequest, inquiry: Inquiry, **forms: Any) -> HttpResponse:
     clinic = inquiry.clinic
-    zone = queries.clinic_zone(clinic)
-    can_edit = policies.can_edit(request.user, clinic)  # type: ignore[arg-type]
-    with timezone.override(zone):
-        context: dict[str, Any] = {
-            "inquiry": inquiry,
-            "can_edit": can_edit,
-            "overdue": inquiry.is_open
-            and inquiry.next_action_on is not None
-            and inquiry.next_action_on < queries.clinic_today(clinic),
-            "history": inquiry.status_changes.select_related("changed_by"),
-            "contacts": inquiry.contacts.select_related("by"),
-            "duplicates": queries.duplicates_of(inquiry).order_by("-received_at")[:20],
-        }
-        if can_edit:
-            context["status_form"] = forms.get("status_form") or StatusForm(inquiry=inquiry)
-            context["contact_form"] = forms.get("contact_form") or ContactForm(
-                initial={"contacted_at": timezone.localtime().replace(second=0, microsecond=0)}
-            )
-            context["follow_up_form"] = forms.get("follow_up_form") or FollowUpForm(
-                clinic=clinic,
-                initial={"owner": inquiry.owner_id, "next_action_on": inquiry.next_action_on},
-            )
-        return render(request, "inquiries/detail.html", context)
+    can_edit = policies.can_edit(request.membership, clinic)
+    context: dict[str, Any] = {
+        "inquiry": inquiry,
+        "can_edit": can_edit,
+        "overdue": inquiry.is_open
+        and inquiry.next_action_on is not None
+        and inquiry.next_action_on < clinic_today(clinic),
+        "history": inquiry.status_changes.select_related("changed_by"),
+        "contacts": inquiry.contacts.select_related("by"),
+        "duplicates": queries.duplicates_of(inquiry).order_by("-received_at")[:20],
+    }
+    if can_edit:
+        context["status_form"] = forms.get("status_form") or StatusForm(inquiry=inquiry)
+        context["contact_form"] = forms.get("contact_form") or ContactForm(
+            initial={"contacted_at": timezone.localtime().replace(second=0, microsecond=0)}
+        )
+        context["follow_up_form"] = forms.get("follow_up_form") or FollowUpForm(
+            clinic=clinic,
+            initial={"owner": inquiry.owner_id, "next_action_on": inquiry.next_action_on},
+        )
+    return render(request, "inquiries/detail.html", context)
 
 
 @roles(*policies.READ_ROLES)
 @require_GET
-def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def inquiry_detail(request: ClinicRequest, pk: int) -> HttpResponse:
     inquiry = _inquiry(request, pk)
     record_view(request, inquiry)
     return _render(request, inquiry)
@@ -61,13 +61,13 @@ def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles(*policies.EDIT_ROLES)
 @require_POST
-def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+def change_status(request: ClinicRequest, pk: int) -> HttpResponse:
     inquiry = _inquiry(request, pk)
     form = StatusForm(request.POST, inquiry=inquiry)
     if form.is_valid():
         try:
             actions.change_status(
-                request.user,  # type: ignore[arg-type]
+                request.membership,
                 inquiry,
                 form.cleaned_data["status"],
                 form.cleaned_data["note"],
@@ -83,15 +83,13 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles(*policies.EDIT_ROLES)
 @require_POST
-def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
+def add_contact(request: ClinicRequest, pk: int) -> HttpResponse:
     inquiry = _inquiry(request, pk)
-    with timezone.override(queries.clinic_zone(inquiry.clinic)):
-        # The datetime-local value is read in the clinic's time zone.
-        form = ContactForm(request.POST)
-        valid = form.is_valid()
-    if valid:
+    # The datetime-local value is read in the clinic's time zone (the middleware's).
+    form = ContactForm(request.POST)
+    if form.is_valid():
         actions.add_contact(
-            request.user,  # type: ignore[arg-type]
+            request.membership,
             inquiry,
             channel=form.cleaned_data["channel"],
             contacted_at=form.cleaned_data["contacted_at"],
@@ -106,12 +104,12 @@ def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles(*policies.EDIT_ROLES)
 @require_POST
-def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up(request: ClinicRequest, pk: int) -> HttpResponse:
     inquiry = _inquiry(request, pk)
     form = FollowUpForm(request.POST, clinic=inquiry.clinic)
     if form.is_valid():
         changed = actions.set_follow_up(
-            request.user,  # type: ignore[arg-type]
+            request.membership,
             inquiry,
             owner=form.cleaned_data["owner"],
             next_action_on=form.cleaned_data["next_action_on"],

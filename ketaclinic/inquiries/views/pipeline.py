@@ -10,13 +10,14 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from ketaclinic.access.policy import clinic_scoped, roles
+from ketaclinic.access.request import ClinicRequest
+from ketaclinic.access.zones import clinic_today
 from ketaclinic.inquiries import policies, queries
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.staff_forms import FilterForm
@@ -31,11 +32,11 @@ def _url_filters(data: dict[str, object]) -> dict[str, object]:
     return {k: ("on" if v is True else v) for k, v in kept.items()}
 
 
-def _remember_search(request: HttpRequest) -> HttpResponseRedirect:
+def _remember_search(request: ClinicRequest) -> HttpResponseRedirect:
     if "clear" in request.POST:
         request.session.pop(SEARCH_SESSION_KEY, None)
         return redirect("inquiries:list")
-    form = FilterForm(request.POST, clinic=request.clinic)  # type: ignore[attr-defined]
+    form = FilterForm(request.POST, clinic=request.clinic)
     form.is_valid()
     text = str(form.cleaned_data.get("q") or "")
     if text:
@@ -48,11 +49,11 @@ def _remember_search(request: HttpRequest) -> HttpResponseRedirect:
 
 @roles(*policies.READ_ROLES)
 @require_http_methods(["GET", "POST"])
-def inquiry_list(request: HttpRequest) -> HttpResponse:
+def inquiry_list(request: ClinicRequest) -> HttpResponse:
     if request.method == "POST":
         return _remember_search(request)
-    clinic = request.clinic  # type: ignore[attr-defined]
-    today = queries.clinic_today(clinic)
+    clinic = request.clinic
+    today = clinic_today(clinic)
     params = request.GET.copy()
     params.pop("q", None)  # a search text in the URL is ignored, never echoed into links
     search_text = request.session.get(SEARCH_SESSION_KEY, "")
@@ -73,18 +74,17 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
 
     # Query strings for status tabs and paging keep the other filters.
     kept = {k: v for k, v in _url_filters(data).items() if k != "status"}
-    with timezone.override(queries.clinic_zone(clinic)):
-        return render(
-            request,
-            "inquiries/list.html",
-            {
-                "form": form,
-                "page": page,
-                "counts": counts,
-                "total": sum(n for _, _, n in counts),
-                "current_status": status,
-                "filters_qs": urlencode(kept),
-                "page_qs": urlencode({**kept, **({"status": status} if status else {})}),
-                "today": today,
-            },
-        )
+    return render(
+        request,
+        "inquiries/list.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": counts,
+            "total": sum(n for _, _, n in counts),
+            "current_status": status,
+            "filters_qs": urlencode(kept),
+            "page_qs": urlencode({**kept, **({"status": status} if status else {})}),
+            "today": today,
+        },
+    )
