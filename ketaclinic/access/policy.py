@@ -4,6 +4,24 @@ A view is marked by exactly one of the decorators below. ``AccessPolicyMiddlewar
 mark before the view runs and refuses anything unmarked (default deny), so a forgotten
 decorator fails closed. Object-level rules (this inquiry, this patient) live in each app's
 ``policies.py`` and are applied to querysets with :func:`clinic_scoped`.
+
+The convention every app follows
+--------------------------------
+* **Views** carry one decorator from here (or ``accounts.policies.break_glass_or_roles``) and
+  take a typed request (``ketaclinic.access.request``): ``ClinicRequest`` behind ``roles`` and
+  ``staff`` (``request.clinic`` and ``request.membership`` are set), ``VerifiedRequest`` behind
+  ``verified``.
+* **Policies** (``<app>/policies.py``) are functions of the acting ``Membership`` and the object
+  (``can_edit(by, inquiry)``), reading what the membership already holds: no query for the
+  actor's role or clinic. :func:`acts_as` is the role test.
+* **Actions** (``<app>/actions.py``, the write layer) take the acting ``Membership`` first, as
+  ``by``, then the object and the values, then ``request=`` as a keyword (audit IP and user
+  agent; the site address for mailed links). They check permission with the app's policy,
+  write inside ``transaction.atomic`` and call ``audit.log.record(..., by=by, request=request)``.
+  A view passes ``request.membership``; a command, the demo seed or a test passes the
+  membership it looked up, so every caller goes through the same checks.
+* Self-service account actions (my password, my second factor, my sessions) act on the
+  signed-in ``User`` and take that user and the request; they need no clinic.
 """
 
 from __future__ import annotations
@@ -15,7 +33,7 @@ from typing import Any, TypeVar
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from ketaclinic.accounts.models import STAFF_ROLES, Role
+from ketaclinic.accounts.models import STAFF_ROLES, Membership, Role
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
 
@@ -83,5 +101,17 @@ def clinic_scoped(queryset: QuerySet[M], request: HttpRequest) -> QuerySet[M]:
 
 
 def has_role(request: HttpRequest, allowed: Iterable[str]) -> bool:
-    membership = getattr(request, "membership", None)
-    return membership is not None and membership.role in set(allowed)
+    """True if the request's current membership (set by the middleware) has one of ``allowed``."""
+    return acts_as(getattr(request, "membership", None), allowed)
+
+
+def acts_as(by: Membership | None, allowed: Iterable[str]) -> bool:
+    """True if ``by`` is an active membership, of an active user, with one of ``allowed``.
+
+    Reads only the membership the caller holds (the middleware's, for a request): no query."""
+    return (
+        by is not None
+        and by.is_active
+        and by.user.is_active
+        and by.role in {str(r) for r in allowed}
+    )

@@ -35,3 +35,14 @@ class ClinicRequest(VerifiedRequest):
 
     membership: Membership
     clinic: Clinic
+
+
+def acting_membership(request: HttpRequest) -> Membership:
+    """The membership the middleware attached, for code that receives a plain ``HttpRequest``
+    (Django admin hooks); refuses when there is none."""
+    from django.core.exceptions import PermissionDenied
+
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        raise PermissionDenied("Choose a clinic first.")
+    return membership

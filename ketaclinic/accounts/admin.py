@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from ketaclinic.access.request import acting_membership
 from ketaclinic.accounts.actions import grants, staff
 from ketaclinic.accounts.admin_base import ClinicScopedAdmin
 from ketaclinic.accounts.models import Membership, Role, SharedAccess, User
@@ -135,7 +136,7 @@ class StaffAdmin(ClinicScopedAdmin):
             base: Any = type(
                 "Invite",
                 (StaffInviteForm,),
-                {"clinic": request.clinic, "refusal": refusal},  # type: ignore[attr-defined]
+                {"clinic": acting_membership(request).clinic, "refusal": refusal},
             )
         else:
             base = type(
@@ -164,10 +165,17 @@ class StaffAdmin(ClinicScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
         try:
             if change:
-                staff.update_membership(request, obj, role=obj.role, is_active=obj.is_active)
+                staff.update_membership(
+                    acting_membership(request),
+                    obj,
+                    role=obj.role,
+                    is_active=obj.is_active,
+                    request=request,
+                )
                 return
             created = staff.invite_staff(
-                request,
+                acting_membership(request),
+                request=request,
                 email=form.cleaned_data["email"],
                 full_name=form.cleaned_data["full_name"],
                 role=form.cleaned_data["role"],
@@ -184,13 +192,13 @@ class StaffAdmin(ClinicScopedAdmin):
         self,
         request: HttpRequest,
         queryset: QuerySet[Membership],
-        action: Callable[[HttpRequest, Membership], object],
+        action: Callable[..., object],
     ) -> int:
         """Run ``action`` on each selected row; refusals become error messages."""
         done = 0
         for membership in queryset.select_related("user"):
             try:
-                action(request, membership)
+                action(acting_membership(request), membership, request=request)
                 done += 1
             except ValidationError as exc:
                 self.message_user(request, f"{membership.user}: {exc.messages[0]}", messages.ERROR)
@@ -204,7 +212,11 @@ class StaffAdmin(ClinicScopedAdmin):
 
     @admin.action(description="Sign the selected people out of their sessions in this clinic")
     def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
-        ended = sum(staff.sign_out_everywhere(request, m) for m in queryset.select_related("user"))
+        by = acting_membership(request)
+        ended = sum(
+            staff.sign_out_everywhere(by, m, request=request)
+            for m in queryset.select_related("user")
+        )
         self.message_user(request, f"{ended} session(s) ended.", messages.SUCCESS)
 
     @admin.action(description="Send a new set-password link")
@@ -255,7 +267,12 @@ class SharedAccessAdmin(ClinicScopedAdmin):
     @admin.action(description="Revoke the selected shared access")
     def revoke(self, request: HttpRequest, queryset: QuerySet[SharedAccess]) -> None:
         for grant in queryset:
-            grants.revoke_shared_access(request, grant, reason="revoked by the clinic admin")
+            grants.revoke_shared_access(
+                acting_membership(request),
+                grant,
+                reason="revoked by the clinic admin",
+                request=request,
+            )
         self.message_user(request, "Shared access revoked.", messages.SUCCESS)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketaclinic.access.policy import has_role, staff
+from ketaclinic.access.request import VerifiedRequest
 from ketaclinic.accounts.models import STAFF_ROLES, BreakGlassGrant, Membership, Role, SharedAccess
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
@@ -126,7 +127,7 @@ def break_glass_or_roles(
                 from ketaclinic.audit.log import record
 
                 record("break_glass.use", request=request, obj=obj, reason=request.path)
-                request.break_glass = True  # type: ignore[attr-defined]
+                cast(VerifiedRequest, request).break_glass = True
                 return view(request, *args, **kwargs)
             return redirect(break_glass_url(obj, request.get_full_path()))
 

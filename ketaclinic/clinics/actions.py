@@ -9,8 +9,8 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest
 
-from ketaclinic.access.policy import has_role
-from ketaclinic.accounts.models import Role
+from ketaclinic.access.policy import acts_as
+from ketaclinic.accounts.models import Membership, Role
 from ketaclinic.audit.log import record
 from ketaclinic.clinics.models import Clinic
 
@@ -35,11 +35,17 @@ SETTINGS_GROUPS: dict[str, tuple[str, ...]] = {
 SETTINGS_FIELDS = tuple(name for group in SETTINGS_GROUPS.values() for name in group)
 
 
-def update_clinic_settings(request: HttpRequest, clinic: Clinic, changes: dict[str, Any]) -> Clinic:
+def update_clinic_settings(
+    by: Membership,
+    clinic: Clinic,
+    changes: dict[str, Any],
+    *,
+    request: HttpRequest | None = None,
+) -> Clinic:
     """Apply validated ``changes`` (field -> value) to the admin's own clinic, audited."""
-    if not has_role(request, {Role.CLINIC_ADMIN}):
+    if not acts_as(by, {Role.CLINIC_ADMIN}):
         raise PermissionDenied("Only the clinic admin changes clinic settings.")
-    if clinic.pk != getattr(request.clinic, "pk", None):  # type: ignore[attr-defined]
+    if clinic.pk != by.clinic_id:
         raise Http404("Not your clinic.")
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
@@ -56,6 +62,7 @@ def update_clinic_settings(request: HttpRequest, clinic: Clinic, changes: dict[s
         if changed:
             record(
                 "clinic.settings.update",
+                by=by,
                 request=request,
                 obj=current,
                 before={k: before[k] for k in sorted(changed)},

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from ketaclinic.access.request import acting_membership
 from ketaclinic.accounts.admin_base import ClinicScopedAdmin
 from ketaclinic.clinics.actions import SETTINGS_FIELDS, SETTINGS_GROUPS, update_clinic_settings
 from ketaclinic.clinics.models import Clinic
@@ -37,7 +38,7 @@ class ClinicSettingsAdmin(ClinicScopedAdmin):
         changes = {
             name: form.cleaned_data[name] for name in form.changed_data if name in SETTINGS_FIELDS
         }
-        update_clinic_settings(request, obj, changes)
+        update_clinic_settings(acting_membership(request), obj, changes, request=request)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         return None

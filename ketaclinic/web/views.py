@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from ketaclinic.access.middleware import CLINIC_SESSION_KEY
 from ketaclinic.access.policy import public, verified
+from ketaclinic.access.request import VerifiedRequest
 from ketaclinic.audit.log import record
 from ketaclinic.clinics.models import Clinic
 
@@ -23,16 +24,16 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @verified
-def home(request: HttpRequest) -> HttpResponse:
-    memberships = request.user.active_memberships()  # type: ignore[union-attr]
+def home(request: VerifiedRequest) -> HttpResponse:
+    memberships = request.user.active_memberships()
     return render(request, "web/home.html", {"memberships": memberships})
 
 
 @verified
 @require_POST
-def switch_clinic(request: HttpRequest) -> HttpResponseRedirect:
+def switch_clinic(request: VerifiedRequest) -> HttpResponseRedirect:
     clinic_id = request.POST.get("clinic_id", "")
-    memberships = request.user.active_memberships()  # type: ignore[union-attr]
+    memberships = request.user.active_memberships()
     chosen = memberships.filter(clinic_id=int(clinic_id)).first() if clinic_id.isdigit() else None
     if chosen is not None:
         with transaction.atomic():

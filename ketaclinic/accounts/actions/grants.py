@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from ketaclinic.access.policy import has_role
+from ketaclinic.access.policy import acts_as
 from ketaclinic.access.zones import clinic_zone
 from ketaclinic.accounts.models import (
     STAFF_ROLES,
@@ -33,9 +33,8 @@ BREAK_GLASS_REASON_MIN = 10
 REVIEW_NOTE_MAX = 2000
 
 
-def _in_current_clinic(request: HttpRequest, obj: Model) -> None:
-    clinic = getattr(request, "clinic", None)
-    if clinic is None or clinic_id_of(obj) != clinic.pk:
+def _in_clinic_of(by: Membership, obj: Model) -> None:
+    if clinic_id_of(obj) != by.clinic_id:
         raise Http404("No such record in this clinic.")
 
 
@@ -51,7 +50,7 @@ def _grant_snapshot(grant: SharedAccess) -> dict[str, object]:
 
 
 def grant_shared_access(
-    request: HttpRequest,
+    by: Membership,
     *,
     professional: User,
     target: Model,
@@ -59,12 +58,13 @@ def grant_shared_access(
     reason: str,
     expires_at: dt.datetime | None = None,
     valid_from: dt.datetime | None = None,
+    request: HttpRequest | None = None,
 ) -> SharedAccess:
     """Record that the patient consented to share ``sections`` of ``target``."""
-    if not has_role(request, SHARED_ACCESS_GRANTORS):
+    if not acts_as(by, SHARED_ACCESS_GRANTORS):
         raise PermissionDenied("Your role cannot share records.")
-    _in_current_clinic(request, target)
-    clinic = request.clinic  # type: ignore[attr-defined]
+    _in_clinic_of(by, target)
+    clinic = by.clinic
     section_list = sorted({str(s).strip() for s in sections if str(s).strip()})
     if not section_list:
         raise ValidationError({"sections": "Choose at least one section to share."})
@@ -86,13 +86,14 @@ def grant_shared_access(
             content_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
             object_id=str(target.pk),
             sections=section_list,
-            granted_by=request.user,  # type: ignore[misc]
+            granted_by=by.user,
             valid_from=start,
             expires_at=expires_at,
             reason=reason.strip(),
         )
         record(
             "shared_access.grant",
+            by=by,
             request=request,
             obj=grant,
             after=_grant_snapshot(grant),
@@ -101,10 +102,16 @@ def grant_shared_access(
     return grant
 
 
-def revoke_shared_access(request: HttpRequest, grant: SharedAccess, reason: str = "") -> None:
-    if not has_role(request, SHARED_ACCESS_GRANTORS):
+def revoke_shared_access(
+    by: Membership,
+    grant: SharedAccess,
+    reason: str = "",
+    *,
+    request: HttpRequest | None = None,
+) -> None:
+    if not acts_as(by, SHARED_ACCESS_GRANTORS):
         raise PermissionDenied("Your role cannot change sharing.")
-    if grant.clinic_id != getattr(request.clinic, "pk", None):  # type: ignore[attr-defined]
+    if grant.clinic_id != by.clinic_id:
         raise Http404("No such grant in this clinic.")
     with transaction.atomic():
         grant = SharedAccess.objects.select_for_update().get(pk=grant.pk)
@@ -112,10 +119,11 @@ def revoke_shared_access(request: HttpRequest, grant: SharedAccess, reason: str 
             return
         before = _grant_snapshot(grant)
         grant.revoked_at = timezone.now()
-        grant.revoked_by = request.user  # type: ignore[assignment]
+        grant.revoked_by = by.user
         grant.save(update_fields=["revoked_at", "revoked_by"])
         record(
             "shared_access.revoke",
+            by=by,
             request=request,
             obj=grant,
             before=before,
@@ -124,25 +132,27 @@ def revoke_shared_access(request: HttpRequest, grant: SharedAccess, reason: str 
         )
 
 
-def open_break_glass(request: HttpRequest, target: Model, reason: str) -> BreakGlassGrant:
+def open_break_glass(
+    by: Membership, target: Model, reason: str, *, request: HttpRequest
+) -> BreakGlassGrant:
     """Grant the requesting staff member time-boxed access to ``target``; alert the admins."""
-    if not has_role(request, STAFF_ROLES):
+    if not acts_as(by, STAFF_ROLES):
         raise PermissionDenied("Only clinic staff can use emergency access.")
     if not is_break_glass_target(type(target)):
         raise Http404("Emergency access does not apply to this kind of record.")
-    _in_current_clinic(request, target)
+    _in_clinic_of(by, target)
     reason = reason.strip()
     if len(reason) < BREAK_GLASS_REASON_MIN:
         raise ValidationError(
             {"reason": f"Give the reason in at least {BREAK_GLASS_REASON_MIN} characters."}
         )
-    clinic = request.clinic  # type: ignore[attr-defined]
+    clinic = by.clinic
     now = timezone.now()
     with transaction.atomic():
         grant = BreakGlassGrant.objects.create(
             clinic=clinic,
-            user=request.user,  # type: ignore[misc]
-            role=request.membership.role,  # type: ignore[attr-defined]
+            user=by.user,
+            role=by.role,
             content_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
             object_id=str(target.pk),
             reason=reason,
@@ -151,6 +161,7 @@ def open_break_glass(request: HttpRequest, target: Model, reason: str) -> BreakG
         )
         record(
             "break_glass.open",
+            by=by,
             request=request,
             obj=target,
             after={"grant": grant.pk, "expires_at": grant.expires_at.isoformat()},
@@ -188,15 +199,17 @@ def _alert_admins(request: HttpRequest, grant: BreakGlassGrant) -> None:
     )
 
 
-def review_break_glass(request: HttpRequest, grant: BreakGlassGrant, note: str = "") -> None:
+def review_break_glass(
+    by: Membership, grant: BreakGlassGrant, note: str = "", *, request: HttpRequest | None = None
+) -> None:
     """Mark an emergency access reviewed.
 
     Nobody reviews their own emergency access while another active clinic admin can; a sole
     admin may, and the audit entry says it was a self-review.
     """
-    if not has_role(request, {Role.CLINIC_ADMIN}):
+    if not acts_as(by, {Role.CLINIC_ADMIN}):
         raise PermissionDenied("Only the clinic admin reviews emergency access.")
-    if grant.clinic_id != getattr(request.clinic, "pk", None):  # type: ignore[attr-defined]
+    if grant.clinic_id != by.clinic_id:
         raise Http404("No such grant in this clinic.")
     if len(note.strip()) > REVIEW_NOTE_MAX:
         raise ValidationError({"note": f"Keep the note under {REVIEW_NOTE_MAX} characters."})
@@ -204,7 +217,7 @@ def review_break_glass(request: HttpRequest, grant: BreakGlassGrant, note: str =
         grant = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
         if grant.reviewed_at is not None:
             return
-        self_review = grant.user_id == request.user.pk
+        self_review = grant.user_id == by.user_id
         if self_review and (
             Membership.objects.filter(
                 clinic_id=grant.clinic_id,
@@ -212,7 +225,7 @@ def review_break_glass(request: HttpRequest, grant: BreakGlassGrant, note: str =
                 is_active=True,
                 user__is_active=True,
             )
-            .exclude(user=request.user)  # type: ignore[misc]
+            .exclude(user_id=by.user_id)
             .exists()
         ):
             raise ValidationError(
@@ -220,11 +233,12 @@ def review_break_glass(request: HttpRequest, grant: BreakGlassGrant, note: str =
                 "so that no one checks their own use of it."
             )
         grant.reviewed_at = timezone.now()
-        grant.reviewed_by = request.user  # type: ignore[assignment]
+        grant.reviewed_by = by.user
         grant.review_note = note.strip()
         grant.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
         record(
             "break_glass.review",
+            by=by,
             request=request,
             obj=grant,
             before={"reviewed": False},

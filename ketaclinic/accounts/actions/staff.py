@@ -12,7 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ketaclinic.access.policy import has_role
+from ketaclinic.access.policy import acts_as
 from ketaclinic.accounts.actions.sessions import end_sessions
 from ketaclinic.accounts.models import (
     Membership,
@@ -26,13 +26,13 @@ from ketaclinic.audit.log import record
 from ketaclinic.clinics.models import Clinic
 
 
-def _require_clinic_admin(request: HttpRequest) -> None:
-    if not has_role(request, {Role.CLINIC_ADMIN}):
+def _require_clinic_admin(by: Membership) -> None:
+    if not acts_as(by, {Role.CLINIC_ADMIN}):
         raise PermissionDenied("Only the clinic admin manages staff.")
 
 
-def _own_membership(request: HttpRequest, membership: Membership) -> None:
-    if membership.clinic_id != getattr(request.clinic, "pk", None):  # type: ignore[attr-defined]
+def _own_membership(by: Membership, membership: Membership) -> None:
+    if membership.clinic_id != by.clinic_id:
         raise Http404("No such staff member in this clinic.")
 
 
@@ -59,14 +59,16 @@ def invite_refusal(clinic: Clinic, email: str) -> str | None:
     return None
 
 
-def invite_staff(request: HttpRequest, *, email: str, full_name: str, role: str) -> Membership:
+def invite_staff(
+    by: Membership, *, email: str, full_name: str, role: str, request: HttpRequest
+) -> Membership:
     """Create an account for ``email`` with a role at the admin's clinic.
 
     The account has no usable password; a password-set link goes to the address. An email
     that already has an account is refused (see ``CANNOT_INVITE``).
     """
-    _require_clinic_admin(request)
-    clinic = request.clinic  # type: ignore[attr-defined]
+    _require_clinic_admin(by)
+    clinic = by.clinic
     email = User.objects.normalize_email(email).strip().lower()
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role."})
@@ -79,6 +81,7 @@ def invite_staff(request: HttpRequest, *, email: str, full_name: str, role: str)
             membership = Membership.objects.create(user=user, clinic=clinic, role=role)
             record(
                 "staff.invite",
+                by=by,
                 request=request,
                 obj=membership,
                 after={**_snapshot(membership), "new_account": True, "email": email},
@@ -106,17 +109,17 @@ def _send_password_link(request: HttpRequest, user: User) -> None:
 
 
 def update_membership(
-    request: HttpRequest, membership: Membership, *, role: str, is_active: bool
+    by: Membership, membership: Membership, *, role: str, is_active: bool, request: HttpRequest
 ) -> Membership:
     """Change a staff member's role or (de)activate it; their sessions in this clinic end."""
-    _require_clinic_admin(request)
-    _own_membership(request, membership)
+    _require_clinic_admin(by)
+    _own_membership(by, membership)
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role."})
     with transaction.atomic():
         current = Membership.objects.select_for_update().get(pk=membership.pk)
         before = _snapshot(current)
-        if current.user_id == request.user.pk and (role != Role.CLINIC_ADMIN or not is_active):
+        if current.user_id == by.user_id and (role != Role.CLINIC_ADMIN or not is_active):
             # The last word on the clinic must stay with someone. The admin rows are locked,
             # so two admins demoting themselves at once cannot both pass.
             others = (
@@ -133,7 +136,7 @@ def update_membership(
         current.save(update_fields=["role", "is_active"])
         after = _snapshot(current)
         if before != after:
-            record("staff.update", request=request, obj=current, before=before, after=after)
+            record("staff.update", by=by, request=request, obj=current, before=before, after=after)
         if (before["is_active"] and not is_active) or before["role"] != role:
             # Their pages and permissions were computed for the old role: start over, in
             # this clinic only.
@@ -150,11 +153,11 @@ def _active_elsewhere(user: User, clinic: Clinic) -> bool:
     return Membership.objects.filter(user=user, is_active=True).exclude(clinic=clinic).exists()
 
 
-def deactivate_account(request: HttpRequest, membership: Membership) -> User:
+def deactivate_account(by: Membership, membership: Membership, *, request: HttpRequest) -> User:
     """Turn off the person's account altogether (only if no other clinic relies on it)."""
-    _require_clinic_admin(request)
-    _own_membership(request, membership)
-    if membership.user_id == request.user.pk:
+    _require_clinic_admin(by)
+    _own_membership(by, membership)
+    if membership.user_id == by.user_id:
         raise ValidationError("You cannot deactivate your own account.")
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=membership.user_id)
@@ -168,6 +171,7 @@ def deactivate_account(request: HttpRequest, membership: Membership) -> User:
         Membership.objects.filter(pk=membership.pk).update(is_active=False)
         record(
             "account.deactivate",
+            by=by,
             request=request,
             obj=user,
             before=before,
@@ -177,10 +181,10 @@ def deactivate_account(request: HttpRequest, membership: Membership) -> User:
     return user
 
 
-def sign_out_everywhere(request: HttpRequest, membership: Membership) -> int:
+def sign_out_everywhere(by: Membership, membership: Membership, *, request: HttpRequest) -> int:
     """End the person's sessions working in this clinic (not those at another clinic)."""
-    _require_clinic_admin(request)
-    _own_membership(request, membership)
+    _require_clinic_admin(by)
+    _own_membership(by, membership)
     with transaction.atomic():
         return end_sessions(
             membership.user,
@@ -190,11 +194,11 @@ def sign_out_everywhere(request: HttpRequest, membership: Membership) -> int:
         )
 
 
-def resend_password_link(request: HttpRequest, membership: Membership) -> None:
+def resend_password_link(by: Membership, membership: Membership, *, request: HttpRequest) -> None:
     """Mail a new set-password link to someone who never chose a password (lost or expired
     invitation link; the reset form sends nothing to an account without a password)."""
-    _require_clinic_admin(request)
-    _own_membership(request, membership)
+    _require_clinic_admin(by)
+    _own_membership(by, membership)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=membership.user_id)
         if user.has_usable_password():
@@ -206,6 +210,7 @@ def resend_password_link(request: HttpRequest, membership: Membership) -> None:
             raise ValidationError("This person's role or account is turned off.")
         record(
             "staff.invite.resend",
+            by=by,
             request=request,
             obj=membership,
             before={"has_usable_password": False},
@@ -214,16 +219,16 @@ def resend_password_link(request: HttpRequest, membership: Membership) -> None:
         transaction.on_commit(lambda: _send_password_link(request, user))
 
 
-def reset_two_factor(request: HttpRequest, membership: Membership) -> int:
+def reset_two_factor(by: Membership, membership: Membership, *, request: HttpRequest) -> int:
     """Remove the person's authenticator and recovery codes and end their sessions in this
     clinic; they set up a new authenticator at their next sign-in. Returns sessions ended.
 
     Only for someone who works at no other clinic: the second factor guards all of their
     work, and one clinic's admin has no say over another's.
     """
-    _require_clinic_admin(request)
-    _own_membership(request, membership)
-    if membership.user_id == request.user.pk:
+    _require_clinic_admin(by)
+    _own_membership(by, membership)
+    if membership.user_id == by.user_id:
         raise ValidationError("Reset your own authenticator under My account.")
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=membership.user_id)
@@ -241,6 +246,7 @@ def reset_two_factor(request: HttpRequest, membership: Membership) -> int:
         recovery.delete()
         record(
             "2fa.admin_reset",
+            by=by,
             request=request,
             obj=user,
             before=before,

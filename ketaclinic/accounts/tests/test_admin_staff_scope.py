@@ -143,7 +143,7 @@ class UpdateMembershipRaceTestCase(BaseTestCase):
         request.membership = mine  # type: ignore[attr-defined]
         request.clinic = self.clinic  # type: ignore[attr-defined]
         with self.assertRaises(ValidationError) as caught:
-            update_membership(request, mine, role=Role.NURSE, is_active=True)
+            update_membership(mine, mine, role=Role.NURSE, is_active=True, request=request)
         self.assertIn("only clinic admin", caught.exception.message_dict["role"][0])
         mine.refresh_from_db()
         self.assertEqual(mine.role, Role.CLINIC_ADMIN)

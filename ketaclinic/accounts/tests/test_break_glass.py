@@ -150,9 +150,9 @@ class BreakGlassTestCase(BaseTestCase):
         request = RequestFactory().post("/")
         request.user = self.users["nurse"]
         request.session = {}  # type: ignore[assignment]
-        request.membership = current_membership(request)  # type: ignore[attr-defined]
-        request.clinic = self.clinic  # type: ignore[attr-defined]
+        by = current_membership(request)
+        assert by is not None
         with self.assertRaises(ValidationError):
-            open_break_glass(request, self.clinic, "   short   ")
-        grant = open_break_glass(request, self.clinic, REASON)
+            open_break_glass(by, self.clinic, "   short   ", request=request)
+        grant = open_break_glass(by, self.clinic, REASON, request=request)
         self.assertEqual(grant.role, Role.NURSE)

@@ -4,14 +4,12 @@ from typing import Any
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.test import RequestFactory
 
-from ketaclinic.access.middleware import current_membership
 from ketaclinic.accounts.actions.grants import grant_shared_access, revoke_shared_access
 from ketaclinic.accounts.models import Membership, Role, SharedAccess, User
 from ketaclinic.accounts.policies import shared_sections
 from ketaclinic.audit.models import AuditEntry
-from ketaclinic.testing import BaseTestCase
+from ketaclinic.testing import BaseTestCase, member
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -19,15 +17,6 @@ START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 class SharedAccessTestCase(BaseTestCase):
     def setUp(self) -> None:
         self.pro = self.users["outside_professional"]
-
-    def request_as(self, user: User):
-        request = RequestFactory().post("/")
-        request.user = user
-        request.session = {}  # type: ignore[assignment]
-        membership = current_membership(request)
-        request.membership = membership  # type: ignore[attr-defined]
-        request.clinic = membership.clinic if membership else None  # type: ignore[attr-defined]
-        return request
 
     def grant(self, who: str = "physician", **kw):
         args: dict[str, Any] = {
@@ -37,7 +26,7 @@ class SharedAccessTestCase(BaseTestCase):
             "reason": "Consent form signed 2026-03-01",
         }
         args.update(kw)
-        return grant_shared_access(self.request_as(self.users[who]), **args)
+        return grant_shared_access(member(self.users[who]), **args)
 
     def test_nothing_is_shared_by_default(self) -> None:
         self.assertEqual(shared_sections(self.pro, self.clinic), set())
@@ -64,9 +53,7 @@ class SharedAccessTestCase(BaseTestCase):
 
     def test_revoking_ends_it_and_is_audited(self) -> None:
         grant = self.grant()
-        revoke_shared_access(
-            self.request_as(self.users["clinic_admin"]), grant, "consent withdrawn"
-        )
+        revoke_shared_access(member(self.users["clinic_admin"]), grant, "consent withdrawn")
         self.assertEqual(shared_sections(self.pro, self.clinic), set())
         grant.refresh_from_db()
         self.assertEqual(grant.revoked_by, self.users["clinic_admin"])
@@ -101,11 +88,11 @@ class SharedAccessTestCase(BaseTestCase):
                 self.grant(who=role)
         grant = self.grant()
         with self.assertRaises(PermissionDenied):
-            revoke_shared_access(self.request_as(self.users["nurse"]), grant)
+            revoke_shared_access(member(self.users["nurse"]), grant)
         self.assertIsNone(SharedAccess.objects.get().revoked_at)
 
     def test_the_other_clinic_cannot_grant_or_revoke_ours(self) -> None:
-        request = self.request_as(self.outsider)
+        request = member(self.outsider)
         with self.assertRaises(Http404):
             grant_shared_access(
                 request, professional=self.pro, target=self.clinic, sections=["x"], reason="r"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ketaclinic.access.policy import roles, staff
+from ketaclinic.access.request import ClinicRequest
 from ketaclinic.accounts.actions.grants import open_break_glass, review_break_glass
 from ketaclinic.accounts.forms import BreakGlassForm, ReviewForm
 from ketaclinic.accounts.models import BreakGlassGrant, Role
@@ -47,13 +48,15 @@ def _target(request: HttpRequest) -> Model:
 
 
 @staff
-def break_glass(request: HttpRequest) -> HttpResponse:
+def break_glass(request: ClinicRequest) -> HttpResponse:
     obj = _target(request)
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     form = BreakGlassForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            grant = open_break_glass(request, obj, form.cleaned_data["reason"])
+            grant = open_break_glass(
+                request.membership, obj, form.cleaned_data["reason"], request=request
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
             form.describe()
@@ -95,9 +98,9 @@ def _review_page(
 
 
 @roles(Role.CLINIC_ADMIN)
-def break_glass_review(request: HttpRequest) -> HttpResponse:
+def break_glass_review(request: ClinicRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
-    grants = BreakGlassGrant.objects.filter(clinic=request.clinic).select_related(  # type: ignore[attr-defined]
+    grants = BreakGlassGrant.objects.filter(clinic=request.clinic).select_related(
         "user", "reviewed_by", "content_type"
     )
     if show != "all":
@@ -108,12 +111,14 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
 
 @roles(Role.CLINIC_ADMIN)
 @require_POST
-def break_glass_reviewed(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = get_object_or_404(BreakGlassGrant, pk=pk, clinic=request.clinic)  # type: ignore[attr-defined]
+def break_glass_reviewed(request: ClinicRequest, pk: int) -> HttpResponse:
+    grant = get_object_or_404(BreakGlassGrant, pk=pk, clinic=request.clinic)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            review_break_glass(request, grant, form.cleaned_data["note"])
+            review_break_glass(
+                request.membership, grant, form.cleaned_data["note"], request=request
+            )
         except ValidationError as exc:
             form.add_error("note" if hasattr(exc, "error_dict") else None, exc)
         else:
