@@ -244,6 +244,11 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Uploaded files (the clinic logo) live in the data directory, beside the database, so one
+# directory holds everything a backup must keep. They are served by views that check them,
+# never as a public directory.
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request while it is missing

@@ -31,12 +31,44 @@ class Clinic(models.Model):
     time_zone = models.CharField(
         max_length=64, default="America/Chicago", validators=[validate_time_zone]
     )
-    # Public page content (plain text; shown escaped, paragraphs split on blank lines).
+    # Public page content, written in Markdown and shown sanitised (nh3): no raw HTML, script
+    # or javascript: links survive. Older plain-text content renders the same way.
     public_intro = models.TextField(blank=True)
     public_who_it_helps = models.TextField(blank=True)
     public_how_a_visit_works = models.TextField(blank=True)
     public_what_it_feels_like = models.TextField(blank=True)
     public_afterwards = models.TextField(blank=True)
+    public_faq = models.TextField(blank=True, verbose_name="Frequently asked questions")
+    public_costs = models.TextField(
+        blank=True, verbose_name="Costs", help_text="Leave empty to keep costs off the page."
+    )
+    # The clinic's own look on its public page: a logo (validated and resized on upload) and
+    # two colours. The colours are checked for contrast with white text (WCAG 2.2 AA, 4.5:1).
+    logo = models.ImageField(upload_to="clinic-logos/", blank=True)
+    brand_colour = models.CharField(
+        max_length=7,
+        default="#1f5fa8",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour like #1f5fa8.")],
+        help_text="Header and headings on the public page.",
+    )
+    accent_colour = models.CharField(
+        max_length=7,
+        default="#1d6b38",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour like #1d6b38.")],
+        help_text="The call-to-action button on the public page.",
+    )
+    reply_within = models.CharField(
+        max_length=80,
+        default="one working day",
+        help_text='Shown on the thank-you page: "We aim to get back to you within ...".',
+    )
+    # Origins (scheme://host[:port]) allowed to show the embeddable inquiry form in a frame;
+    # one per line. Empty: the form cannot be embedded anywhere (CSP frame-ancestors 'none').
+    embed_origins = models.TextField(
+        blank=True,
+        verbose_name="Websites that may embed the form",
+        help_text="One address per line, e.g. https://www.sturgesfamilypractice.example",
+    )
     # Default: the US 988 Suicide & Crisis Lifeline (call or text; SAMHSA, live since July
     # 2022) and local emergency services, as the clinic brief asks. A per-clinic setting,
     # because clinics outside the US must name their own lines.
