@@ -5,45 +5,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinics', '0002_clinic_staff_email_details'),
+        ("clinics", "0002_clinic_staff_email_details"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clinic',
-            name='accent_colour',
-            field=models.CharField(default='#1d6b38', help_text='The call-to-action button on the public page.', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Enter a colour like #1d6b38.')]),
+            model_name="clinic",
+            name="accent_colour",
+            field=models.CharField(
+                default="#1d6b38",
+                help_text="The call-to-action button on the public page.",
+                max_length=7,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^#[0-9a-fA-F]{6}$", "Enter a colour like #1d6b38."
+                    )
+                ],
+            ),
         ),
         migrations.AddField(
-            model_name='clinic',
-            name='brand_colour',
-            field=models.CharField(default='#1f5fa8', help_text='Header and headings on the public page.', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Enter a colour like #1f5fa8.')]),
+            model_name="clinic",
+            name="brand_colour",
+            field=models.CharField(
+                default="#1f5fa8",
+                help_text="Header and headings on the public page.",
+                max_length=7,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^#[0-9a-fA-F]{6}$", "Enter a colour like #1f5fa8."
+                    )
+                ],
+            ),
         ),
         migrations.AddField(
-            model_name='clinic',
-            name='embed_origins',
-            field=models.TextField(blank=True, help_text='One address per line, e.g. https://www.sturgesfamilypractice.example', verbose_name='Websites that may embed the form'),
+            model_name="clinic",
+            name="embed_origins",
+            field=models.TextField(
+                blank=True,
+                help_text="One address per line, e.g. https://www.sturgesfamilypractice.example",
+                verbose_name="Websites that may embed the form",
+            ),
         ),
         migrations.AddField(
-            model_name='clinic',
-            name='logo',
-            field=models.ImageField(blank=True, upload_to='clinic-logos/'),
+            model_name="clinic",
+            name="logo",
+            field=models.ImageField(blank=True, upload_to="clinic-logos/"),
         ),
         migrations.AddField(
-            model_name='clinic',
-            name='public_costs',
-            field=models.TextField(blank=True, help_text='Leave empty to keep costs off the page.', verbose_name='Costs'),
+            model_name="clinic",
+            name="public_costs",
+            field=models.TextField(
+                blank=True,
+                help_text="Leave empty to keep costs off the page.",
+                verbose_name="Costs",
+            ),
         ),
         migrations.AddField(
-            model_name='clinic',
-            name='public_faq',
-            field=models.TextField(blank=True, verbose_name='Frequently asked questions'),
+            model_name="clinic",
+            name="public_faq",
+            field=models.TextField(blank=True, verbose_name="Frequently asked questions"),
         ),
         migrations.AddField(
-            model_name='clinic',
-            name='reply_within',
-            field=models.CharField(default='one working day', help_text='Shown on the thank-you page: "We aim to get back to you within ...".', max_length=80),
+            model_name="clinic",
+            name="reply_within",
+            field=models.CharField(
+                default="one working day",
+                help_text='Shown on the thank-you page: "We aim to get back to you within ...".',
+                max_length=80,
+            ),
         ),
     ]
