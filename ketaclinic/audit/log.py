@@ -21,6 +21,7 @@ import decimal
 import hashlib
 import ipaddress
 import json
+import logging
 import math
 import numbers
 import uuid
@@ -32,6 +33,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from ketaclinic.audit.models import AuditChainHead, AuditEntry
+from ketaclinic.audit.registry import UnregisteredAction, registry
+
+logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 HEAD_PK = 1
@@ -158,6 +162,18 @@ def _checked(field: str, value: str) -> str:
     return value
 
 
+def _check_action(action: str) -> None:
+    if registry.is_registered(action):
+        return
+    if getattr(settings, "AUDIT_STRICT_ACTIONS", False):
+        raise UnregisteredAction(
+            f"audit action {action!r} is not registered: declare it in its app's "
+            "audit_events.py with ketaclinic.audit.registry.register()"
+        )
+    # Production: a lost audit entry is worse than an unlabelled one, so it is still recorded.
+    logger.warning("unregistered audit action %r recorded", action)
+
+
 def record(
     action: str,
     *,
@@ -184,7 +200,10 @@ def record(
     The chain head row is locked (``select_for_update``) until the surrounding transaction
     ends, which serialises appends on PostgreSQL; on SQLite the IMMEDIATE transaction mode
     already holds the database's write lock from BEGIN.
+
+    ``action`` must be registered (``ketaclinic.audit.registry``).
     """
+    _check_action(action)
     if not settings.AUDIT_ENABLED:
         return None
     membership = by
