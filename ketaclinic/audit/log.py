@@ -174,6 +174,24 @@ def _check_action(action: str) -> None:
     logger.warning("unregistered audit action %r recorded", action)
 
 
+def _without_unchanged(before: Any, after: Any) -> tuple[Any, Any]:
+    """Drop the keys whose value is the same before and after (compared as hashed).
+
+    Only when both are objects; a key present on one side only is a change and stays.
+    """
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return before, after
+    same = {
+        key
+        for key in before.keys() & after.keys()
+        if canonical_json(before[key]) == canonical_json(after[key])
+    }
+    return (
+        {k: v for k, v in before.items() if k not in same},
+        {k: v for k, v in after.items() if k not in same},
+    )
+
+
 def record(
     action: str,
     *,
@@ -201,7 +219,9 @@ def record(
     ends, which serialises appends on PostgreSQL; on SQLite the IMMEDIATE transaction mode
     already holds the database's write lock from BEGIN.
 
-    ``action`` must be registered (``ketaclinic.audit.registry``).
+    ``action`` must be registered (``ketaclinic.audit.registry``). When ``before`` and ``after``
+    are both objects, keys whose value did not change are left out (an unchanged value is not a
+    change); the entry itself is kept, since the action may mean something on its own.
     """
     _check_action(action)
     if not settings.AUDIT_ENABLED:
@@ -221,6 +241,7 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+    before, after = _without_unchanged(_jsonable(before), _jsonable(after))
     entry = AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_email=_checked("actor_email", getattr(actor, "email", "") or ""),
@@ -232,8 +253,8 @@ def record(
         patient_ref=_checked("patient_ref", str(patient_ref)),
         ip_address=client_ip(request) if request is not None else "",
         user_agent=_clean_text(user_agent)[:300],
-        before=_jsonable(before),
-        after=_jsonable(after),
+        before=before,
+        after=after,
         reason=_clean_text(reason),
     )
     db = router.db_for_write(AuditEntry)

@@ -109,6 +109,33 @@ class RecordTests(BaseTestCase):
             record("x" * 65, clinic=self.clinic)
         assert not AuditEntry.objects.exists()
 
+    def test_it_leaves_out_values_that_did_not_change_but_keeps_the_entry(self) -> None:
+        when = dt.date(2030, 5, 4)
+        entry = record(
+            "inquiry.follow_up",
+            clinic=self.clinic,
+            before={"owner_id": 7, "next_action_on": when, "ratio": 1, "flag": True, "gone": 1},
+            after={"owner_id": 7, "next_action_on": None, "ratio": 1.0, "flag": 1, "new": 2},
+        )
+        assert entry is not None
+        stored = AuditEntry.objects.get(pk=entry.pk)
+        # Equal as stored (the date as text, 1 and 1.0 by value) is unchanged; True and 1 are not
+        # the same JSON value; a key on one side only is a change.
+        assert stored.before == {"next_action_on": "2030-05-04", "flag": True, "gone": 1}
+        assert stored.after == {"next_action_on": None, "flag": 1, "new": 2}
+        assert content_hash(stored) == stored.entry_hash
+
+        nothing = record(
+            "staff.update", clinic=self.clinic, before={"role": "nurse"}, after={"role": "nurse"}
+        )
+        assert nothing is not None
+        stored = AuditEntry.objects.get(pk=nothing.pk)
+        assert (stored.action, stored.before, stored.after) == ("staff.update", {}, {})
+
+        # Only objects are compared key by key; other values are kept as given.
+        same = record("view", clinic=self.clinic, before=[1], after=[1])
+        assert same is not None and (same.before, same.after) == ([1], [1])
+
     def test_it_records_an_anonymous_visitor_without_an_actor(self) -> None:
         from django.contrib.auth.models import AnonymousUser
 
