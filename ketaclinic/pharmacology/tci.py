@@ -17,6 +17,9 @@
 * Switch to plasma targeting when Ce is within 5 % and Cp within 20 % of the
   target (rule of R package tci ``tci_effect``, Jarrett; GitHub jarretrt/tci),
   which stops the schedule from pulsing (pharmacokinetics.md section 2.3).
+* Round-off: a rate whose contribution to the targeted concentration is below
+  :data:`ROUNDOFF_RELATIVE` (1e-7) of the target is set to 0 (:func:`is_roundoff`),
+  a rule relative to the target so that a schedule scales with its target.
 
 All rates are mg/min, periods and times in s, targets in ng/mL at the API and
 mg/L inside (1 mg/L = 1000 ng/mL).
@@ -114,10 +117,40 @@ def _targets_mg_per_l(target: TargetSpec, starts_s: FloatArray) -> FloatArray:
     return vals[np.searchsorted(times, starts_s, side="right") - 1]
 
 
-# Rates below this are floating-point round-off of "give nothing" (for example when the
-# predicted effect-site peak equals the target to 15 digits). 1e-9 mg/min is a million times
-# below what an infusion pump can resolve (0.1 mL/h of 1 mg/mL is 1.7e-3 mg/min).
-ROUNDOFF_MG_PER_MIN = 1e-9
+#: Round-off rule (dimensionless).  A computed rate ``r`` whose contribution to the
+#: concentration it is chosen for, ``r x h`` (``h`` the response to 1 mg/min at the decision
+#: point: end of the period for plasma targeting, the effect-site peak for effect-site
+#: targeting), is below this fraction of the target is floating-point round-off of "give
+#: nothing" and is set to 0.  Equivalently: the prediction without more drug already equals
+#: the target to this relative precision.  Why relative: the error of ``target - prediction``
+#: scales with the target (and with the eigenvector condition number of the modal path,
+#: at most :data:`~ketaclinic.pharmacology.linear.MAX_EIGENVECTOR_CONDITION` = 1e8, times
+#: 2.2e-16 = 2.2e-8), so a fixed mg/min floor kept round-off of large targets and of
+#: near-defective systems (1.2e-9 mg/min next to a 50 mg/min load) and would zero real rates of
+#: tiny ones; with a relative rule a schedule scales exactly with its target.  1e-7 of the
+#: target is 4.5 times that worst-case error and clinically nothing (1.5e-5 ng/mL on a
+#: 150 ng/mL target).
+ROUNDOFF_RELATIVE = 1e-7
+
+
+def is_roundoff(contribution_mg_per_l: float, target_mg_per_l: float) -> bool:
+    """Whether a rate adding ``contribution_mg_per_l`` towards ``target_mg_per_l`` is round-off.
+
+    Parameters
+    ----------
+    contribution_mg_per_l : float
+        ``rate x unit response`` at the decision point, mg/L (equal to the target minus
+        the prediction without more drug); negative when the target is already exceeded.
+    target_mg_per_l : float
+        The target, mg/L (>= 0).
+
+    Returns
+    -------
+    bool
+        ``True`` when the contribution is below :data:`ROUNDOFF_RELATIVE` x target; the rate
+        is then 0.
+    """
+    return contribution_mg_per_l < ROUNDOFF_RELATIVE * target_mg_per_l
 
 
 def _check_cap(max_rate_mg_per_min: float | None) -> float:
@@ -199,9 +232,10 @@ def plasma_tci(
     for k, d in enumerate(durs):
         phi, gam = _augmented_expm(system, d / 60.0)
         free = np.einsum("nij,nj->ni", phi, x)
-        r = (targets[k] - np.einsum("ni,ni->n", cp, free)) / np.einsum("ni,ni->n", cp, gam)
+        need = targets[k] - np.einsum("ni,ni->n", cp, free)  # mg/L still missing at period end
+        r = need / np.einsum("ni,ni->n", cp, gam)
+        r[need < ROUNDOFF_RELATIVE * targets[k]] = 0.0  # is_roundoff, per patient
         r = np.clip(r, 0.0, cap)
-        r[r < ROUNDOFF_MG_PER_MIN] = 0.0
         x = free + gam * r[:, None]
         rates[:, k] = r
     return TCIResult(starts, durs, rates, ("plasma",) * len(starts))
@@ -324,17 +358,18 @@ class _EffectPlanner:
 
     def refine(
         self, i: int, cand: FloatArray, c_t: float, x: FloatArray, coef: Sequence[float]
-    ) -> float:
-        """Minimum of ``(C - b(t))/h(t)`` near grid point ``i``.
+    ) -> tuple[float, float]:
+        """Minimum of ``(C - b(t))/h(t)`` near grid point ``i``, and ``C - b`` there.
 
         Starts at the vertex of the parabola through the three grid values around
         ``i``, then takes safeguarded Newton steps on ``g(t) = -b' h - (C - b) h'``
         (the numerator of the derivative; ``g' = -b'' h - (C - b) h''``), kept
         within one grid step of ``t_i``, until the value error of the current
         point, ``f'' s^2 / 2`` for the Newton step ``s``, is below 1e-13 of the
-        value plus 1e-12 mg/min, or the value is below :data:`ROUNDOFF_MG_PER_MIN`
-        (the caller rounds it to 0).  Returns the smallest candidate value evaluated, an upper
-        bound of the minimum like every evaluated point.
+        value plus 1e-13 of ``C / h`` (both scale with the target, so refined
+        schedules scale with it too), or the point is round-off (:func:`is_roundoff`; the
+        caller rounds it to 0).  Returns the smallest candidate value evaluated, an upper
+        bound of the minimum like every evaluated point, with its ``C - b`` (mg/L).
         """
         step = self.step
         t0 = float(self.grid[i])
@@ -345,7 +380,7 @@ class _EffectPlanner:
             curv = fm - 2.0 * f0 + fp
             if curv > 0:
                 t = t0 + 0.5 * step * (fm - fp) / curv
-        best = math.inf
+        best, need = math.inf, math.inf
         for _ in range(8):
             if self.modal:
                 b0, b1, b2, h0, h1, h2 = self._derivatives(t, coef)
@@ -353,8 +388,9 @@ class _EffectPlanner:
                 b0, b1, b2, h0, h1, h2 = self._derivatives_expm(t, x)
             if not h0 > 0:
                 break
-            best = min(best, (c_t - b0) / h0)
-            if best < ROUNDOFF_MG_PER_MIN:
+            if (c_t - b0) / h0 < best:
+                best, need = (c_t - b0) / h0, c_t - b0
+            if is_roundoff(need, c_t):
                 break  # the caller rounds this to 0; refining further cannot change that
             g = -b1 * h0 - (c_t - b0) * h1
             gp = -b2 * h0 - (c_t - b0) * h2
@@ -362,19 +398,21 @@ class _EffectPlanner:
                 break
             s = -g / gp
             # value error at t ~ f'' s^2 / 2 with f'' = g'/h^2: stop when it is below
-            # 1e-13 f + 1e-12 mg/min (a thousandth of ROUNDOFF_MG_PER_MIN)
-            if 0.5 * gp * s * s <= (1e-13 * (c_t - b0) + 1e-12 * h0) * h0:
+            # 1e-13 (f + C/h), relative to the target as the round-off rule is
+            if 0.5 * gp * s * s <= 1e-13 * ((c_t - b0) + c_t) * h0:
                 break
             t_new = min(max(t + s, lo), hi)
             if t_new == t:
                 break
             t = t_new
-        return best
+        return best, need
 
     def rate(self, c_t: float, x: FloatArray) -> float:
         """Shafer-Gregg rate (mg/min) from state ``x`` for effect-site target ``c_t`` (mg/L).
 
-        0 when the baseline alone reaches the target somewhere on the horizon.
+        0 when the baseline alone reaches the target somewhere on the horizon, and
+        when the minimum is round-off (:func:`is_roundoff` of ``C - b`` at the minimising
+        time: the baseline peak equals the target to relative round-off).
         Every grid local minimum within 1 % of the grid minimum is refined.
         """
         cand = self.candidates(c_t, x)
@@ -382,9 +420,10 @@ class _EffectPlanner:
         best = float(cand[i])
         if best <= 0:
             return 0.0
+        need = best * float(self.h[i])  # C - b at the grid minimum
         m = len(cand)
         if m < 3:
-            return best
+            return 0.0 if is_roundoff(need, c_t) else best
         close = (cand <= best * 1.01).nonzero()[0]
         first, last = int(close[0]), int(close[-1])
         if last - first + 1 == len(close) and last < m - 1:
@@ -404,8 +443,10 @@ class _EffectPlanner:
             local = [int(j) for j in close[(mine <= left) & (mine <= right) & (close < m - 1)]]
         coef: Sequence[float] = (self.w_inv @ x).tolist() if self.modal else ()
         for j in local:
-            best = min(best, self.refine(j, cand, c_t, x, coef))
-        return best
+            value, at = self.refine(j, cand, c_t, x, coef)
+            if value < best:
+                best, need = value, at
+        return 0.0 if is_roundoff(need, c_t) else best
 
 
 def effect_tci(
@@ -490,15 +531,14 @@ def effect_tci(
         if c_t == 0:
             r = 0.0
         elif use_plasma:
-            r = (c_t - float(cp @ (phi0 @ x))) / float(cp @ gam0)
+            need = c_t - float(cp @ (phi0 @ x))  # mg/L still missing at period end
+            r = 0.0 if is_roundoff(need, c_t) else need / float(cp @ gam0)
         else:
             planner = planners.get(d)
             if planner is None:
                 planner = planners[d] = _EffectPlanner(system, d / 60.0, grid)
-            r = planner.rate(c_t, x)
+            r = planner.rate(c_t, x)  # round-off already zeroed
         r = min(max(r, 0.0), cap)
-        if r < ROUNDOFF_MG_PER_MIN:
-            r = 0.0
         modes.append("plasma" if use_plasma else "effect")
         x = phi0 @ x + gam0 * r
         rates[k] = r
