@@ -18,12 +18,13 @@ from PyTCI.models.base import Three
 from PyTCI.models.propofol import Marsh, Schnider
 from scipy.optimize import minimize_scalar
 
-from ketaclinic.pharmacology import tci
+from ketaclinic.pharmacology import effect_planner
 from ketaclinic.pharmacology.errors import PharmacologyInputError
 from ketaclinic.pharmacology.library import get_model
 from ketaclinic.pharmacology.linear import LinearSystem, Modal, modal_decomposition, solve
 from ketaclinic.pharmacology.models import Patient, mammillary_from_micro
 from ketaclinic.pharmacology.plans import Bolus, DosePlan, Segment
+from ketaclinic.pharmacology.propagation import augmented_expm
 from ketaclinic.pharmacology.tci import (
     ROUNDOFF_RELATIVE,
     effect_tci,
@@ -240,7 +241,7 @@ def test_fast_effect_path_agrees_with_the_old_algorithm_period_by_period(
     targets = np.select([res.start_s < 300, res.start_s < 600], [150.0, 300.0], 100.0)
     if name != "domino_steps":
         targets[:] = target
-    phi, gam = tci._augmented_expm(sys, 10.0 / 60.0)
+    phi, gam = augmented_expm(sys, 10.0 / 60.0)
     x = np.zeros(sys.n_states)
     old = np.zeros_like(rates)
     for k in range(len(rates)):
@@ -266,7 +267,9 @@ def test_expm_fallback_of_the_effect_path_equals_the_modal_path(
         return Modal(m.eigenvalues_per_min, m.vectors, m.inverse, False)
 
     with monkeypatch.context() as mp:
-        mp.setattr(tci, "modal_decomposition", refuse)
+        mp.setattr(effect_planner, "modal_decomposition", refuse)
+        grid = np.arange(1, 3601) / 60.0
+        assert not effect_planner.EffectPlanner(_domino(), 10.0 / 60.0, grid).modal  # patch holds
         expm_rates = effect_tci(_domino(), 150.0, 600.0, 10.0, plasma_switch=False).rate_mg_per_min[
             0
         ]
