@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import Client, TestCase
+from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -64,8 +65,18 @@ class BaseTestCase(TestCase):
     def roles_except(self, *allowed: str) -> list[str]:
         return [r.value for r in Role if r.value not in {str(a) for a in allowed}]
 
-    def assert_denied(self, response: Any) -> None:
-        """Denied means 403, 404 (not in your clinic) or a redirect to sign-in."""
-        assert response.status_code in (302, 403, 404), response.status_code
-        if response.status_code == 302:
-            assert "/accounts/" in response["Location"], response["Location"]
+    def assert_denied(self, response: Any, expected: int, *, to: str = "accounts:login") -> None:
+        """The request was refused with exactly ``expected``.
+
+        Which refusal a case gets is part of what it tests: 302 to the sign-in page for a
+        visitor who is not signed in (``to="accounts:two_factor"`` for one who has only typed
+        the password), 403 for a signed-in role the page is not for, 404 for another clinic's
+        object (its existence is not confirmed).
+        """
+        if expected not in (302, 403, 404):
+            raise ValueError(f"a refusal is 302, 403 or 404, not {expected}")
+        assert response.status_code == expected, (response.status_code, expected)
+        if expected == 302:
+            target = reverse(to)
+            location = response["Location"]
+            assert location == target or location.startswith(target + "?"), (location, target)
