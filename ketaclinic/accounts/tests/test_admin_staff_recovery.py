@@ -90,7 +90,8 @@ class SendPasswordLinkTestCase(BaseTestCase):
         self.send(m)
         self.client.logout()
         self.assert_denied(
-            self.client.post(LIST, {"action": "send_password_links", "_selected_action": [m.pk]})
+            self.client.post(LIST, {"action": "send_password_links", "_selected_action": [m.pk]}),
+            302,
         )
         self.assertEqual(len(mail.outbox), 0)
 
@@ -161,7 +162,8 @@ class ResetTwoFactorTestCase(BaseTestCase):
         self.assert_denied(
             self.client.post(
                 LIST, {"action": "reset_two_factor", "_selected_action": [self.nurse_m.pk]}
-            )
+            ),
+            302,
         )
         self.assertTrue(TOTPDevice.objects.filter(user=self.nurse).exists())
         self.assertFalse(AuditEntry.objects.filter(action="2fa.admin_reset").exists())

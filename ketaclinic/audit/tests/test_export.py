@@ -100,11 +100,11 @@ class ExportTests(BaseTestCase):
         assert AuditEntry.objects.get(action="audit.export").clinic == self.other
 
     def test_it_refuses_every_other_role_and_anonymous(self) -> None:
-        self.assert_denied(self.client.get(URL))
+        self.assert_denied(self.client.get(URL), 302)
         for role in self.roles_except(Role.CLINIC_ADMIN):
             self.client.logout()
             self.login(role)
-            self.assert_denied(self.client.get(URL))
+            self.assert_denied(self.client.get(URL), 403)
         assert not AuditEntry.objects.filter(action="audit.export").exists()
 
     def test_it_is_a_read_only_get(self) -> None:

@@ -71,14 +71,14 @@ class ReportTests(BaseTestCase):
         for role in self.roles_except(Role.CLINIC_ADMIN):
             self.client.logout()
             self.login(role)
-            self.assert_denied(self.get())
-            self.assert_denied(self.post(patient_ref="P-1"))
+            self.assert_denied(self.get(), 403)
+            self.assert_denied(self.post(patient_ref="P-1"), 403)
             assert session_key(self.clinic) not in self.client.session
         assert not AuditEntry.objects.filter(action="view.audit_report").exists()
 
     def test_it_sends_anonymous_visitors_to_sign_in(self) -> None:
         for response in (self.get(), self.post(patient_ref="P-1")):
-            self.assert_denied(response)
+            self.assert_denied(response, 302)
             assert response.status_code == 302
             assert "P-1" not in response["Location"]
 

@@ -51,7 +51,7 @@ class ChangeStatusTestCase(InquiryTestCase):
         self.assertEqual(self.refresh().status, Status.NEW)
 
     def test_it_denies_anonymous_and_the_other_clinic(self) -> None:
-        self.assert_denied(self.client.post(self.url, {"status": Status.CLOSED}))
+        self.assert_denied(self.client.post(self.url, {"status": Status.CLOSED}), 302)
         self.login(self.outsider)
         self.assertEqual(self.client.post(self.url, {"status": Status.CLOSED}).status_code, 404)
         self.assertEqual(self.refresh().status, Status.NEW)

@@ -68,7 +68,7 @@ class InquiryDetailTestCase(InquiryTestCase):
             self.assertNotContains(r, '<form method="post" action="/inquiries/')
 
     def test_it_denies_custodian_outside_professional_and_anonymous(self) -> None:
-        self.assert_denied(self.client.get(self.url))
+        self.assert_denied(self.client.get(self.url), 302)
         for role in (Role.CUSTODIAN, Role.OUTSIDE_PROFESSIONAL):
             self.login(role.value)
             r = self.client.get(self.url)

@@ -33,7 +33,7 @@ class HomeTests(BaseTestCase):
         self.assertNotContains(self.client.get(URL), reverse("inquiries:list"))
 
     def test_it_sends_anonymous_visitors_to_sign_in(self) -> None:
-        self.assert_denied(self.client.get(URL))
+        self.assert_denied(self.client.get(URL), 302)
 
     def test_it_asks_for_the_second_factor_after_the_password(self) -> None:
         self.client.force_login(self.users["nurse"])
@@ -77,7 +77,7 @@ class SwitchClinicTests(BaseTestCase):
         assert self.client.get(reverse("web:switch_clinic")).status_code == 405
 
     def test_it_sends_anonymous_visitors_to_sign_in(self) -> None:
-        self.assert_denied(self.client.post(reverse("web:switch_clinic"), {"clinic_id": 1}))
+        self.assert_denied(self.client.post(reverse("web:switch_clinic"), {"clinic_id": 1}), 302)
 
 
 class TimeZoneTests(BaseTestCase):
