@@ -67,6 +67,9 @@ class ExportTests(BaseTestCase):
             "",
             "inquiry.status",
         )
+        # The codes stay, and a label for people comes beside the action's code.
+        assert row["action_label"] == "Changed an inquiry's status"
+        assert list(rows[0])[5:8] == ["action", "action_label", "object_type"]
         assert (row["before"], row["after"]) == ('{"status": "new"}', '{"status": "triaged"}')
         assert len(row["entry_hash"]) == 64
 
