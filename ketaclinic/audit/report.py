@@ -124,6 +124,12 @@ def _cell(value: str) -> str:
     return value
 
 
+def _label(action: str) -> str:
+    # Empty for an action nobody registered (an older release's): the code stands alone.
+    registered = registry.get(action)
+    return registered.label if registered is not None else ""
+
+
 def csv_rows(entries: Entries, tz: dt.tzinfo) -> Iterator[list[str]]:
     yield CSV_HEADER
     for entry in entries.queryset().iterator(chunk_size=1000):
@@ -134,7 +140,7 @@ def csv_rows(entries: Entries, tz: dt.tzinfo) -> Iterator[list[str]]:
             entry.actor_email,
             entry.actor_role,
             entry.action,
-            registry.label(entry.action),
+            _label(entry.action),
             entry.object_type,
             entry.object_id,
             entry.patient_ref,
