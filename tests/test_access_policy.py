@@ -18,6 +18,7 @@ PUBLIC_ALLOWLIST = {
     "inquiries:public_page",
     "inquiries:form",
     "inquiries:thanks",
+    "clinics:logo",  # the clinic's logo on its public page: a public image, nothing clinical
     "accounts:login",
     "accounts:password_reset",
     "accounts:password_reset_done",

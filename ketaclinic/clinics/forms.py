@@ -36,7 +36,7 @@ class TextField(forms.CharField):
     page back unchanged is "nothing changed" rather than a change of every line end."""
 
     def to_python(self, value: Any) -> str:
-        text = super().to_python(value)
+        text = str(super().to_python(value) or "")
         return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -97,9 +97,7 @@ class PublicPageForm(SettingsForm):
     public_who_it_helps = _markdown("Who it may help", "Conditions and people it may suit.")
     public_how_a_visit_works = _markdown("How a visit works", "From first call to treatment.")
     public_what_it_feels_like = _markdown("What it feels like", "During the infusion.")
-    public_afterwards = _markdown(
-        "What to expect afterwards", "Recovery, the ride home, driving."
-    )
+    public_afterwards = _markdown("What to expect afterwards", "Recovery, the ride home, driving.")
     public_faq = _markdown(
         "Frequently asked questions",
         'Write each question as a small heading ("### Is it safe?") with its answer below.',
@@ -183,7 +181,7 @@ class PublicPageForm(SettingsForm):
         return upload
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("remove_logo") and data.get("new_logo"):
             self.add_error(
                 "remove_logo", "Either remove the logo or choose a new one, not both at once."

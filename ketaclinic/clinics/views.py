@@ -6,7 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -45,6 +51,8 @@ def settings_group(request: ClinicRequest, slug: str) -> HttpResponse:
     if page is None:
         raise Http404("No such settings page.")
     if page.form_class is None:
+        if request.method == "POST":
+            return HttpResponseNotAllowed(["GET", "HEAD"])
         return _render(request, page, None)
     clinic = Clinic.objects.get(pk=request.clinic.pk)  # fresh: the form writes into it
     if request.method != "POST":

@@ -17,7 +17,9 @@ def image_bytes(
     return out.getvalue()
 
 
-def upload(data: bytes, name: str = "logo.png", content_type: str = "image/png") -> SimpleUploadedFile:
+def upload(
+    data: bytes, name: str = "logo.png", content_type: str = "image/png"
+) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 

@@ -42,7 +42,9 @@ def test_it_refuses_text_renamed_to_png() -> None:
     fake = upload(b"This is not a picture, just text.\n" * 10, name="logo.png")
     with pytest.raises(ValidationError) as caught:
         prepare_logo(fake)
-    assert caught.value.messages == ["This file is not a PNG, JPEG or WebP image. Choose a picture file."]
+    assert caught.value.messages == [
+        "This file is not a PNG, JPEG or WebP image. Choose a picture file."
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["GIF", "BMP", "TIFF"])
