@@ -107,8 +107,9 @@ class PublicPageForm(SettingsForm):
         label="Crisis help text",
         max_length=2000,
         help_text=(
+            # HTML: the hint is shown as written (components/field.html).
             "Shown prominently at the top of the public page and after every inquiry. The "
-            "default names the US 988 Suicide & Crisis Lifeline (call or text 988; SAMHSA, "
+            "default names the US 988 Suicide &amp; Crisis Lifeline (call or text 988; SAMHSA, "
             "live since July 2022) and 911. Outside the US, name your own crisis lines."
         ),
         error_messages={"required": "Give crisis help text: it must always be on the page."},
@@ -121,7 +122,7 @@ class PublicPageForm(SettingsForm):
             "A PNG, JPEG or WebP picture, at most 2 MB and 4000 x 4000 pixels. We shrink it to "
             "fit 480 x 160 pixels and save it as PNG without hidden photo details (metadata)."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
     remove_logo = forms.BooleanField(label="Remove the logo", required=False)
     brand_colour = _colour(

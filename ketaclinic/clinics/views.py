@@ -41,7 +41,13 @@ LOGO_CACHE_CONTROL = "public, max-age=3600"
 @roles(Role.CLINIC_ADMIN)
 @require_safe
 def settings_index(request: ClinicRequest) -> HttpResponse:
-    return render(request, "clinics/settings_index.html", {"pages": PAGES})
+    subtitle = (
+        f"Settings for {request.clinic.name}. Each change is kept in the audit trail with "
+        "what it was before."
+    )
+    return render(
+        request, "clinics/settings_index.html", {"pages": PAGES, "index_subtitle": subtitle}
+    )
 
 
 @roles(Role.CLINIC_ADMIN)
