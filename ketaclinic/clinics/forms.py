@@ -110,7 +110,8 @@ class PublicPageForm(SettingsForm):
             # HTML: the hint is shown as written (components/field.html).
             "Shown prominently at the top of the public page and after every inquiry. The "
             "default names the US 988 Suicide &amp; Crisis Lifeline (call or text 988; SAMHSA, "
-            "live since July 2022) and 911. Outside the US, name your own crisis lines."
+            "live since July 2022) and 911. Outside the US, name your own crisis lines. Plain "
+            "text: line breaks are kept."
         ),
         error_messages={"required": "Give crisis help text: it must always be on the page."},
         widget=forms.Textarea(attrs={"rows": 3}),
