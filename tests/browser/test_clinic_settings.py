@@ -141,6 +141,13 @@ def test_every_settings_page_has_no_accessibility_violations(
     for slug in SETTINGS_PAGES:
         page.goto(f"{demo_server.base_url}/clinic/settings/{slug}/")
         checked[slug] = violations(page)
+    # Headings the clinic writes sit under the preview's own heading (axe: heading order).
+    page.goto(f"{demo_server.base_url}/clinic/settings/public-page/")
+    page.get_by_label("Frequently asked questions", exact=True).fill(
+        "# About\n\n### Is it safe?\n\nOur physician watches you throughout."
+    )
+    expect(page.locator("#preview-public_faq h4")).to_have_text("Is it safe?")
+    checked["public-page with a live preview"] = violations(page)
     page.goto(f"{demo_server.base_url}/clinic/settings/contact/")
     page.get_by_label("Websites that may embed the form").fill("http://not-https.example/path")
     page.get_by_role("button", name="Save", exact=True).click()
