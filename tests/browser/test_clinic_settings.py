@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
 from tests.browser.conftest import ROOT, DemoServer
 from tests.browser.test_accessibility import violations
@@ -87,7 +87,12 @@ def test_script_typed_into_a_section_is_shown_as_text(
 ) -> None:
     page = admin.new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     open_public_page_settings(page, demo_server)
     section = page.get_by_label("What it feels like", exact=True)
     original = section.input_value()
