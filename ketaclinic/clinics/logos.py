@@ -21,11 +21,13 @@ import hashlib
 import io
 import re
 import warnings
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
@@ -119,3 +121,12 @@ def read_logo(name: str) -> bytes | None:
 def version_of(name: str) -> str:
     """The content hash in a stored logo's name ("" for none): an ETag and a cache-buster."""
     return name.rsplit("/", 1)[-1].removesuffix(".png") if STORED_NAME.match(name or "") else ""
+
+
+def logo_url(clinic: Any) -> str:
+    """The versioned address of the clinic's logo ("" when it has none): it changes whenever
+    the logo does, so browsers may keep it for good."""
+    version = version_of(clinic.logo.name if clinic.logo else "")
+    if not version:
+        return ""
+    return reverse("clinics:logo", kwargs={"clinic_slug": clinic.slug}) + f"?v={version}"

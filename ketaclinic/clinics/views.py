@@ -33,9 +33,11 @@ from ketaclinic.clinics.pages import PAGES, PAGES_BY_SLUG, SettingsPage
 from ketaclinic.clinics.timezones import zone_choices
 from ketaclinic.lib.markdown import render_markdown
 
-# A public image that may change: caches keep it an hour, then ask again (the ETag makes the
-# question cheap). Nothing about a patient is in a clinic's logo.
-LOGO_CACHE_CONTROL = "public, max-age=3600"
+# A clinic's logo is public (nothing about a patient is in it). At its plain address it may
+# change at any time, so caches keep it but ask again each time (the ETag makes the answer a
+# bodiless 304); at the versioned address (?v=<hash>, logo_url()) it never changes.
+LOGO_CACHE_CONTROL = "public, no-cache"
+LOGO_VERSIONED_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
 @roles(Role.CLINIC_ADMIN)
@@ -111,7 +113,7 @@ def _render(
         context["colour_fields"] = [
             (form[name], form.contrast_of(name)) for name in ("brand_colour", "accent_colour")
         ]
-        context["logo_version"] = logos.version_of(request.clinic.logo.name)
+        context["logo_url"] = logos.logo_url(request.clinic)
     if page.slug == "time-zone":
         context["zones"] = zone_choices()
     template = f"clinics/settings_{page.slug.replace('-', '_')}.html"
@@ -142,10 +144,12 @@ def logo(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     data = logos.read_logo(clinic.logo.name if clinic.logo else "")
     if data is None:
         raise Http404("This clinic has no logo.")
-    etag = f'"{logos.version_of(clinic.logo.name)}"'
+    version = logos.version_of(clinic.logo.name)
+    etag = f'"{version}"'
     response = get_conditional_response(request, etag=etag)
     if response is None:
         response = HttpResponse(data, content_type="image/png")
     response["ETag"] = etag
-    response["Cache-Control"] = LOGO_CACHE_CONTROL
+    versioned = request.GET.get("v") == version
+    response["Cache-Control"] = LOGO_VERSIONED_CACHE_CONTROL if versioned else LOGO_CACHE_CONTROL
     return response

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from ketaclinic.accounts.models import Role
 from ketaclinic.audit.models import AuditEntry
-from ketaclinic.clinics import views
+from ketaclinic.clinics import logos, views
 from ketaclinic.clinics.actions import update_clinic_settings
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.clinics.tests.helpers import form_data, group_url
@@ -64,7 +64,7 @@ class UploadTests(LogoTestCase):
         self.send(upload(image_bytes("PNG", (300, 100))))
         self.clinic.refresh_from_db()
         response = self.client.get(PAGE)
-        self.assertContains(response, f'src="{logo_url(self.clinic)}?v=')
+        self.assertContains(response, f'src="{logos.logo_url(self.clinic)}"')
         self.assertContains(response, 'alt="Your current logo"')
         self.assertContains(response, "Remove the logo")
         response = self.send(remove_logo="on")
@@ -137,9 +137,18 @@ class ServeTests(LogoTestCase):
         # Called directly: the site-wide no-store guard (web.middleware) overrides this today.
         request = RequestFactory().get(logo_url(self.clinic))
         response = views.logo(request, clinic_slug=self.clinic.slug)
-        self.assertEqual(response["Cache-Control"], "public, max-age=3600")
+        self.assertEqual(response["Cache-Control"], "public, no-cache")
         etag = response["ETag"]
         self.assertRegex(etag, r'^"[0-9a-f]{64}"$')
+        # At the versioned address the image never changes: caches may keep it.
+        versioned = logos.logo_url(self.clinic)
+        self.assertEqual(versioned, logo_url(self.clinic) + "?v=" + etag.strip('"'))
+        response = views.logo(RequestFactory().get(versioned), clinic_slug=self.clinic.slug)
+        self.assertEqual(response["Cache-Control"], "public, max-age=31536000, immutable")
+        stale = views.logo(
+            RequestFactory().get(logo_url(self.clinic) + "?v=old"), clinic_slug=self.clinic.slug
+        )
+        self.assertEqual(stale["Cache-Control"], "public, no-cache")
         again = views.logo(
             RequestFactory().get(logo_url(self.clinic), HTTP_IF_NONE_MATCH=etag),
             clinic_slug=self.clinic.slug,
@@ -148,6 +157,7 @@ class ServeTests(LogoTestCase):
         self.assertEqual(again.content, b"")
 
     def test_it_is_404_without_a_logo_or_a_clinic(self) -> None:
+        self.assertEqual(logos.logo_url(self.other), "")
         self.assertEqual(self.client.get(logo_url(self.other)).status_code, 404)
         missing = reverse("clinics:logo", kwargs={"clinic_slug": "no-such-clinic"})
         self.assertEqual(self.client.get(missing).status_code, 404)

@@ -17,7 +17,6 @@ from ketaclinic.clinics.origins import embed_origins, normalise_origin, normalis
         ("https://example.com:443", "https://example.com"),
         ("http://localhost:8000", "http://localhost:8000"),
         ("http://127.0.0.1:8000/", "http://127.0.0.1:8000"),
-        ("http://[::1]:8000", "http://[::1]:8000"),
         ("https://bücher.example", "https://xn--bcher-kva.example"),
     ],
 )
@@ -42,6 +41,7 @@ def test_it_normalises_origins(typed: str, origin: str) -> None:
         ("https://example.com:70000", "port"),
         ("https://exa_mple.com", "not valid"),
         ("https://", "not valid"),
+        ("http://[::1]:8000", "not valid"),
     ],
 )
 def test_it_refuses_what_is_not_an_origin(typed: str, reason: str) -> None:
