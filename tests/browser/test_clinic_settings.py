@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
 from tests.browser.conftest import ROOT, DemoServer
 from tests.browser.test_accessibility import violations
+from tests.browser.test_style_guide import CSP_LISTENER
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +37,7 @@ def sign_in_admin(page: Page, server: DemoServer) -> None:
 def admin(browser: Browser, demo_server: DemoServer) -> Iterator[BrowserContext]:
     """One signed-in desktop browser for the clinic admin, shared by this module's tests."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(CSP_LISTENER)
     sign_in_admin(context.new_page(), demo_server)
     yield context
     context.close()
@@ -66,6 +68,8 @@ def test_the_clinic_admin_writes_markdown_previews_it_and_publishes(
     preview = page.locator("#preview-public_intro")
     expect(preview.locator("strong")).to_have_text("Same-week consultations")
     expect(preview.locator("li")).to_have_text(["Depression", "Anxiety", "PTSD"])
+    # The live preview runs under the strict CSP: no inline script or style was needed.
+    assert page.evaluate("window.__cspViolations") == []
     page.screenshot(path=str(artifacts / "settings-public-page-desktop.png"), full_page=True)
     page.screenshot(path=str(ROOT / "docs" / "screenshot-settings.png"))
 
