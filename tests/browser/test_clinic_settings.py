@@ -66,8 +66,8 @@ def test_the_clinic_admin_writes_markdown_previews_it_and_publishes(
     intro.fill(typed)
     # The live preview (htmx, after a short pause in typing) shows the Markdown rendered.
     preview = page.locator("#preview-public_intro")
-    expect(preview.locator("strong")).to_have_text("Same-week consultations")
-    expect(preview.locator("li")).to_have_text(["Depression", "Anxiety", "PTSD"])
+    expect(preview.locator("strong", has_text="Same-week consultations")).to_be_visible()
+    expect(preview.locator("ul").last.locator("li")).to_have_text(["Depression", "Anxiety", "PTSD"])
     # The live preview runs under the strict CSP: no inline script or style was needed.
     assert page.evaluate("window.__cspViolations") == []
     page.screenshot(path=str(artifacts / "settings-public-page-desktop.png"), full_page=True)
