@@ -13,6 +13,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", login.login, name="login"),
     path("logout/", login.logout, name="logout"),
+    path("logout/everywhere/", login.logout_everywhere, name="logout_everywhere"),
     path("two-factor/", twofactor.two_factor, name="two_factor"),
     path("two-factor/setup/", twofactor.two_factor_setup, name="two_factor_setup"),
     path("two-factor/recovery-codes/", twofactor.recovery_codes, name="recovery_codes"),

@@ -9,7 +9,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
-from ketaclinic.accounts.actions.sessions import end_sessions
+from ketaclinic.accounts.actions.sessions import carry_tracking, end_sessions
 from ketaclinic.accounts.models import User, UserSession
 from ketaclinic.accounts.sudo import enter_sudo_mode, in_sudo_mode
 from ketaclinic.audit.log import record
@@ -37,7 +37,9 @@ def change_password(request: HttpRequest, form: PasswordChangeForm) -> int:
             keep_key=request.session.session_key,
             request=request,
         )
-    update_session_auth_hash(request, user)
+    kept = request.session.session_key
+    update_session_auth_hash(request, user)  # gives this session a new key
+    carry_tracking(request, kept)
     return ended
 
 
