@@ -64,9 +64,9 @@ urlpatterns = [
         name="staff_reset_two_factor",
     ),
     path("staff/<int:pk>/deactivate/", staff.staff_deactivate, name="staff_deactivate"),
-    path("shared-access/", shared_access.shared_access_list, name="shared_access_list"),
+    path("staff/shared-access/", shared_access.shared_access_list, name="shared_access_list"),
     path(
-        "shared-access/<int:pk>/revoke/",
+        "staff/shared-access/<int:pk>/revoke/",
         shared_access.shared_access_revoke,
         name="shared_access_revoke",
     ),
