@@ -45,6 +45,7 @@ class StaffDetailTestCase(StaffTestCase):
         self.assertContains(response, action_url("resend_invitation", pending))
         self.assertContains(response, action_url("revoke_invitation", pending))
         self.assertNotContains(response, action_url("reset_two_factor", pending))
+        self.assertNotContains(response, action_url("deactivate", pending))
         self.assertContains(response, "Not set up yet")
         self.assertContains(response, "Never")
 

@@ -99,6 +99,7 @@ def _detail_page(
     is_self = membership.user_id == request.user.pk
     user = membership.user
     account_on = user.is_active
+    pending = is_pending(membership)
     context = {
         "person": membership,
         "status": status,
@@ -107,9 +108,10 @@ def _detail_page(
         "refusal": refusal,
         "has_two_factor": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
         "sessions_here": _sessions_here(membership) if account_on else 0,
-        "pending": is_pending(membership),
+        "pending": pending,
         "can_change": account_on,
-        "can_deactivate": account_on and not is_self,
+        # A pending invitation is withdrawn with "Revoke invitation" instead.
+        "can_deactivate": account_on and not is_self and not pending,
         "guide": role_guide(),
         "steps": STEPS,
     }
@@ -194,7 +196,7 @@ STEPS: dict[str, _Step] = {
         "Sign them out of this clinic",
         "Every session in which they work in this clinic ends now; they can sign in again. "
         "Their work at another clinic is not touched.",
-        "Sign them out",
+        "Sign out of this clinic",
         lambda m, n: f"{n} session(s) of {m.user.full_name} ended.",
     ),
     "reset_two_factor": _Step(
