@@ -186,7 +186,7 @@ def deactivate_account(by: Membership, membership: Membership, *, request: HttpR
     return user
 
 
-def sign_out_everywhere(by: Membership, membership: Membership, *, request: HttpRequest) -> int:
+def sign_out_of_clinic(by: Membership, membership: Membership, *, request: HttpRequest) -> int:
     """End the person's sessions working in this clinic (not those at another clinic)."""
     _require_clinic_admin(by)
     _own_membership(by, membership)

@@ -192,7 +192,7 @@ STEPS: dict[str, _Step] = {
         lambda m, _: f"The invitation to {m.user.email} is revoked.",
     ),
     "sign_out": _Step(
-        actions.sign_out_everywhere,
+        actions.sign_out_of_clinic,
         "Sign them out of this clinic",
         "Every session in which they work in this clinic ends now; they can sign in again. "
         "Their work at another clinic is not touched.",
