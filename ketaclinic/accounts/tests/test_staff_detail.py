@@ -36,6 +36,7 @@ class StaffDetailTestCase(StaffTestCase):
         for name in ("resend_invitation", "revoke_invitation"):
             self.assertNotContains(response, action_url(name, self.nurse_m))
         self.assertContains(response, "<dialog", count=3)
+        self.assertContains(response, "Deactivate this account?</h2>")
 
     def test_a_pending_invitation_offers_resend_and_revoke(self) -> None:
         pending = invited("new.nurse@sturges.example", self.clinic)
