@@ -246,12 +246,8 @@ def revoke_invitation(by: Membership, membership: Membership, *, request: HttpRe
             raise ValidationError("This invitation is not pending: the role or account is off.")
         if _active_elsewhere(user, current.clinic):
             raise ValidationError(ELSEWHERE)
-        before = {
-            "user": user.pk,
-            "membership_active": True,
-            "account_active": True,
-            "has_usable_password": False,
-        }
+        # Only what changes (the audit trail records changes; the entry's object is the role).
+        before = {"membership_active": True, "account_active": True}
         current.is_active = False
         current.save(update_fields=["is_active"])
         user.is_active = False
@@ -265,7 +261,7 @@ def revoke_invitation(by: Membership, membership: Membership, *, request: HttpRe
             request=request,
             obj=current,
             before=before,
-            after={**before, "membership_active": False, "account_active": False},
+            after={"membership_active": False, "account_active": False},
         )
     return user
 
