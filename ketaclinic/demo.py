@@ -27,6 +27,7 @@ DEMO_USERS = [
     ("custodian@demo.ketaclinic.test", "Carl Stone (demo)", Role.CUSTODIAN),
     ("therapist@demo.ketaclinic.test", "Theo Marsh LCSW (demo)", Role.OUTSIDE_PROFESSIONAL),
 ]
+PENDING_INVITE = ("invited@demo.ketaclinic.test", "Ivy Invited (demo)", Role.COORDINATOR)
 
 PUBLIC_PAGE = {
     "public_intro": (
@@ -90,7 +91,11 @@ def create_demo() -> Clinic:
         TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
         Membership.objects.create(user=user, clinic=clinic, role=role)
         users[role.value] = user
-    record("demo.create", clinic=clinic, obj=clinic, after={"users": len(users)})
+    # One invitation nobody has used yet (no password), so the staff list shows that state.
+    email, name, role = PENDING_INVITE
+    invited = User.objects.create_user(email, None, full_name=name, is_demo=True)
+    Membership.objects.create(user=invited, clinic=clinic, role=role)
+    record("demo.create", clinic=clinic, obj=clinic, after={"users": len(users) + 1})
     from ketaclinic.inquiries.demo import create_demo_inquiries
 
     create_demo_inquiries(clinic, users)
@@ -116,6 +121,8 @@ def login_lines() -> list[str]:
         "  or add the TOTP secret below to any authenticator app.",
     ]
     for user in User.objects.filter(is_demo=True).order_by("id"):
+        if not user.has_usable_password():
+            continue  # the pending invitation: nobody signs in as it
         membership = user.memberships.first()
         role = membership.get_role_display() if membership else "-"
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()

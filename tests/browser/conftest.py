@@ -25,9 +25,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 class DemoServer:
-    def __init__(self, base_url: str, output: str) -> None:
+    def __init__(self, base_url: str, output: str, data_dir: Path) -> None:
         self.base_url = base_url
         self.output = output
+        # The server's data directory; its mail goes to files in data_dir / "outbox".
+        self.data_dir = data_dir
 
     def totp_secret(self, email: str) -> str:
         match = re.search(rf"{re.escape(email)}\s+TOTP secret ([A-Z2-7]+)", self.output)
@@ -86,7 +88,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
                 raise RuntimeError("demo server did not start:\n" + log_path.read_text()) from None
             time.sleep(0.3)
     try:
-        yield DemoServer(base_url, log_path.read_text())
+        yield DemoServer(base_url, log_path.read_text(), data_dir)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
