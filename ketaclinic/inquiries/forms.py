@@ -20,6 +20,7 @@ from ketaclinic.inquiries.models import (
 
 PHONE_CHARS = re.compile(r"^\+?[0-9()\-. ]+$")
 NEED_CONTACT = "Please give an email address or a phone number (or both) so we can reply."
+NEED_METHOD = "Please choose how we should contact you: in writing, by a call or by a text."
 HONEYPOT = "website"
 # Worded without "email", "phone" or "message" so that each of those words labels one input.
 CONTACT_CHOICES = [
@@ -56,6 +57,20 @@ class ErrorLink:
 
 
 class InquiryForm(forms.Form):
+    """What a visitor sends: only what we need to call back is required, the rest is optional.
+
+    The required part (name, email or phone, how to contact, consent) comes first, in one group
+    on the page; ``field_order`` keeps the error summary in the order the page shows the fields.
+    """
+
+    field_order = [
+        "name", "email", "phone", "preferred_contact", "preferred_time", "consent",
+        "conditions", "other_condition",
+        "professional", "professional_name", "professional_contact",
+        "message", "heard_about",
+        "website",
+    ]  # fmt: skip
+
     name = forms.CharField(
         label="Your name",
         max_length=200,
@@ -78,12 +93,12 @@ class InquiryForm(forms.Form):
     )
     preferred_contact = forms.ChoiceField(
         label="How would you like us to contact you?",
-        required=False,
         choices=CONTACT_CHOICES,
+        error_messages={"required": NEED_METHOD},
         widget=forms.RadioSelect,
     )
     preferred_time = forms.ChoiceField(
-        label="When is a good time?",
+        label="When is a good time? (optional)",
         required=False,
         choices=PreferredTime.choices,
         initial=PreferredTime.ANY,
