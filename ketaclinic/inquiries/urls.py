@@ -2,9 +2,11 @@ from django.urls import path
 
 from ketaclinic.inquiries.views import detail, pipeline, public
 
+
 app_name = "inquiries"
 urlpatterns = [
     path("c/<slug:clinic_slug>/", public.public_page, name="public_page"),
+    path("c/<slug:clinic_slug>/theme.css", public.theme_css, name="theme_css"),
     path("c/<slug:clinic_slug>/learn-more/", public.learn_more, name="form"),
     path("c/<slug:clinic_slug>/learn-more/thanks/", public.thanks, name="thanks"),
     path("inquiries/", pipeline.inquiry_list, name="list"),
