@@ -5,8 +5,9 @@ import re
 from django.urls import reverse
 
 from ketaclinic.accounts.models import Role
+from ketaclinic.demo import PUBLIC_PAGE
 from ketaclinic.inquiries.tests.base import XSS_IMG, XSS_SCRIPT, InquiryTestCase
-from ketaclinic.inquiries.views.public import tel_href
+from ketaclinic.inquiries.views.public import SECTIONS, tel_href
 
 FAQ = """# Do I need a referral?
 
@@ -222,3 +223,21 @@ class ThemeStylesheetTestCase(InquiryTestCase):
         self.login(self.outsider)
         self.assertEqual(self.client.get(self.url).status_code, 200)
         self.assertEqual(self.client.post(self.url).status_code, 405)
+
+
+class DemoContentTestCase(InquiryTestCase):
+    """The demo clinic fills every section, in Markdown, from the seed page's facts."""
+
+    def test_every_section_is_filled_and_renders(self) -> None:
+        for name, text in PUBLIC_PAGE.items():
+            setattr(self.clinic, name, text)
+        self.clinic.save()
+        r = self.client.get(reverse("inquiries:public_page", args=[self.clinic.slug]))
+        sections = [title for _, title, _ in SECTIONS]
+        for title in sections:
+            self.assertContains(r, f"{title}</h2>")
+        self.assertEqual({field for _, _, field in SECTIONS}, set(PUBLIC_PAGE))
+        self.assertContains(r, "<h3>Do I need my own therapist?</h3>", html=True)
+        self.assertContains(r, "<strong>Someone needs to drive you home</strong>", html=True)
+        self.assertContains(r, "<li>post-traumatic stress disorder (PTSD)</li>", html=True)
+        self.assertNotContains(r, "# ")  # no Markdown left unrendered
