@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -45,15 +44,6 @@ def consent_wording(clinic: Clinic) -> str:
         f"I agree to be contacted by {clinic.name} about this inquiry, by the contact details "
         "and method I gave."
     )
-
-
-@dataclass(frozen=True)
-class ErrorLink:
-    """One line of the error summary: the field's anchor, its label and the first message."""
-
-    anchor: str
-    label: str
-    message: str
 
 
 class InquiryForm(forms.Form):
@@ -185,18 +175,6 @@ class InquiryForm(forms.Form):
     def is_spam(self) -> bool:
         """True if the hidden honeypot field was filled (call after ``is_valid``)."""
         return bool(self.data.get(HONEYPOT, "").strip())
-
-    def error_links(self) -> list[ErrorLink]:
-        """Errors in page order, each pointing at the input to fix (the first option of a group)."""
-        links = []
-        for bound in self:
-            if not bound.errors:
-                continue
-            anchor = bound.auto_id
-            if isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-                anchor = f"{bound.auto_id}_0"
-            links.append(ErrorLink(anchor, str(bound.label), str(bound.errors[0])))
-        return links
 
     def to_submission(self) -> Submission:
         data = self.cleaned_data
