@@ -18,6 +18,9 @@ PUBLIC_ALLOWLIST = {
     "inquiries:public_page",
     "inquiries:form",
     "inquiries:thanks",
+    "inquiries:theme_css",  # the clinic's two colours, nothing else
+    "inquiries:embed",  # the same public form, framable by the clinic's listed sites
+    "inquiries:embed_thanks",  # names no visitor data; reached with a signed token
     "accounts:login",
     "accounts:password_reset",
     "accounts:password_reset_done",
