@@ -88,7 +88,7 @@ class InquiryForm(forms.Form):
         widget=forms.RadioSelect,
     )
     preferred_time = forms.ChoiceField(
-        label="When is a good time? (optional)",
+        label="When is a good time?",
         required=False,
         choices=PreferredTime.choices,
         initial=PreferredTime.ANY,
