@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import re
 
+from django.test import override_settings
 from django.urls import reverse
 
 from ketaclinic.accounts.models import Role
 from ketaclinic.demo import PUBLIC_PAGE
+from ketaclinic.inquiries.tests import urls_logo
 from ketaclinic.inquiries.tests.base import XSS_IMG, XSS_SCRIPT, InquiryTestCase
 from ketaclinic.inquiries.views.public import SECTIONS, tel_href
 
@@ -133,6 +135,25 @@ class PublicPageTestCase(InquiryTestCase):
         r = self.client.get(self.url)
         self.assertNotContains(r, "clinic-header__logo")
         self.assertContains(r, '<a class="clinic-header__brand" href="/c/sturges/">')
+
+    @override_settings(ROOT_URLCONF=urls_logo.with_logo)
+    def test_it_shows_the_logo_from_the_logo_view(self) -> None:
+        self.clinic.logo = "clinic-logos/sturges.png"
+        self.clinic.save()
+        r = self.client.get(self.url)
+        # alt="" because the clinic's name follows it in the same link.
+        self.assertContains(
+            r, '<img class="clinic-header__logo" src="/c/sturges/logo.png" alt="">', count=1
+        )
+
+    @override_settings(ROOT_URLCONF=urls_logo.without_logo)
+    def test_it_leaves_the_logo_out_while_no_view_serves_it(self) -> None:
+        self.clinic.logo = "clinic-logos/sturges.png"
+        self.clinic.save()
+        r = self.client.get(self.url)
+        self.assertEqual(r.status_code, 200)
+        self.assertNotContains(r, "clinic-header__logo")
+        self.assertContains(r, "<span>Sturges Family Practice</span>")
 
     def test_it_escapes_the_clinic_text(self) -> None:
         self.clinic.public_intro = f"{XSS_SCRIPT}\n\n{XSS_IMG}"
