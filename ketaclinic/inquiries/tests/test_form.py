@@ -211,6 +211,7 @@ class LearnMoreFormTestCase(InquiryTestCase):
         data = valid_post(email="bad", conditions=["other"], consent="")
         r = self.client.post(self.url, data)
         self.assertContains(r, 'class="error-summary"')
+        self.assertContains(r, "Please check the answers marked below")
         self.assertContains(r, 'href="#id_email"')
         self.assertContains(r, 'href="#id_other_condition"')
         self.assertContains(r, 'href="#id_consent"')
