@@ -46,6 +46,7 @@ from ketaclinic.clinics.logos import shrink_to_png, store_logo
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
+from ketaclinic.inquiries.views.embed import thanks_token
 from ketaclinic.testing import Answer, BaseTestCase, Route, admin_prefix, sign_in_url, url_routes
 
 # Views an anonymous visitor may open. Adding a name here is a security decision: review it.
@@ -55,6 +56,9 @@ PUBLIC_ALLOWLIST = {
     "inquiries:form",
     "inquiries:thanks",
     "clinics:logo",  # the clinic's logo on its public page: a public image, nothing clinical
+    "inquiries:theme_css",  # the clinic's two colours, nothing else
+    "inquiries:embed",  # the same public form, framable by the clinic's listed sites
+    "inquiries:embed_thanks",  # names no visitor data; reached with a signed token
     "accounts:login",
     "accounts:password_reset",
     "accounts:password_reset_done",
@@ -142,6 +146,7 @@ BY_KWARG: dict[str, Callable[[Walk], Any]] = {
 }
 # Query strings a page needs to show a real row.
 QUERIES: dict[str, Kwargs] = {
+    "inquiries:embed_thanks": lambda w: {"t": thanks_token(w.clinic, w.case.inquiry)},
     "accounts:break_glass": lambda w: {
         "ct": ContentType.objects.get_for_model(Clinic).pk,
         "id": w.clinic.pk,
