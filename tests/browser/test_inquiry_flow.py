@@ -1,6 +1,6 @@
 """A visitor reads the clinic's page and sends an inquiry from a phone; the embeddable form works
-in a frame on a listed website only; a coordinator signs in with password and TOTP, finds the
-inquiry, logs a call and books the consult. Screenshots go to test-artifacts/."""
+in a frame on a listed website only (the coordinator's side is in test_pipeline.py).
+Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -125,48 +125,6 @@ def test_an_inquiry_mentioning_suicide_shows_crisis_resources_at_once(
         "href", "tel:988"
     )
     page.screenshot(path=str(artifacts / "inquiry-urgent-thanks-phone.png"), full_page=True)
-    context.close()
-
-
-def test_a_coordinator_signs_in_with_totp_logs_a_call_and_books_the_consult(
-    browser: Browser, demo_server: DemoServer, artifacts: Path
-) -> None:
-    visitor = phone(browser)
-    send_inquiry(
-        visitor.new_page(), demo_server, "Morgan Flow (demo)", "Interested in PTSD treatment."
-    )
-    visitor.close()
-
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{demo_server.base_url}/inquiries/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("Email").fill(COORDINATOR)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Authentication code").fill(demo_server.totp_code(COORDINATOR))
-    page.get_by_role("button", name="Verify").click()
-    expect(page).to_have_url(re.compile(r"/inquiries/$"))
-
-    page.get_by_label("Search name, email or phone").fill("Morgan Flow")
-    page.get_by_label("Search name, email or phone").press("Enter")
-    page.get_by_role("link", name=re.compile("Morgan Flow")).first.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Morgan Flow (demo)")
-
-    log_form = page.locator("form", has=page.get_by_role("button", name="Add to log"))
-    log_form.get_by_label("How").select_option("call")
-    log_form.get_by_label("Outcome").select_option("reached")
-    log_form.get_by_label("Note (optional)").fill("Talked through the consult; booked for Tuesday.")
-    log_form.get_by_role("button", name="Add to log").click()
-    contact_log = page.locator("section", has=page.get_by_role("heading", name="Contact log"))
-    expect(contact_log).to_contain_text("booked for Tuesday")
-    expect(contact_log).to_contain_text("Call")
-
-    status_form = page.locator("form", has=page.get_by_role("button", name="Change status"))
-    status_form.get_by_label("New status").select_option("consult_booked")
-    status_form.get_by_role("button", name="Change status").click()
-    expect(page.locator(".badge.status")).to_have_text("Consult booked")
-    page.screenshot(path=str(artifacts / "coordinator-inquiry-detail.png"), full_page=True)
     context.close()
 
 
