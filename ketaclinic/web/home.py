@@ -1,0 +1,240 @@
+"""The staff home: one work queue per role, most urgent first, and never a dead end.
+
+Each role's page shows counts and the items themselves (read from ``web.queues``), with an
+empty state that says what will appear and why. Sections that later features fill (infusion
+chairs, eligibility reviews, plans, safety alerts, questionnaires, the controlled-substance
+ledger) are drawn now as empty states naming what they will hold, so the page people learn
+today is the page they will use. Someone with no clinic role gets a page saying whom to ask.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format
+from django.views.decorators.http import require_safe
+
+from ketaclinic.access.policy import verified
+from ketaclinic.access.request import VerifiedRequest
+from ketaclinic.access.zones import clinic_today
+from ketaclinic.accounts.models import Membership, Role, User
+from ketaclinic.clinics.models import Clinic
+from ketaclinic.web import queues
+
+
+def url_or_none(name: str, *args: Any) -> str | None:
+    """The path of ``name``, or None while that page has not been built (staff pages, clinic
+    settings: other parts of the code base add them)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def pipeline_url(**filters: str | int) -> str:
+    """The inquiry list with the pipeline's own filters (status, urgent, owner, overdue)."""
+    query = urlencode(filters)
+    return reverse("inquiries:list") + (f"?{query}" if query else "")
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A section a later feature fills: its heading, and what will appear there and why."""
+
+    key: str
+    heading: str
+    empty_title: str
+    body: str
+
+
+SAFETY_ALERTS = Planned(
+    "safety",
+    "Safety alerts",
+    "No safety alerts",
+    "Anything a clinician must see before the next infusion will appear here first: a "
+    "questionnaire answer about self-harm (PHQ-9 item 9 or a moderate or high C-SSRS screen "
+    "makes a task that blocks the session; clinical reference §6.4), an adverse event after a "
+    "session, a missing consent. They come with the patient record, which ketaclinic does not "
+    "have yet, so nothing can raise an alert today.",
+)
+
+
+def _chairs(day_label: str, day: dt.date) -> Planned:
+    return Planned(
+        f"chairs_{day_label.lower()}",
+        f"{day_label}'s chairs ({date_format(day, 'l j F')})",
+        f"No infusion sessions for {day_label.lower()} in ketaclinic",
+        "Each chair booked for that day will appear here in time order, with the patient and "
+        "what is still missing before the infusion (consent, questionnaires, vital signs). "
+        "Booking infusion sessions is a later feature; until then chairs are booked outside "
+        "ketaclinic.",
+    )
+
+
+ELIGIBILITY = Planned(
+    "eligibility",
+    "Eligibility reviews",
+    "No eligibility reviews waiting",
+    "Patients whose intake and screening are complete and who wait for a physician's decision "
+    "on eligibility will appear here, longest waiting first. Intake and screening come with "
+    "the patient record, a later feature.",
+)
+PLANS_TO_SIGN = Planned(
+    "plans",
+    "Treatment plans to sign",
+    "No plans waiting for your signature",
+    "Treatment plans drafted after a consultation will wait here until a physician signs them; "
+    "no infusion is given on an unsigned plan. Treatment plans are a later feature.",
+)
+QUESTIONNAIRES = Planned(
+    "questionnaires",
+    "Questionnaires due",
+    "No questionnaires due",
+    "Patients whose symptom questionnaires (PHQ-9, GAD-7) are due before their next session "
+    "will appear here, so they can be sent ahead or completed in the chair. Questionnaires "
+    "are a later feature.",
+)
+# The ledger's rules: clinical reference §8.1 (21 CFR 1304.11, 1301.76(b)).
+COUNTS_DUE = Planned(
+    "counts",
+    "Counts due",
+    "The controlled-substance ledger is not built yet",
+    "When it is, the stock counts due will appear here (the inventory at the opening or close "
+    "of business, and the biennial inventory every two years under 21 CFR 1304.11), each with "
+    "the person who must witness it. Until then keep the ketamine and benzodiazepine records "
+    "on paper as you do now: ketaclinic records nothing about them yet.",
+)
+DISCREPANCIES = Planned(
+    "discrepancies",
+    "Discrepancies",
+    "No discrepancies: nothing is recorded in ketaclinic yet",
+    "When the ledger exists, any difference between a count and the ledger, and any waste "
+    "without a witness, will appear here until it is resolved and signed off. A theft or "
+    "significant loss must be reported to the DEA in writing within one business day of "
+    "discovery, with DEA Form 106 within 45 days (21 CFR 1301.76(b)); the ledger will show "
+    "both deadlines.",
+)
+
+
+TITLES = {Role.OUTSIDE_PROFESSIONAL: "Shared with you"}
+
+
+def _shared(
+    request: VerifiedRequest, membership: Membership, clinic: Clinic, today: dt.date
+) -> dict[str, Any]:
+    return {
+        "page_title": TITLES.get(Role(membership.role), "Your work today"),
+        "page_subtitle": (
+            f"{membership.get_role_display()} at {clinic.name} · {date_format(today, 'l j F Y')}"
+        ),
+        "clinic": clinic,
+        "today": today,
+        "tomorrow": today + dt.timedelta(days=1),
+        "account_url": reverse("accounts:security"),
+    }
+
+
+def _inquiry_links(user: User) -> dict[str, str]:
+    return {
+        "all": pipeline_url(),
+        "urgent": pipeline_url(urgent="yes"),
+        "new": pipeline_url(status="new"),
+        "overdue": pipeline_url(overdue="on"),
+        "mine": pipeline_url(owner=user.pk),
+        "consult_booked": pipeline_url(status="consult_booked"),
+    }
+
+
+def _coordinator(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
+    return {
+        "queues": queues.coordinator_queues(clinic, request.user, today),
+        "links": _inquiry_links(request.user),
+    }
+
+
+def _clinical(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
+    tomorrow = today + dt.timedelta(days=1)
+    physician = request.membership is not None and request.membership.role == Role.PHYSICIAN
+    before = [SAFETY_ALERTS, _chairs("Today", today)]
+    after = [
+        *([ELIGIBILITY, PLANS_TO_SIGN] if physician else []),
+        QUESTIONNAIRES,
+        _chairs("Tomorrow", tomorrow),
+    ]
+    return {
+        "prepare": queues.leads_to_prepare(clinic, request.user, today),
+        "links": _inquiry_links(request.user),
+        "planned_before": before,
+        "planned_after": after,
+    }
+
+
+def _custodian(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
+    return {"planned": [COUNTS_DUE, DISCREPANCIES], "admins": queues.clinic_admins(clinic)}
+
+
+def _outside(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
+    return {
+        "grants": queues.live_grants_for(request.user, clinic),
+        "admins": queues.clinic_admins(clinic),
+    }
+
+
+def _staff_url(membership: Membership) -> str:
+    """The staff page of one person (the staff pages when they exist, the admin site now)."""
+    return url_or_none("accounts:staff_detail", membership.pk) or reverse(
+        "admin:accounts_membership_change", args=[membership.pk]
+    )
+
+
+def _clinic_admin(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
+    invitations = queues.pending_invitations(clinic)
+    return {
+        "counts": queues.inquiry_counts(clinic, request.user, today),
+        "links": _inquiry_links(request.user),
+        "invitations": invitations,
+        "invitation_rows": [(m, _staff_url(m)) for m in invitations.items],
+        "break_glass": queues.break_glass_to_review(clinic),
+        "security": queues.recent_security_events(clinic),
+        "staff_list_url": url_or_none("accounts:staff_list")
+        or reverse("admin:accounts_membership_changelist"),
+        "clinic_settings_url": url_or_none("clinics:settings")
+        or reverse("admin:clinics_clinic_change", args=[clinic.pk]),
+        "break_glass_url": reverse("accounts:break_glass_review"),
+        "audit_url": reverse("audit:report"),
+    }
+
+
+Builder = Callable[[VerifiedRequest, Clinic, dt.date], dict[str, Any]]
+PAGES: dict[str, tuple[str, Builder]] = {
+    Role.COORDINATOR: ("web/home_coordinator.html", _coordinator),
+    Role.PHYSICIAN: ("web/home_clinical.html", _clinical),
+    Role.NURSE: ("web/home_clinical.html", _clinical),
+    Role.CUSTODIAN: ("web/home_custodian.html", _custodian),
+    Role.OUTSIDE_PROFESSIONAL: ("web/home_outside.html", _outside),
+    Role.CLINIC_ADMIN: ("web/home_admin.html", _clinic_admin),
+}
+
+
+@verified
+@require_safe
+def home(request: VerifiedRequest) -> HttpResponse:
+    membership, clinic = request.membership, request.clinic
+    if membership is None or clinic is None or membership.role not in PAGES:
+        return render(
+            request,
+            "web/home_no_clinic.html",
+            {"former_clinics": queues.admins_of_clinics_of(request.user)},
+        )
+    template, build = PAGES[membership.role]
+    today = clinic_today(clinic)
+    context = _shared(request, membership, clinic, today)
+    context.update(build(request, clinic, today))
+    return render(request, template, context)
