@@ -26,7 +26,7 @@ class PasswordChangeTestCase(BaseTestCase):
             self.login(role)
             response = self.client.get(URL)
             self.assertContains(response, 'name="new_password1"')
-            self.assertContains(response, 'aria-describedby="id_new_password1_help"')
+            self.assertContains(response, 'aria-describedby="id_new_password1_helptext"')
 
     def test_it_refuses_eleven_characters(self) -> None:
         self.login("nurse")

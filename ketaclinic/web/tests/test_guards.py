@@ -32,6 +32,6 @@ class GuardTests(BaseTestCase):
         assert response["Referrer-Policy"] == "same-origin"
 
     def test_it_lets_static_files_be_cached(self) -> None:
-        response = self.client.get("/static/ketaclinic/site.css")
+        response = self.client.get("/static/ketaclinic/components.css")
         assert response.status_code == 200
         assert response.get("Cache-Control") != "no-store"
