@@ -69,7 +69,7 @@ SAFETY_ALERTS = Planned(
 def _chairs(day_label: str, day: dt.date) -> Planned:
     return Planned(
         f"chairs_{day_label.lower()}",
-        f"{day_label}'s chairs ({date_format(day, 'l j F')})",
+        f"{day_label}\u2019s chairs ({date_format(day, 'l j F')})",
         f"No infusion sessions for {day_label.lower()} in ketaclinic",
         "Each chair booked for that day will appear here in time order, with the patient and "
         "what is still missing before the infusion (consent, questionnaires, vital signs). "

@@ -195,16 +195,20 @@ class SecurityEvent:
     alerting: bool
 
 
-def _subject_names(entries: Collection[AuditEntry]) -> dict[str, str]:
-    ids = {
-        int(e.object_id)
-        for e in entries
-        if e.object_type == "accounts.user" and e.object_id.isdigit() and e.object_id
-    }
+def _names(entries: Collection[AuditEntry]) -> dict[int, str]:
+    """Names of the entries' actors and of the accounts they are about, in one query."""
+    ids = {e.actor_id for e in entries if e.actor_id is not None}
+    ids |= {int(e.object_id) for e in entries if _subject_id(e) is not None}
     if not ids:
         return {}
     found = User.objects.filter(pk__in=ids).values_list("pk", "full_name", "email")
-    return {str(pk): name or email for pk, name, email in found}
+    return {pk: name or email for pk, name, email in found}
+
+
+def _subject_id(entry: AuditEntry) -> int | None:
+    if entry.object_type == "accounts.user" and entry.object_id.isdigit():
+        return int(entry.object_id)
+    return None
 
 
 def _after_username(entry: AuditEntry) -> str:
@@ -214,25 +218,26 @@ def _after_username(entry: AuditEntry) -> str:
 
 def recent_security_events(clinic: Clinic, now: dt.datetime | None = None) -> Queue[SecurityEvent]:
     """The last seven days of sign-in trouble and account changes of the clinic's people,
-    newest first (the audit report's scope: the clinic's entries and its people's sign-ins)."""
+    newest first (the audit report's scope: the clinic's entries and its people's sign-ins).
+
+    Four queries: the two parts' counts, the page, and the names of everyone it mentions."""
     since = (now or timezone.now()) - SECURITY_WINDOW
     where = Q(action__in=list(SECURITY_ACTIONS), created_at__gte=since)
     entries = Entries(clinic, where, ("-created_at", "-id"))
-    page = entries[:SECTION_LIMIT]
-    names = _subject_names(page)
+    page = list(entries.queryset()[:SECTION_LIMIT])
+    names = _names(page)
     events = []
     for entry in page:
-        actor = entry.actor
-        actor_name = (actor.full_name or actor.email) if actor is not None else ""
-        subject = names.get(entry.object_id, "") if entry.object_type == "accounts.user" else ""
-        person = subject or actor_name or _after_username(entry) or "Unknown account"
-        by = actor_name if actor is not None and actor_name != person else ""
+        actor = names.get(entry.actor_id, entry.actor_email) if entry.actor_id else ""
+        subject_id = _subject_id(entry)
+        subject = names.get(subject_id, "") if subject_id is not None else ""
+        person = subject or actor or _after_username(entry) or "Unknown account"
         events.append(
             SecurityEvent(
                 entry=entry,
                 label=SECURITY_ACTIONS.get(entry.action, entry.action),
                 person=person,
-                by=by,
+                by=actor if actor and actor != person else "",
                 alerting=entry.action in ALERTING_ACTIONS,
             )
         )

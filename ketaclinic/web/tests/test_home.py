@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -85,12 +86,13 @@ class HomeTests(BaseTestCase):
             self.client.logout()
 
     def test_the_physician_and_nurse_see_the_days_in_the_clinics_zone(self) -> None:
-        self.login("nurse")
-        response = self.client.get(URL)
-        today = response.context["today"]
-        self.assertContains(response, f"Today's chairs ({date_format(today, 'l j F')})")
-        tomorrow = today + dt.timedelta(days=1)
-        self.assertContains(response, f"Tomorrow's chairs ({date_format(tomorrow, 'l j F')})")
+        # 03:00 UTC on Sunday 10 March is still Saturday evening in Chicago.
+        with time_machine.travel(dt.datetime(2030, 3, 10, 3, 0, tzinfo=dt.UTC), tick=False):
+            self.login("nurse")
+            response = self.client.get(URL)
+        self.assertContains(response, "Today\u2019s chairs (Saturday 9 March)")
+        self.assertContains(response, "Tomorrow\u2019s chairs (Sunday 10 March)")
+        self.assertContains(response, "Nurse at Sturges Family Practice · Saturday 9 March 2030")
         self.assertContains(response, "Booking infusion sessions is a later feature")
 
     def test_the_custodian_is_told_plainly_that_the_ledger_is_not_built(self) -> None:

@@ -135,11 +135,18 @@ class OutsideProfessionalTests(InquiryTestCase):
             expires_at=expires_at,
         )
 
+    def login_at(self, clinic: Clinic) -> None:
+        """Sign the professional in with ``clinic`` chosen (they work with two clinics)."""
+        self.login(self.pro)
+        session = self.client.session
+        session[CLINIC_SESSION_KEY] = clinic.pk
+        session.save()
+
     def shown(self, response: Any) -> list[int]:
         return [int(g.object_id) for g in response.context["grants"]]
 
     def test_only_live_grants_to_this_professional_in_this_clinic_are_shown(self) -> None:
-        self.login(self.pro)
+        self.login_at(self.clinic)
         response = self.client.get(URL)
         self.assertTemplateUsed(response, "web/home_outside.html")
         assert self.shown(response) == [self.mine.pk]
@@ -157,10 +164,7 @@ class OutsideProfessionalTests(InquiryTestCase):
         assert self.shown(self.client.get(URL)) == [self.colleagues.pk]
 
     def test_in_the_other_clinic_the_professional_sees_that_clinics_share(self) -> None:
-        self.login(self.pro)
-        session = self.client.session
-        session[CLINIC_SESSION_KEY] = self.other.pk
-        session.save()
+        self.login_at(self.other)
         response = self.client.get(URL)
         assert self.shown(response) == [self.theirs.pk]
         self.assertContains(response, "Other Clinic")
