@@ -54,15 +54,15 @@ class Planned:
     body: str
 
 
+# Sources: the clinical reference (/work/shared/reference/clinical.md), §6.4 for the
+# self-harm screen that blocks a session, §8.1 for the controlled-substance rules.
 SAFETY_ALERTS = Planned(
     "safety",
     "Safety alerts",
     "No safety alerts",
-    "Anything a clinician must see before the next infusion will appear here first: a "
-    "questionnaire answer about self-harm (PHQ-9 item 9 or a moderate or high C-SSRS screen "
-    "makes a task that blocks the session; clinical reference §6.4), an adverse event after a "
-    "session, a missing consent. They come with the patient record, which ketaclinic does not "
-    "have yet, so nothing can raise an alert today.",
+    "Anything a clinician must see before the next infusion will show here first, such as a "
+    "self-harm answer on PHQ-9 item 9 or a moderate or high C-SSRS screen (clinical reference "
+    "§6.4). Alerts come with the patient record, a later feature.",
 )
 
 
@@ -71,9 +71,8 @@ def _chairs(day_label: str, day: dt.date) -> Planned:
         f"chairs_{day_label.lower()}",
         f"{day_label}\u2019s chairs ({date_format(day, 'l j F')})",
         f"No infusion sessions for {day_label.lower()} in ketaclinic",
-        "Each chair booked for that day will appear here in time order, with the patient and "
-        "what is still missing before the infusion (consent, questionnaires, vital signs). "
-        "Booking infusion sessions is a later feature; until then chairs are booked outside "
+        "Each booked chair will show here in time order, with what is still missing before the "
+        "infusion. Booking sessions is a later feature; until then chairs are booked outside "
         "ketaclinic.",
     )
 
@@ -82,44 +81,38 @@ ELIGIBILITY = Planned(
     "eligibility",
     "Eligibility reviews",
     "No eligibility reviews waiting",
-    "Patients whose intake and screening are complete and who wait for a physician's decision "
-    "on eligibility will appear here, longest waiting first. Intake and screening come with "
-    "the patient record, a later feature.",
+    "Patients whose intake and screening are complete will wait here for a physician's "
+    "decision, longest waiting first. Intake and screening come with the patient record.",
 )
 PLANS_TO_SIGN = Planned(
     "plans",
     "Treatment plans to sign",
     "No plans waiting for your signature",
-    "Treatment plans drafted after a consultation will wait here until a physician signs them; "
-    "no infusion is given on an unsigned plan. Treatment plans are a later feature.",
+    "Plans drafted after a consultation will wait here for a physician's signature; no "
+    "infusion is given on an unsigned plan. Treatment plans are a later feature.",
 )
 QUESTIONNAIRES = Planned(
     "questionnaires",
     "Questionnaires due",
     "No questionnaires due",
-    "Patients whose symptom questionnaires (PHQ-9, GAD-7) are due before their next session "
-    "will appear here, so they can be sent ahead or completed in the chair. Questionnaires "
-    "are a later feature.",
+    "Patients whose PHQ-9 or GAD-7 is due before their next session will show here, to send "
+    "ahead or complete in the chair. Questionnaires are a later feature.",
 )
-# The ledger's rules: clinical reference §8.1 (21 CFR 1304.11, 1301.76(b)).
 COUNTS_DUE = Planned(
     "counts",
     "Counts due",
-    "The controlled-substance ledger is not built yet",
-    "When it is, the stock counts due will appear here (the inventory at the opening or close "
-    "of business, and the biennial inventory every two years under 21 CFR 1304.11), each with "
-    "the person who must witness it. Until then keep the ketamine and benzodiazepine records "
-    "on paper as you do now: ketaclinic records nothing about them yet.",
+    "No counts due: the ledger is not built yet",
+    "The stock counts due will show here: the inventory at the opening or close of business "
+    "and the biennial inventory (21 CFR 1304.11, clinical reference §8.1). Keep your records "
+    "as you do today; ketaclinic records nothing about them yet.",
 )
 DISCREPANCIES = Planned(
     "discrepancies",
     "Discrepancies",
-    "No discrepancies: nothing is recorded in ketaclinic yet",
-    "When the ledger exists, any difference between a count and the ledger, and any waste "
-    "without a witness, will appear here until it is resolved and signed off. A theft or "
-    "significant loss must be reported to the DEA in writing within one business day of "
-    "discovery, with DEA Form 106 within 45 days (21 CFR 1301.76(b)); the ledger will show "
-    "both deadlines.",
+    "No discrepancies: nothing is recorded yet",
+    "Any difference between a count and the ledger will show here until it is resolved. A "
+    "theft or significant loss goes to the DEA within one business day of discovery, with "
+    "Form 106 within 45 days (21 CFR 1301.76(b)); the ledger will show both deadlines.",
 )
 
 

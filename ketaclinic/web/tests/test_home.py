@@ -93,7 +93,7 @@ class HomeTests(BaseTestCase):
         self.assertContains(response, "Today\u2019s chairs (Saturday 9 March)")
         self.assertContains(response, "Tomorrow\u2019s chairs (Sunday 10 March)")
         self.assertContains(response, "Nurse at Sturges Family Practice · Saturday 9 March 2030")
-        self.assertContains(response, "Booking infusion sessions is a later feature")
+        self.assertContains(response, "Booking sessions is a later feature")
 
     def test_the_custodian_is_told_plainly_that_the_ledger_is_not_built(self) -> None:
         self.login("custodian")
