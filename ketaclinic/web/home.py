@@ -119,9 +119,7 @@ DISCREPANCIES = Planned(
 TITLES = {Role.OUTSIDE_PROFESSIONAL: "Shared with you"}
 
 
-def _shared(
-    request: VerifiedRequest, membership: Membership, clinic: Clinic, today: dt.date
-) -> dict[str, Any]:
+def _shared(membership: Membership, clinic: Clinic, today: dt.date) -> dict[str, Any]:
     return {
         "page_title": TITLES.get(Role(membership.role), "Your work today"),
         "page_subtitle": (
@@ -129,8 +127,6 @@ def _shared(
         ),
         "clinic": clinic,
         "today": today,
-        "tomorrow": today + dt.timedelta(days=1),
-        "account_url": reverse("accounts:security"),
     }
 
 
@@ -228,6 +224,6 @@ def home(request: VerifiedRequest) -> HttpResponse:
         )
     template, build = PAGES[membership.role]
     today = clinic_today(clinic)
-    context = _shared(request, membership, clinic, today)
+    context = _shared(membership, clinic, today)
     context.update(build(request, clinic, today))
     return render(request, template, context)

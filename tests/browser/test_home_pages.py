@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from tests.browser.conftest import ROOT, DemoServer
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 AXE = Axe()
 DOCS = ROOT / "docs" / "screenshots"
-VIEWPORTS = {
+VIEWPORTS: dict[str, ViewportSize] = {
     "phone": {"width": 390, "height": 844},
     "tablet": {"width": 820, "height": 1180},
     "desktop": {"width": 1440, "height": 900},
@@ -100,7 +100,7 @@ def sign_in(page: Page, server: DemoServer, email: str) -> None:
     expect(page).to_have_url(re.compile(r"/home/$"))
 
 
-def heading(page: Page, text: str):  # type: ignore[no-untyped-def]
+def heading(page: Page, text: str) -> Locator:
     return page.get_by_role("heading", name=re.compile("^" + re.escape(text)))
 
 
