@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -12,6 +13,7 @@ from ketaclinic.access.policy import public, verified
 from ketaclinic.access.request import VerifiedRequest
 from ketaclinic.audit.log import record
 from ketaclinic.clinics.models import Clinic
+from ketaclinic.web.style_guide import examples
 
 
 @public
@@ -40,6 +42,19 @@ def switch_clinic(request: VerifiedRequest) -> HttpResponseRedirect:
             )
         request.session[CLINIC_SESSION_KEY] = chosen.clinic_id
     return redirect("web:home")
+
+
+@verified
+def style_guide(request: HttpRequest) -> HttpResponse:
+    """Every component of the design system with its states. Posting (the confirm dialog's
+    example) changes nothing; it comes back with a success toast."""
+    if request.method == "POST":
+        if request.POST.get("confirmed") == "1":
+            messages.success(request, "Confirmed. (Example only: nothing was changed.)")
+        else:
+            messages.info(request, "Sent without the dialog. (Example only: nothing was changed.)")
+        return redirect("web:style_guide")
+    return render(request, "web/style_guide.html", examples(request))
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:

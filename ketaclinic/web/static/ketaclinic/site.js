@@ -31,7 +31,7 @@
     var summary = document.querySelector(".error-summary[data-autofocus]");
     if (summary) {
       summary.focus();
-    } else {
+    } else if (!document.querySelector(".error-summary")) {
       var invalid = document.querySelector("[aria-invalid=true]");
       if (invalid) { invalid.focus(); }
     }
