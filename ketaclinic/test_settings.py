@@ -11,3 +11,4 @@ os.environ.setdefault(
 from ketaclinic.settings import *  # noqa: E402,F403
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+AUDIT_STRICT_ACTIONS = True  # an unregistered audit action name fails the test

@@ -6,12 +6,19 @@ owning clinic, an anonymous visitor, and the admin of another clinic.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from django.http import QueryDict
 from django.test import Client, TestCase
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ketaclinic.access.middleware import ADMIN_POLICY
+from ketaclinic.access.policy import Policy, policy_of
 from ketaclinic.accounts.models import Membership, Role, User
 from ketaclinic.clinics.models import Clinic
 
@@ -73,8 +80,98 @@ class BaseTestCase(TestCase):
     def roles_except(self, *allowed: str) -> list[str]:
         return [r.value for r in Role if r.value not in {str(a) for a in allowed}]
 
-    def assert_denied(self, response: Any) -> None:
-        """Denied means 403, 404 (not in your clinic) or a redirect to sign-in."""
-        assert response.status_code in (302, 403, 404), response.status_code
-        if response.status_code == 302:
-            assert "/accounts/" in response["Location"], response["Location"]
+    def assert_denied(self, response: Any, expected: int, *, to: str = "accounts:login") -> None:
+        """The request was refused with exactly ``expected``.
+
+        Which refusal a case gets is part of what it tests: 302 to the sign-in page for a
+        visitor who is not signed in (``to="accounts:two_factor"`` for one who has only typed
+        the password), 403 for a signed-in role the page is not for, 404 for another clinic's
+        object (its existence is not confirmed).
+        """
+        if expected not in (302, 403, 404):
+            raise ValueError(f"a refusal is 302, 403 or 404, not {expected}")
+        assert response.status_code == expected, (response.status_code, expected)
+        if expected == 302:
+            target = reverse(to)
+            location = response["Location"]
+            assert location == target or location.startswith(target + "?"), (location, target)
+
+
+# --- walking the URL configuration (tests/test_access_policy.py) -------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern: its name (its route when unnamed), route text and view."""
+
+    key: str
+    route: str
+    pattern: URLPattern
+    named: bool
+
+    @property
+    def kwargs(self) -> list[str]:
+        return [str(k) for k in self.pattern.pattern.regex.groupindex]
+
+    @property
+    def policy(self) -> Policy | None:
+        declared = policy_of(self.pattern.callback)
+        if declared is None and self.route.startswith(admin_prefix()):
+            return ADMIN_POLICY  # what the middleware applies to the admin namespace
+        return declared
+
+    def url(self, kwargs: dict[str, Any]) -> str | None:
+        """The URL with these arguments (None for an unnamed regex route)."""
+        if self.named:
+            return reverse(self.key, kwargs=kwargs)
+        if "(?P<" in self.route or "^" in self.route:
+            return None
+        return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[str(m[1])]), self.route)
+
+    def placeholder(self) -> str:
+        """A URL that resolves here, for checks that refuse before any row is read."""
+        if self.named and "(?P<" not in self.route:
+            return reverse(self.key, kwargs={k: "1" for k in self.kwargs})
+        path = re.sub(r"\(\?P<\w+>[^)]*\)", "x", self.route).replace("^", "").replace("$", "")
+        return "/" + re.sub(r"<(?:\w+:)?\w+>", "1", path)
+
+
+def admin_prefix() -> str:
+    return reverse("admin:index").lstrip("/")
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), p.namespace or namespace)
+        elif isinstance(p, URLPattern):
+            name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or "")
+            route = prefix + str(p.pattern)
+            yield Route(name or route, route, p, bool(name))
+
+
+def url_routes() -> list[Route]:
+    """Every URL pattern of the site."""
+    return list(_walk(get_resolver().url_patterns))
+
+
+def sign_in_url(url: str) -> str:
+    """The sign-in page coming back to ``url``, as ``redirect_to_login`` writes it."""
+    query = QueryDict(mutable=True)
+    query["next"] = url
+    return f"{reverse('accounts:login')}?{query.urlencode(safe='/')}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a request gets: a status and, for a redirect, where it goes."""
+
+    status: int
+    to: str | Callable[[str], str] = ""  # a URL name, or a function of the requested URL
+    why: str = ""
+
+    def check(self, response: Any, url: str, who: object) -> None:
+        assert response.status_code == self.status, (who, url, response.status_code, self)
+        if self.to:
+            expected = self.to(url) if callable(self.to) else reverse(self.to)
+            assert response["Location"] == expected, (who, url, response["Location"], expected)

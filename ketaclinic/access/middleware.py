@@ -21,15 +21,31 @@ CLINIC_SESSION_KEY = "ketaclinic_clinic_id"
 ADMIN_POLICY = Policy("roles", frozenset({Role.CLINIC_ADMIN.value}))
 
 
+_CACHE_ATTR = "_ketaclinic_current_membership"
+
+
 def current_membership(request: HttpRequest) -> Membership | None:
-    """The signed-in user's membership in the clinic chosen for this session."""
+    """The signed-in user's membership in the clinic chosen for this session.
+
+    Looked up once per request (the session-limits middleware and the access policy both ask):
+    the answer is kept on the request for as long as the session names the same clinic.
+    """
     user = request.user
     if not user.is_authenticated:
         return None
+    chosen = request.session.get(CLINIC_SESSION_KEY)
+    cached = getattr(request, _CACHE_ATTR, None)
+    if cached is not None and cached[0] == (user.pk, chosen):
+        return cached[1]
+    membership = _lookup_membership(user, chosen)
+    setattr(request, _CACHE_ATTR, ((user.pk, chosen), membership))
+    return membership
+
+
+def _lookup_membership(user: Any, chosen: Any) -> Membership | None:
     memberships = Membership.objects.filter(
         user=user, is_active=True, clinic__isnull=False
-    ).select_related("clinic")
-    chosen = request.session.get(CLINIC_SESSION_KEY)
+    ).select_related("clinic", "user")
     membership = None
     if chosen is not None:
         membership = memberships.filter(clinic_id=chosen).first()

@@ -39,7 +39,7 @@ class AuditFilterForm(forms.Form):
         max_length=64,
         required=False,
         label="Action",
-        help_text="For example view or inquiry.triage; also matches the actions under it.",
+        help_text="For example inquiry or inquiry.status; also matches the actions under it.",
     )
     start = forms.DateField(required=False, label="From (date)", widget=DateInput())
     end = forms.DateField(required=False, label="To (date, inclusive)", widget=DateInput())

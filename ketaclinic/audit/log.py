@@ -21,6 +21,7 @@ import decimal
 import hashlib
 import ipaddress
 import json
+import logging
 import math
 import numbers
 import uuid
@@ -32,6 +33,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from ketaclinic.audit.models import AuditChainHead, AuditEntry
+from ketaclinic.audit.registry import UnregisteredAction, registry
+
+logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 HEAD_PK = 1
@@ -158,6 +162,36 @@ def _checked(field: str, value: str) -> str:
     return value
 
 
+def _check_action(action: str) -> None:
+    if registry.is_registered(action):
+        return
+    if getattr(settings, "AUDIT_STRICT_ACTIONS", False):
+        raise UnregisteredAction(
+            f"audit action {action!r} is not registered: declare it in its app's "
+            "audit_events.py with ketaclinic.audit.registry.register()"
+        )
+    # Production: a lost audit entry is worse than an unlabelled one, so it is still recorded.
+    logger.warning("unregistered audit action %r recorded", action)
+
+
+def _without_unchanged(before: Any, after: Any) -> tuple[Any, Any]:
+    """Drop the keys whose value is the same before and after (compared as hashed).
+
+    Only when both are objects; a key present on one side only is a change and stays.
+    """
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return before, after
+    same = {
+        key
+        for key in before.keys() & after.keys()
+        if canonical_json(before[key]) == canonical_json(after[key])
+    }
+    return (
+        {k: v for k, v in before.items() if k not in same},
+        {k: v for k, v in after.items() if k not in same},
+    )
+
+
 def record(
     action: str,
     *,
@@ -184,7 +218,12 @@ def record(
     The chain head row is locked (``select_for_update``) until the surrounding transaction
     ends, which serialises appends on PostgreSQL; on SQLite the IMMEDIATE transaction mode
     already holds the database's write lock from BEGIN.
+
+    ``action`` must be registered (``ketaclinic.audit.registry``). When ``before`` and ``after``
+    are both objects, keys whose value did not change are left out (an unchanged value is not a
+    change); the entry itself is kept, since the action may mean something on its own.
     """
+    _check_action(action)
     if not settings.AUDIT_ENABLED:
         return None
     membership = by
@@ -202,6 +241,7 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+    before, after = _without_unchanged(_jsonable(before), _jsonable(after))
     entry = AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_email=_checked("actor_email", getattr(actor, "email", "") or ""),
@@ -213,8 +253,8 @@ def record(
         patient_ref=_checked("patient_ref", str(patient_ref)),
         ip_address=client_ip(request) if request is not None else "",
         user_agent=_clean_text(user_agent)[:300],
-        before=_jsonable(before),
-        after=_jsonable(after),
+        before=before,
+        after=after,
         reason=_clean_text(reason),
     )
     db = router.db_for_write(AuditEntry)

@@ -71,7 +71,10 @@ def _require_editor(by: Membership, clinic: Clinic) -> None:
 
 
 def _locked(inquiry: Inquiry) -> Inquiry:
-    return Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+    # The clinic comes along (of=self: only the inquiry row is locked), for the audit entry.
+    return (
+        Inquiry.objects.select_for_update(of=("self",)).select_related("clinic").get(pk=inquiry.pk)
+    )
 
 
 def submit_inquiry(

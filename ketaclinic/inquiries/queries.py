@@ -40,7 +40,30 @@ def search(qs: QuerySet[Inquiry], text: str) -> QuerySet[Inquiry]:
     return qs.filter(match)
 
 
-def apply_filters(qs: QuerySet[Inquiry], data: dict[str, Any], today: dt.date) -> QuerySet[Inquiry]:
+# Sortable columns: the whitelist the list's ?sort= may name (a leading "-" reverses).
+SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "received": ("Received", ("received_at", "id")),
+    "name": ("Name", ("name", "id")),
+    "status": ("Status", ("status", "-received_at")),
+    "owner": ("Owner", ("owner__full_name", "-received_at")),
+    "next_action": ("Next action", ("next_action_on", "-received_at")),
+}
+
+
+def sorted_by(qs: QuerySet[Inquiry], sort: str) -> QuerySet[Inquiry]:
+    """``qs`` ordered by a whitelisted column (``-`` first for descending); unknown: unchanged."""
+    key = sort.removeprefix("-")
+    if key not in SORTS:
+        return qs
+    fields = SORTS[key][1]
+    if sort.startswith("-"):
+        fields = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in fields)
+    return qs.order_by(*fields)
+
+
+def apply_filters(
+    qs: QuerySet[Inquiry], data: dict[str, Any], today: dt.date, user_id: int | None = None
+) -> QuerySet[Inquiry]:
     """Every filter except status (so the status counts can reflect the others)."""
     qs = search(qs, data.get("q") or "")
     if data.get("urgent") == "yes":
@@ -52,6 +75,10 @@ def apply_filters(qs: QuerySet[Inquiry], data: dict[str, Any], today: dt.date) -
         qs = qs.filter(owner__isnull=True)
     elif owner.isdigit():
         qs = qs.filter(owner_id=int(owner))
+    if data.get("mine") and user_id is not None:
+        qs = qs.filter(owner_id=user_id)
+    if data.get("due_today"):
+        qs = qs.filter(next_action_on=today, status__in=[s.value for s in OPEN_STATUSES])
     if data.get("overdue"):
         qs = qs.filter(overdue_q(today))
     return qs

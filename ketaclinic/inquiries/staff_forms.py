@@ -12,6 +12,7 @@ from ketaclinic.accounts.models import User
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.inquiries import policies
 from ketaclinic.inquiries.models import NOTE_MAX_CHARS, Channel, Inquiry, Outcome, Status
+from ketaclinic.inquiries.queries import SORTS
 
 # A contact logged a few minutes "in the future" is clock skew, not a mistake worth refusing.
 FUTURE_SLACK = dt.timedelta(minutes=5)
@@ -30,7 +31,18 @@ class FilterForm(forms.Form):
         choices=[("", "Urgent or not"), ("yes", "Urgent only"), ("no", "Not urgent")],
     )
     owner = forms.ChoiceField(label="Owner", required=False)
+    mine = forms.BooleanField(label="Assigned to me", required=False)
+    due_today = forms.BooleanField(label="Follow-up due today", required=False)
     overdue = forms.BooleanField(label="Overdue follow-ups only", required=False)
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[
+            ("", "Most urgent first"),
+            *((key, label) for key, (label, _) in SORTS.items()),
+            *((f"-{key}", f"{label}, reversed") for key, (label, _) in SORTS.items()),
+        ],
+    )
 
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -41,7 +53,7 @@ class FilterForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label="New status", choices=Status.choices)
+    status = forms.ChoiceField(label="Status", choices=Status.choices)
     note = forms.CharField(
         label="Note (optional)",
         required=False,
@@ -52,12 +64,12 @@ class StatusForm(forms.Form):
     def __init__(self, *args: Any, inquiry: Inquiry, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.inquiry = inquiry
+        # The control shows where the inquiry is now, so submitting it untouched is a no-op
+        # (the view says so) rather than a move back to the first choice.
+        self.fields["status"].initial = inquiry.status
 
-    def clean_status(self) -> str:
-        status = str(self.cleaned_data["status"])
-        if status == self.inquiry.status:
-            raise forms.ValidationError("The inquiry already has this status.")
-        return status
+    def is_unchanged(self) -> bool:
+        return str(self.cleaned_data["status"]) == self.inquiry.status
 
 
 class ContactForm(forms.Form):
@@ -74,6 +86,18 @@ class ContactForm(forms.Form):
         max_length=NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    mark_contacted = forms.BooleanField(
+        label="Also move this inquiry to Contacted",
+        required=False,
+        initial=True,
+        help_text="It is still New; logging the first contact usually means it was contacted.",
+    )
+
+    def __init__(self, *args: Any, inquiry: Inquiry, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if inquiry.status != Status.NEW:
+            del self.fields["mark_contacted"]
 
     def clean_contacted_at(self) -> dt.datetime:
         when: dt.datetime = self.cleaned_data["contacted_at"]

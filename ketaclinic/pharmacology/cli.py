@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -36,142 +35,19 @@ from .cli_args import (
     emit,
     fail,
 )
-from .errors import OutsideValidityWarning, PharmacologyInputError
-from .library import MODELS, dose_factor, get_model
-from .models import Patient, PKModel
-from .plans import (
-    Bolus,
-    DosePlan,
-    Segment,
-    infusion_plan,
+from .cli_inputs import (
+    Pump,
+    analyte_factor,
+    model_from_args,
+    output_times,
+    patient_from_args,
+    plan_from_args,
+    plot_title,
+    segments_min,
 )
-from .tci import DEFAULT_HORIZON_S, effect_tci, max_rate_from_pump, plasma_tci
-
-
-class _Pump:
-    """The pump rate limit of a command: mL/h and mg/mL give mg/min of product."""
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        if not args.concentration_mg_per_ml > 0:
-            fail("--concentration-mg-per-ml", "must be > 0 mg/mL")
-        if not args.pump_max_ml_per_h > 0:
-            fail("--pump-max-ml-per-h", "must be > 0 mL/h")
-        self.conc = args.concentration_mg_per_ml
-        self.ml_per_h = args.pump_max_ml_per_h
-        self.mg_per_min = max_rate_from_pump(self.conc, self.ml_per_h)
-
-    def describe(self) -> str:
-        return (
-            f"the pump maximum of {self.mg_per_min:g} mg/min "
-            f"({self.ml_per_h:g} mL/h at {self.conc:g} mg/mL)"
-        )
-
-    def exceeded(self, rate_mg_per_min: float) -> bool:
-        return rate_mg_per_min > self.mg_per_min * (1 + 1e-12)
-
-
-def _plan(args: argparse.Namespace, pump: _Pump) -> DosePlan:
-    dose_opts = args.dose_mg_per_kg is not None or args.over_min is not None
-    alt = args.segments is not None or args.bolus_mg is not None
-    if dose_opts and alt:
-        fail("--segments/--bolus-mg", "not allowed with --dose-mg-per-kg/--over-min")
-    if dose_opts:
-        if args.dose_mg_per_kg is None:
-            fail("--dose-mg-per-kg", "required with --over-min")
-        if args.over_min is None:
-            fail("--over-min", "required with --dose-mg-per-kg")
-        if not args.dose_mg_per_kg >= 0:
-            fail("--dose-mg-per-kg", "must be >= 0 mg/kg")
-        if not 0 < args.over_min <= MAX_MINUTES:
-            fail("--over-min", f"must be > 0 and <= {MAX_MINUTES:g} min")
-        dose_mg = args.dose_mg_per_kg * args.weight_kg
-        rate = dose_mg / args.over_min
-        if pump.exceeded(rate):
-            fail(
-                "--dose-mg-per-kg",
-                f"implied rate {rate:g} mg/min ({args.dose_mg_per_kg:g} mg/kg x "
-                f"{args.weight_kg:g} kg over {args.over_min:g} min) exceeds {pump.describe()}",
-            )
-        try:
-            return infusion_plan(dose_mg, args.over_min)
-        except PharmacologyInputError as exc:
-            raise as_arg_error(exc, {"dose_mg": "--dose-mg-per-kg"}) from None
-    if not alt:
-        fail("--dose-mg-per-kg", "a dose is required (or --segments / --bolus-mg)")
-    segs = []
-    t = 0.0
-    for i, (rate, minutes) in enumerate(args.segments or []):
-        if not (math.isfinite(rate) and rate >= 0):
-            fail("--segments", f"rate of segment {i + 1} must be a finite number >= 0 mg/min")
-        if not (math.isfinite(minutes) and minutes > 0):
-            fail("--segments", f"minutes of segment {i + 1} must be a finite number > 0")
-        if pump.exceeded(rate):
-            fail("--segments", f"segment {i + 1} rate {rate:g} mg/min exceeds {pump.describe()}")
-        segs.append(Segment(t, minutes, rate))
-        t += minutes
-    if t > MAX_MINUTES:
-        fail("--segments", f"segments last {t:g} min in total; at most {MAX_MINUTES:g} min")
-    boluses: tuple[Bolus, ...] = ()
-    if args.bolus_mg is not None:
-        if not args.bolus_mg >= 0:
-            fail("--bolus-mg", "must be >= 0 mg")
-        boluses = (Bolus(0.0, args.bolus_mg),)
-    try:
-        return DosePlan(tuple(segs), boluses)
-    except PharmacologyInputError as exc:
-        raise as_arg_error(exc) from None
-
-
-def _patient(args: argparse.Namespace) -> Patient:
-    if not args.weight_kg > 0:
-        fail("--weight-kg", "must be > 0 kg")
-    if args.age_years is not None and not args.age_years >= 0:
-        fail("--age-years", "must be >= 0 years")
-    return Patient(args.weight_kg, args.age_years)
-
-
-def _model(args: argparse.Namespace) -> PKModel:
-    try:
-        return get_model(args.model)
-    except PharmacologyInputError as exc:
-        raise as_arg_error(exc) from None
-
-
-def _analyte(
-    model: PKModel, args: argparse.Namespace, notes: list[str], tci: bool = False
-) -> float:
-    """Dose factor of ``--product`` into ``model``; notes the racemic -> S-ketamine halving."""
-    try:
-        factor, _ = dose_factor(model, args.product)
-    except PharmacologyInputError as exc:
-        raise as_arg_error(exc) from None
-    if factor != 1.0:
-        if tci:
-            notes.append(
-                f"S-ketamine model ({model.model_id}): the target is an S-ketamine "
-                "concentration; the rates are racemic product, twice the S-ketamine rate"
-            )
-        else:
-            notes.append(
-                f"S-ketamine model ({model.model_id}): the racemic dose was halved; "
-                "concentrations are S-ketamine"
-            )
-    return factor
-
-
-def _times(args: argparse.Namespace, plan: DosePlan) -> list[float]:
-    if args.at is not None:
-        return list(args.at)
-    end = plan.end_min + 60.0
-    return [float(v) for v in np.arange(0.0, end + 1e-9, 1.0)]
-
-
-def _segments_min(plan: DosePlan) -> list[tuple[float, float]]:
-    return [(s.start_min, s.end_min) for s in plan.segments]
-
-
-def _title(model: PKModel, label: str, weight_kg: float) -> str:
-    return f"{model.title} - {label} - {weight_kg:g} kg"
+from .errors import OutsideValidityWarning, PharmacologyInputError
+from .library import MODELS, dose_factor
+from .tci import DEFAULT_HORIZON_S, effect_tci, plasma_tci
 
 
 def _cmd_models(args: argparse.Namespace) -> dict[str, object]:
@@ -202,14 +78,14 @@ def _cmd_simulate(args: argparse.Namespace, notes: list[str]) -> dict[str, objec
     from .plots import concentration_svg
     from .simulate import simulate
 
-    model = _model(args)
-    patient = _patient(args)
-    pump = _Pump(args)
-    plan = _plan(args, pump)
-    _analyte(model, args, notes)
+    model = model_from_args(args)
+    patient = patient_from_args(args)
+    pump = Pump(args)
+    plan = plan_from_args(args, pump)
+    analyte_factor(model, args, notes)
     if args.ke0_per_min is not None and not args.ke0_per_min > 0:
         fail("--ke0-per-min", "must be > 0 1/min")
-    times = _times(args, plan)
+    times = output_times(args, plan)
     try:
         res = simulate(
             model, patient, plan, times, ke0_per_min=args.ke0_per_min, product=args.product
@@ -227,8 +103,8 @@ def _cmd_simulate(args: argparse.Namespace, notes: list[str]) -> dict[str, objec
             grid,
             g.plasma_ng_per_ml,
             effect_ng_per_ml=g.effect_ng_per_ml,
-            infusion_segments_min=_segments_min(plan),
-            title=_title(model, res.analyte_label, patient.weight_kg),
+            infusion_segments_min=segments_min(plan),
+            title=plot_title(model, res.analyte_label, patient.weight_kg),
             path=args.svg,
         )
     return {
@@ -246,9 +122,9 @@ def _cmd_tci(args: argparse.Namespace, notes: list[str]) -> dict[str, object]:
     from .linear import solve
     from .plots import concentration_svg
 
-    model = _model(args)
-    patient = _patient(args)
-    pump = _Pump(args)
+    model = model_from_args(args)
+    patient = patient_from_args(args)
+    pump = Pump(args)
     if not 0 < args.minutes <= MAX_MINUTES:
         fail("--minutes", f"must be > 0 and <= {MAX_MINUTES:g} min")
     if not args.period_s >= MIN_PERIOD_S:
@@ -264,7 +140,7 @@ def _cmd_tci(args: argparse.Namespace, notes: list[str]) -> dict[str, object]:
         fail("--max-rate-mg-per-min", "must be > 0 mg/min")
     if args.ke0_per_min is not None and not args.ke0_per_min > 0:
         fail("--ke0-per-min", "must be > 0 1/min")
-    factor = _analyte(model, args, notes, tci=True)
+    factor = analyte_factor(model, args, notes, tci=True)
     ke0 = args.ke0_per_min if args.ke0_per_min is not None else model.default_ke0_per_min
     if args.effect_site and ke0 is None:
         fail("--ke0-per-min", f"required, {model.model_id} has no effect site")
@@ -297,7 +173,7 @@ def _cmd_tci(args: argparse.Namespace, notes: list[str]) -> dict[str, object]:
             effect_ng_per_ml=y["effect"][0] * 1000.0 if "effect" in y else None,
             infusion_segments_min=[(0.0, args.minutes)],
             target_ng_per_ml=args.target_ng_per_ml,
-            title=_title(model, label, patient.weight_kg)
+            title=plot_title(model, label, patient.weight_kg)
             + (" - effect-site TCI" if args.effect_site else " - plasma TCI"),
             path=args.svg,
         )
@@ -314,7 +190,7 @@ def _cmd_population(args: argparse.Namespace, notes: list[str]) -> dict[str, obj
     from .plots import concentration_svg
     from .population import simulate_population
 
-    model = _model(args)
+    model = model_from_args(args)
     if not model.omega:
         with_bsv = ", ".join(sorted(m.model_id for m in MODELS.values() if m.omega))
         fail(
@@ -323,9 +199,9 @@ def _cmd_population(args: argparse.Namespace, notes: list[str]) -> dict[str, obj
             f"has one ({with_bsv}) or give omega values through the Python API "
             "(simulate_population(..., omega={...}))",
         )
-    patient = _patient(args)
-    pump = _Pump(args)
-    plan = _plan(args, pump)
+    patient = patient_from_args(args)
+    pump = Pump(args)
+    plan = plan_from_args(args, pump)
     if not 1 <= args.n <= MAX_PATIENTS:
         fail("--n", f"must be between 1 and {MAX_PATIENTS}")
     if args.seed is not None and args.seed < 0:
@@ -336,8 +212,8 @@ def _cmd_population(args: argparse.Namespace, notes: list[str]) -> dict[str, obj
     dupes = sorted({k for k in keys if keys.count(k) > 1}, key=float)
     if dupes:
         fail("--percentiles", f"duplicate value(s) {', '.join(dupes)}")
-    _analyte(model, args, notes)
-    times = _times(args, plan)
+    analyte_factor(model, args, notes)
+    times = output_times(args, plan)
     try:
         res = simulate_population(
             model,
@@ -371,8 +247,8 @@ def _cmd_population(args: argparse.Namespace, notes: list[str]) -> dict[str, obj
             g.typical_ng_per_ml,
             band_ng_per_ml=(g.percentiles[keys[0]], g.percentiles[keys[-1]]),
             band_label=f"{keys[0]}th-{keys[-1]}th percentile (n = {args.n})",
-            infusion_segments_min=_segments_min(plan),
-            title=_title(model, res.analyte_label, patient.weight_kg),
+            infusion_segments_min=segments_min(plan),
+            title=plot_title(model, res.analyte_label, patient.weight_kg),
             path=args.svg,
         )
     return {

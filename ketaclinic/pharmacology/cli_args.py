@@ -14,8 +14,8 @@ from typing import NoReturn
 import numpy as np
 
 from .errors import PharmacologyInputError
-from .plans import DEFAULT_CONCENTRATION_MG_PER_ML, DEFAULT_PUMP_MAX_ML_PER_H
-from .tci import DEFAULT_HORIZON_S, DEFAULT_PERIOD_S
+from .pump import DEFAULT_CONCENTRATION_MG_PER_ML, DEFAULT_PUMP_MAX_ML_PER_H
+from .tci_schedule import DEFAULT_HORIZON_S, DEFAULT_PERIOD_S
 
 PROG = "ketaclinic pk"
 

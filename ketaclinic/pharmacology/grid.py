@@ -4,6 +4,8 @@ tabulated once per patient, so each constant-rate stretch of the grid is a produ
 This is the same exact modal solution as :func:`ketaclinic.pharmacology.linear.solve`
 (Abuhelwa AY, Foster DJR, Upton RN. J Pharmacol Toxicol Methods 2015;73:42-48), organised for
 dense grids: output is produced in time chunks so memory stays bounded for many patients.
+Units: min, mg/min, mg; concentrations in mg/L.  Builds on ``systems``, ``schedule`` and
+``propagation`` only (``linear.solve`` uses this module, not the other way round).
 """
 
 from __future__ import annotations
@@ -14,15 +16,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import PharmacologyInputError
-from .linear import (
-    FloatArray,
-    LinearSystem,
-    Modal,
-    Schedule,
-    _modal_event_states,
-    modal_decomposition,
-    solve,
-)
+from .propagation import exact_outputs, modal_event_states
+from .schedule import Schedule
+from .systems import FloatArray, LinearSystem, Modal, modal_decomposition
 
 
 def _power_table(lam: FloatArray, dt_min: float, length: int) -> FloatArray:
@@ -61,13 +57,14 @@ def iter_grid(
     per patient for one chunk length, and each constant-rate block becomes a sum
     over modes of ``coefficient x q^m`` (``z(s) = e^{l s} (z0 + c) - c`` with
     ``c = g r / l``).  Memory is bounded by chunking over time
-    (``max_block_elements`` table entries).  Falls back to :func:`solve` when the
-    modal path is unusable or complex.
+    (``max_block_elements`` table entries).  Falls back to the exact solution at
+    the grid times (:func:`~ketaclinic.pharmacology.propagation.exact_outputs`) when
+    the modal path is unusable or complex.
 
     Parameters
     ----------
     system, schedule
-        As in :func:`solve`.
+        As in :func:`ketaclinic.pharmacology.linear.solve`.
     dt_min : float
         Output step in min (> 0).
     n_points : int
@@ -105,7 +102,7 @@ def iter_grid(
         for j0 in range(0, n_points, step):
             j1 = min(n_points, j0 + step)
             t_chunk = (t_start_min + np.arange(j0, j1) * dt_min).astype(np.float64)
-            ys = solve(system, schedule, t_chunk, outputs=outputs)
+            ys = exact_outputs(system, modal, schedule, t_chunk, outputs)
             yield j0, {k: ys[k].T.astype(dtype) for k in outputs}
         return
     lam = np.asarray(lam, dtype=np.float64)
@@ -118,7 +115,7 @@ def iter_grid(
     ws = {k: w[:, reach] for k, w in w_all.items()}
     n_modes = lam.shape[1]
     ev, rates, boluses = schedule.events(n_pat)
-    z_ev = _modal_event_states(lam, g, ev, rates, boluses)  # (N, E, modes)
+    z_ev = modal_event_states(lam, g, ev, rates, boluses)  # (N, E, modes)
     chunk = int(max(1, min(n_points, 4096, max_block_elements // max(1, n_pat * n_modes))))
     table = _power_table(lam, dt_min, chunk).astype(dtype, copy=False)  # (modes, chunk, N)
     # first grid index at or after each event (exact comparison, as in solve())
@@ -202,7 +199,7 @@ def _grid_single(
         [system.outputs[k][0] @ np.asarray(modal.vectors[0], dtype=float) for k in outputs]
     )
     ev, rates, boluses = schedule.events(1)
-    z_ev = _modal_event_states(lam, g, ev, rates, boluses)[0]  # (E, modes)
+    z_ev = modal_event_states(lam, g, ev, rates, boluses)[0]  # (E, modes)
     lam1, g1 = lam[0], g[0]
     chunk = max(1, min(chunk, n_points))
     table = _power_table(lam, dt_min, chunk)[:, :, 0]  # (modes, chunk)

@@ -1,5 +1,7 @@
 """Model specification: parameters, weight scaling, validity, system construction.
 
+The mammillary system builders are in :mod:`~ketaclinic.pharmacology.compartments`.
+
 Units used throughout: volumes in L, clearances in L/min, micro-constants and
 ke0 in 1/min, weights in kg, ages in years, amounts in mg, concentrations in
 mg/L inside the engine (1 mg/L = 1 ug/mL = 1000 ng/mL).
@@ -14,8 +16,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .compartments import mammillary_from_clearances, mammillary_from_micro
+from .compartments import micro_constants as micro_constants  # re-exported for callers
 from .errors import OutsideValidityWarning, PharmacologyInputError
-from .linear import FloatArray, LinearSystem
+from .linear import solve
+from .schedule import Schedule
+from .systems import FloatArray, LinearSystem
 
 REFERENCE_WEIGHT_KG = 70.0
 #: Allometric exponent applied to clearances (West GB, Brown JH, Enquist BJ.
@@ -24,6 +30,20 @@ REFERENCE_WEIGHT_KG = 70.0
 ALLOMETRIC_CLEARANCE_EXPONENT = 0.75
 
 SCALINGS = ("linear", "allometric", "none")
+
+
+def cv_to_omega(cv: float) -> float:
+    """SD of the log parameter (omega) for a coefficient of variation: ``sqrt(ln(1 + CV^2))``.
+
+    Exact for a log-normally distributed parameter (``CV^2 = exp(omega^2) - 1``); the
+    library converts published CV % with it (each model's ``omega_source`` says so).
+
+    Parameters
+    ----------
+    cv : float
+        Coefficient of variation as a fraction (0.402 for 40.2 %).
+    """
+    return math.sqrt(math.log1p(cv * cv))
 
 
 @dataclass(frozen=True)
@@ -270,107 +290,6 @@ class PKModel:
         )
 
 
-def _positive(arrs: Mapping[str, FloatArray], names: tuple[str, ...]) -> None:
-    for name in names:
-        v = arrs.get(name)
-        if v is None:
-            raise PharmacologyInputError(name, "parameter missing")
-        if np.any(~np.isfinite(v)) or np.any(v < 0):
-            raise PharmacologyInputError(name, "must be a finite non-negative number")
-    if np.any(arrs["V1"] <= 0):
-        raise PharmacologyInputError("V1", "must be > 0 L")
-
-
-def mammillary_from_micro(arrs: Mapping[str, FloatArray]) -> LinearSystem:
-    """Mammillary 1-3 compartment system from V1 (L) and micro-constants (1/min).
-
-    States are amounts (mg) in the central and peripheral compartments; the
-    plasma output is ``A1 / V1`` (mg/L).  Parameters ``k12, k21`` (and
-    ``k13, k31``) are optional; a missing pair removes that compartment.
-
-    Parameters
-    ----------
-    arrs : mapping
-        ``V1`` (L), ``k10`` (1/min) and optional ``k12, k21, k13, k31`` (1/min),
-        each an array of shape (N,).
-    """
-    names = ["V1", "k10"] + [k for k in ("k12", "k21", "k13", "k31") if k in arrs]
-    stacked = np.stack([np.asarray(arrs.get(k, np.nan), dtype=float) for k in names])
-    if not (np.all(np.isfinite(stacked)) and np.all(stacked >= 0) and np.all(stacked[0] > 0)):
-        _positive(arrs, tuple(names))  # raises naming the field
-    pairs = [(kin, kout) for kin, kout in (("k12", "k21"), ("k13", "k31")) if kin in arrs]
-    for kin, kout in pairs:
-        if kout not in arrs:
-            raise PharmacologyInputError(kout, f"required together with {kin}")
-        if np.any(arrs[kout] <= 0):
-            raise PharmacologyInputError(kout, "must be > 0 1/min")
-    n_pat = len(arrs["V1"])
-    n = 1 + len(pairs)
-    a = np.zeros((n_pat, n, n))
-    a[:, 0, 0] = -arrs["k10"]
-    for i, (kin, kout) in enumerate(pairs, start=1):
-        a[:, 0, 0] -= arrs[kin]
-        a[:, i, 0] = arrs[kin]
-        a[:, 0, i] = arrs[kout]
-        a[:, i, i] = -arrs[kout]
-    b = np.zeros((n_pat, n))
-    b[:, 0] = 1.0
-    c = np.zeros((n_pat, n))
-    c[:, 0] = 1.0 / arrs["V1"]
-    names_s = ("central", "peripheral_1", "peripheral_2")[:n]
-    return LinearSystem(a, b, {"plasma": c}, names_s, (True,) * n)
-
-
-def mammillary_from_clearances(arrs: Mapping[str, FloatArray]) -> LinearSystem:
-    """Mammillary system from volumes (L) and clearances (L/min).
-
-    ``k10 = CL1/V1``, ``k12 = CL2/V1``, ``k21 = CL2/V2``, ``k13 = CL3/V1``,
-    ``k31 = CL3/V3``.
-
-    Parameters
-    ----------
-    arrs : mapping
-        ``V1``, ``CL1`` and optional ``V2, CL2, V3, CL3``; arrays of shape (N,).
-    """
-    for name, v in arrs.items():
-        if np.any(~np.isfinite(v)) or np.any(v <= 0):
-            raise PharmacologyInputError(name, "must be a positive finite number")
-    if "V1" not in arrs or "CL1" not in arrs:
-        raise PharmacologyInputError("V1" if "V1" not in arrs else "CL1", "parameter missing")
-    micro: dict[str, FloatArray] = {"V1": arrs["V1"], "k10": arrs["CL1"] / arrs["V1"]}
-    for i in ("2", "3"):
-        if f"CL{i}" in arrs or f"V{i}" in arrs:
-            if f"CL{i}" not in arrs or f"V{i}" not in arrs:
-                raise PharmacologyInputError(f"V{i}", f"V{i} and CL{i} must be given together")
-            micro[f"k1{i}"] = arrs[f"CL{i}"] / arrs["V1"]
-            micro[f"k{i}1"] = arrs[f"CL{i}"] / arrs[f"V{i}"]
-    return mammillary_from_micro(micro)
-
-
-def micro_constants(params: Mapping[str, float]) -> dict[str, float]:
-    """Convert volumes (L) and clearances (L/min) to V1 (L) and micro-constants (1/min).
-
-    ``k10 = CL1/V1``, ``k1i = CLi/V1``, ``ki1 = CLi/Vi``; a set already in
-    micro-constant form is returned unchanged.
-
-    Parameters
-    ----------
-    params : mapping of str to float
-
-    Returns
-    -------
-    dict of str to float
-    """
-    if "k10" in params:
-        return {k: float(v) for k, v in params.items()}
-    out = {"V1": float(params["V1"]), "k10": params["CL1"] / params["V1"]}
-    for i in ("2", "3"):
-        if f"CL{i}" in params:
-            out[f"k1{i}"] = params[f"CL{i}"] / params["V1"]
-            out[f"k{i}1"] = params[f"CL{i}"] / params[f"V{i}"]
-    return out
-
-
 def ke0_for_time_to_peak(model: PKModel, patient: Patient, time_to_peak_min: float = 1.0) -> float:
     """ke0 (1/min) giving a peak effect-site concentration ``time_to_peak_min`` after a bolus.
 
@@ -390,9 +309,7 @@ def ke0_for_time_to_peak(model: PKModel, patient: Patient, time_to_peak_min: flo
     time_to_peak_min : float
         Time from an instantaneous bolus to the effect-site peak, in min (> 0).
     """
-    from scipy.optimize import brentq
-
-    from .linear import Schedule, solve
+    from scipy.optimize import brentq  # imported when needed: scipy.optimize loads slowly
 
     if not time_to_peak_min > 0:
         raise PharmacologyInputError("time_to_peak_min", "must be > 0 min")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .linear import FloatArray
+from .systems import FloatArray
 
 
 def concentration_svg(

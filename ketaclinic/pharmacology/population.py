@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .dose_plans import DosePlan
 from .errors import PharmacologyInputError
 from .grid import iter_grid
 from .library import dose_factor
-from .linear import FloatArray, LinearSystem, Schedule, solve
+from .linear import solve
 from .models import Patient, PKModel
-from .plans import DosePlan
+from .schedule import Schedule
+from .systems import FloatArray, LinearSystem
 
 DEFAULT_PERCENTILES = (5.0, 50.0, 95.0)
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .dose_plans import DosePlan
 from .library import dose_factor
-from .linear import FloatArray, solve
+from .linear import solve
 from .models import Patient, PKModel
-from .plans import DosePlan
+from .systems import FloatArray
 
 MG_PER_L_TO_NG_PER_ML = 1000.0
 

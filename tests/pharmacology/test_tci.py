@@ -18,15 +18,17 @@ from PyTCI.models.base import Three
 from PyTCI.models.propofol import Marsh, Schnider
 from scipy.optimize import minimize_scalar
 
-from ketaclinic.pharmacology import tci
+from ketaclinic.pharmacology import effect_planner
 from ketaclinic.pharmacology.errors import PharmacologyInputError
 from ketaclinic.pharmacology.library import get_model
 from ketaclinic.pharmacology.linear import LinearSystem, Modal, modal_decomposition, solve
 from ketaclinic.pharmacology.models import Patient, mammillary_from_micro
 from ketaclinic.pharmacology.plans import Bolus, DosePlan, Segment
+from ketaclinic.pharmacology.propagation import augmented_expm
 from ketaclinic.pharmacology.tci import (
-    ROUNDOFF_MG_PER_MIN,
+    ROUNDOFF_RELATIVE,
     effect_tci,
+    is_roundoff,
     max_rate_from_pump,
     plasma_tci,
 )
@@ -157,13 +159,16 @@ def test_tci_errors_name_the_field() -> None:
         plasma_tci(_domino(), [(10.0, 150.0)], 600.0)
 
 
-def _old_rate(system: LinearSystem, x: np.ndarray, c_t: float, period_min: float) -> float:
+def _old_rate(
+    system: LinearSystem, x: np.ndarray, c_t: float, period_min: float
+) -> tuple[float, float]:
     """The previous implementation's decision, rebuilt independently for one state ``x``.
 
     ``b`` and ``h`` on the 1-s grid over 3600 s from a numpy eigendecomposition
     written here, then every grid local minimum within 1 % of the grid minimum
     refined by scipy ``minimize_scalar`` (bounded, xatol 1e-9 min) on ``b`` and
-    ``h`` evaluated by ``scipy.linalg.expm`` - the old algorithm.
+    ``h`` evaluated by ``scipy.linalg.expm`` - the old algorithm.  Returns the
+    rate (mg/min, not rounded) and ``C - b`` (mg/L) where it is attained.
     """
     a, b_in = system.a_per_min[0], system.input_per_mg[0]
     ce = system.outputs["effect"][0]
@@ -179,19 +184,23 @@ def _old_rate(system: LinearSystem, x: np.ndarray, c_t: float, period_min: float
     unit = (inside * decay) @ (w * (inv @ b_in))
     cand = (c_t - free) / unit
     if np.any(cand <= 0):
-        return 0.0
+        return 0.0, 0.0
     best = float(cand.min())
+    need = best * float(unit[cand.argmin()])
     aug = np.zeros((n + 1, n + 1))
     aug[:n, :n], aug[:n, n] = a, b_in
     gam_p = scipy.linalg.expm(aug * period_min)[:n, n]
 
     def f(t: float) -> float:
-        b_t = ce @ scipy.linalg.expm(a * t) @ x
+        return float((c_t - b(t)) / h(t))
+
+    def b(t: float) -> float:
+        return float(ce @ scipy.linalg.expm(a * t) @ x)
+
+    def h(t: float) -> float:
         if t <= period_min:
-            h_t = ce @ scipy.linalg.expm(aug * t)[:n, n]
-        else:
-            h_t = ce @ scipy.linalg.expm(a * (t - period_min)) @ gam_p
-        return float((c_t - b_t) / h_t)
+            return float(ce @ scipy.linalg.expm(aug * t)[:n, n])
+        return float(ce @ scipy.linalg.expm(a * (t - period_min)) @ gam_p)
 
     inner = np.flatnonzero((cand[1:-1] <= cand[:-2]) & (cand[1:-1] <= cand[2:])) + 1
     if cand[0] <= cand[1]:
@@ -206,8 +215,9 @@ def _old_rate(system: LinearSystem, x: np.ndarray, c_t: float, period_min: float
             method="bounded",
             options={"xatol": 1e-9},
         )
-        best = min(best, float(res.fun))
-    return best
+        if float(res.fun) < best:
+            best, need = float(res.fun), c_t - b(float(res.x))
+    return best, need
 
 
 @pytest.mark.parametrize(
@@ -231,12 +241,12 @@ def test_fast_effect_path_agrees_with_the_old_algorithm_period_by_period(
     targets = np.select([res.start_s < 300, res.start_s < 600], [150.0, 300.0], 100.0)
     if name != "domino_steps":
         targets[:] = target
-    phi, gam = tci._augmented_expm(sys, 10.0 / 60.0)
+    phi, gam = augmented_expm(sys, 10.0 / 60.0)
     x = np.zeros(sys.n_states)
     old = np.zeros_like(rates)
     for k in range(len(rates)):
-        r = _old_rate(sys, x, targets[k] / 1000.0, 10.0 / 60.0)
-        old[k] = r if r >= ROUNDOFF_MG_PER_MIN else 0.0
+        r, need = _old_rate(sys, x, targets[k] / 1000.0, 10.0 / 60.0)
+        old[k] = 0.0 if need < ROUNDOFF_RELATIVE * targets[k] / 1000.0 else r
         x = phi[0] @ x + gam[0] * rates[k]
     assert rates[0] > 0 and np.sum(rates == 0) > 5  # covers loading, waiting and pulsing
     # atol: rates of 1e-10 of the loading rate are round-off of C - b near the target
@@ -257,7 +267,9 @@ def test_expm_fallback_of_the_effect_path_equals_the_modal_path(
         return Modal(m.eigenvalues_per_min, m.vectors, m.inverse, False)
 
     with monkeypatch.context() as mp:
-        mp.setattr(tci, "modal_decomposition", refuse)
+        mp.setattr(effect_planner, "modal_decomposition", refuse)
+        grid = np.arange(1, 3601) / 60.0
+        assert not effect_planner.EffectPlanner(_domino(), 10.0 / 60.0, grid).modal  # patch holds
         expm_rates = effect_tci(_domino(), 150.0, 600.0, 10.0, plasma_switch=False).rate_mg_per_min[
             0
         ]
@@ -282,3 +294,38 @@ def test_max_rate_from_pump_validates_and_documents_uncapped_default() -> None:
     uncapped = plasma_tci(_domino(None), 2000.0, 60.0, 10.0).rate_mg_per_min[0]
     capped = plasma_tci(_domino(None), 2000.0, 60.0, 10.0, max_rate_from_pump(1.0))
     assert uncapped[0] > 20.0 and capped.rate_mg_per_min[0, 0] == pytest.approx(20.0)
+
+
+@pytest.mark.parametrize("ke0", ["default", "near_defective", "defective"])
+@pytest.mark.parametrize("scale", [2.0**-20, 2.0**13])
+def test_schedules_scale_with_the_target_round_off_included(ke0: str, scale: float) -> None:
+    """The schedule is linear in the target, so a target scaled by a power of two (exact in
+    floating point) gives the rates scaled by it, with the same periods at exactly 0: the
+    round-off rule and the Newton stop are relative to the target.  The former fixed
+    1e-9 mg/min floor failed this: round-off rates of ~1e-9 mg/min at 150 ng/mL (near-defective
+    system) passed it at one scale and not at another, and at 2**13 x 150 ng/mL round-off of
+    the well-conditioned system (~1e-13 x 8192 mg/min) passed it."""
+    lam = np.sort(np.linalg.eigvals(_domino(None).a_per_min[0]).real)
+    rate = {"default": 0.653, "near_defective": -lam[-2] * (1 + 1e-5), "defective": -lam[-2]}
+    sys = _domino(float(rate[ke0]))
+    for plan in (
+        lambda c: effect_tci(sys, c, 600.0, 10.0, plasma_switch=False),
+        lambda c: effect_tci(sys, c, 600.0, 10.0),
+        lambda c: plasma_tci(sys, [(0.0, c), (300.0, c / 3)], 600.0, 10.0),
+    ):
+        base = plan(150.0).rate_mg_per_min[0]
+        scaled = plan(150.0 * scale).rate_mg_per_min[0] / scale
+        assert base[0] > 0 and np.sum(base == 0) >= 5  # loading and waiting periods covered
+        np.testing.assert_array_equal(scaled == 0, base == 0)
+        np.testing.assert_allclose(scaled, base, rtol=1e-12)
+
+
+def test_round_off_rule_is_relative_to_the_target() -> None:
+    """``is_roundoff``: a contribution below 1e-7 of the target (mg/L) is round-off, whatever
+    the target's size; reaching or exceeding the target (contribution <= 0) always is."""
+    assert ROUNDOFF_RELATIVE == 1e-7
+    for target in (1.5e-7, 0.15, 1.5e5):
+        assert is_roundoff(0.99e-7 * target, target)
+        assert not is_roundoff(1.01e-7 * target, target)
+        assert is_roundoff(0.0, target) and is_roundoff(-target, target)
+    assert not is_roundoff(0.0, 0.0) and is_roundoff(-1e-12, 0.0)

@@ -43,7 +43,7 @@ class StaffAdminTestCase(BaseTestCase):
         self.assertEqual(self.nurse_m.role, Role.NURSE)
 
     def test_it_is_closed_to_the_anonymous_and_half_signed_in(self) -> None:
-        self.assert_denied(self.client.get(LIST))
+        self.assert_denied(self.client.get(LIST), 302)
         self.client.force_login(self.users["clinic_admin"])
         self.assertRedirects(
             self.client.get(LIST), reverse("accounts:two_factor"), fetch_redirect_response=False

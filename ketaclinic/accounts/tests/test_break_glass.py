@@ -131,8 +131,8 @@ class BreakGlassTestCase(BaseTestCase):
         self.assertEqual(self.client.get(f"{URL}?ct=abc&id=1").status_code, 404)
 
     def test_it_is_closed_to_the_anonymous(self) -> None:
-        self.assert_denied(self.client.get(self.form_url()))
-        self.assert_denied(self.client.get(self.record_url))
+        self.assert_denied(self.client.get(self.form_url()), 302)
+        self.assert_denied(self.client.get(self.record_url), 302)
 
     def test_a_grant_is_for_its_holder_only(self) -> None:
         self.login("nurse")

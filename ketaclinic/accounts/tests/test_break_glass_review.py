@@ -79,7 +79,7 @@ class BreakGlassReviewTestCase(BaseTestCase):
         self.assertEqual(response.status_code, 405)
 
     def test_it_is_closed_to_the_anonymous(self) -> None:
-        self.assert_denied(self.client.get(URL))
+        self.assert_denied(self.client.get(URL), 302)
 
 
 class BreakGlassReviewFixesTestCase(BaseTestCase):

@@ -62,7 +62,7 @@ class EmailChangeTestCase(BaseTestCase):
         self.assertEqual(len(mail.outbox), 0)
 
     def test_it_is_closed_to_the_anonymous(self) -> None:
-        self.assert_denied(self.client.get(URL))
+        self.assert_denied(self.client.get(URL), 302)
 
     def test_it_changes_only_the_other_clinics_admins_own_email(self) -> None:
         self.login(self.outsider)

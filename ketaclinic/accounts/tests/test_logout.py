@@ -54,4 +54,4 @@ class LogoutTestCase(BaseTestCase):
         self.assertEqual(other.get(reverse("web:home")).status_code, 200)
 
     def test_the_anonymous_is_sent_to_sign_in(self) -> None:
-        self.assert_denied(self.client.post(URL))
+        self.assert_denied(self.client.post(URL), 302)

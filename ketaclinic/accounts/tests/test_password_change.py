@@ -77,7 +77,7 @@ class PasswordChangeTestCase(BaseTestCase):
         self.assertTrue(AuditEntry.objects.filter(action="auth.password.change").exists())
 
     def test_it_is_closed_to_the_anonymous(self) -> None:
-        self.assert_denied(self.client.get(URL))
+        self.assert_denied(self.client.get(URL), 302)
 
     def test_it_changes_only_the_other_clinics_admins_own_password(self) -> None:
         self.login(self.outsider)

@@ -48,7 +48,7 @@ class ReauthTestCase(BaseTestCase):
             self.assertTrue(response["Location"].startswith(URL))
 
     def test_it_is_closed_to_the_anonymous_and_half_signed_in(self) -> None:
-        self.assert_denied(self.client.post(URL, {"password": TEST_PASSWORD}))
+        self.assert_denied(self.client.post(URL, {"password": TEST_PASSWORD}), 302)
         self.client.force_login(self.outsider)
         response = self.client.post(URL, {"password": TEST_PASSWORD})
         self.assertRedirects(

@@ -43,9 +43,9 @@ class RecoveryCodesTestCase(BaseTestCase):
         self.assertEqual(self.client.get(URL).status_code, 405)
 
     def test_it_is_closed_to_the_anonymous_and_half_signed_in(self) -> None:
-        self.assert_denied(self.client.post(URL))
+        self.assert_denied(self.client.post(URL), 302)
         self.client.force_login(self.users["nurse"])
-        self.assert_denied(self.client.post(URL))
+        self.assert_denied(self.client.post(URL), 302, to="accounts:two_factor")
 
     def test_it_only_touches_the_other_clinics_admins_own_codes(self) -> None:
         mine = _replace_recovery_codes(self.users["clinic_admin"])

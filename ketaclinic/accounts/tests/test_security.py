@@ -32,7 +32,7 @@ class SecurityPageTestCase(BaseTestCase):
         self.assertNotContains(response, "sturges.example")
 
     def test_it_is_closed_to_the_anonymous(self) -> None:
-        self.assert_denied(self.client.get(URL))
+        self.assert_denied(self.client.get(URL), 302)
 
     def test_it_needs_the_second_factor(self) -> None:
         self.client.force_login(self.users["physician"])

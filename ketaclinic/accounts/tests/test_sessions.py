@@ -63,7 +63,7 @@ class MySessionsTestCase(BaseTestCase):
         self.assertEqual(response.status_code, 405)
 
     def test_it_is_closed_to_the_anonymous(self) -> None:
-        self.assert_denied(self.client.get(URL))
+        self.assert_denied(self.client.get(URL), 302)
 
     def test_it_shows_times_in_my_clinics_zone(self) -> None:
         import datetime as dt

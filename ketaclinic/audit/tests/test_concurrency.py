@@ -31,7 +31,7 @@ from ketaclinic.audit.log import record
 worker = int(sys.argv[1])
 for n in range(int(sys.argv[2])):
     with transaction.atomic():
-        record("concurrency.write", after={"worker": worker, "n": n})
+        record("view", after={"worker": worker, "n": n})
 """
 
 

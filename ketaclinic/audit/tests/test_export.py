@@ -43,14 +43,14 @@ class ExportTests(BaseTestCase):
     def test_it_exports_the_filtered_rows_and_records_the_export(self) -> None:
         nurse = self.users[Role.NURSE]
         self.entry(
-            "inquiry.update",
+            "inquiry.status",
             dt.datetime(2026, 1, 5, 15, tzinfo=dt.UTC),
             actor=nurse,
             patient_ref="P-1",
             before={"status": "new"},
             after={"status": "triaged"},
         )
-        self.entry("inquiry.update", dt.datetime(2026, 1, 6, 15, tzinfo=dt.UTC), patient_ref="P-2")
+        self.entry("inquiry.status", dt.datetime(2026, 1, 6, 15, tzinfo=dt.UTC), patient_ref="P-2")
         admin = self.login(Role.CLINIC_ADMIN)
         self.keep(patient_ref="P-1", start="2026-01-01")
         response = self.client.get(URL)
@@ -65,7 +65,7 @@ class ExportTests(BaseTestCase):
         assert (row["user_email"], row["user_role"], row["action"]) == (
             "nurse@sturges.example",
             "",
-            "inquiry.update",
+            "inquiry.status",
         )
         assert (row["before"], row["after"]) == ('{"status": "new"}', '{"status": "triaged"}')
         assert len(row["entry_hash"]) == 64
@@ -80,31 +80,31 @@ class ExportTests(BaseTestCase):
 
     def test_it_neutralises_spreadsheet_formulas(self) -> None:
         self.entry(
-            "a.b",
+            "inquiry.contact",
             dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
             reason='=HYPERLINK("http://x")',
             after="@SUM(A1)",
         )
         self.login(Role.CLINIC_ADMIN)
-        row = next(r for r in self.rows(self.client.get(URL)) if r["action"] == "a.b")
+        row = next(r for r in self.rows(self.client.get(URL)) if r["action"] == "inquiry.contact")
         assert row["reason"] == '\'=HYPERLINK("http://x")'
         assert row["after"] == "'@SUM(A1)"
 
     def test_it_never_exports_another_clinics_entries(self) -> None:
-        self.entry("sturges.secret", dt.datetime(2026, 1, 5, tzinfo=dt.UTC))
+        self.entry("inquiry.follow_up", dt.datetime(2026, 1, 5, tzinfo=dt.UTC))
         self.login(self.outsider)
         response = self.client.get(URL)
         assert response.status_code == 200
         actions = {row["action"] for row in self.rows(response)}
-        assert "sturges.secret" not in actions
+        assert "inquiry.follow_up" not in actions
         assert AuditEntry.objects.get(action="audit.export").clinic == self.other
 
     def test_it_refuses_every_other_role_and_anonymous(self) -> None:
-        self.assert_denied(self.client.get(URL))
+        self.assert_denied(self.client.get(URL), 302)
         for role in self.roles_except(Role.CLINIC_ADMIN):
             self.client.logout()
             self.login(role)
-            self.assert_denied(self.client.get(URL))
+            self.assert_denied(self.client.get(URL), 403)
         assert not AuditEntry.objects.filter(action="audit.export").exists()
 
     def test_it_is_a_read_only_get(self) -> None:
@@ -112,17 +112,19 @@ class ExportTests(BaseTestCase):
         assert self.client.post(URL).status_code == 405
 
     def test_it_ignores_filters_in_the_query_string(self) -> None:
-        self.entry("a.b", dt.datetime(2026, 1, 5, tzinfo=dt.UTC), patient_ref="P-5")
+        self.entry("inquiry.contact", dt.datetime(2026, 1, 5, tzinfo=dt.UTC), patient_ref="P-5")
         self.login(Role.CLINIC_ADMIN)
         rows = self.rows(self.client.get(URL, {"patient_ref": "P-404"}))
-        assert "a.b" in {row["action"] for row in rows}
+        assert "inquiry.contact" in {row["action"] for row in rows}
         assert AuditEntry.objects.get(action="audit.export").after == {}
 
     def test_it_uses_the_filters_kept_for_its_own_clinic_only(self) -> None:
-        self.entry("a.b", dt.datetime(2026, 1, 5, tzinfo=dt.UTC), patient_ref="P-5")
+        self.entry("inquiry.contact", dt.datetime(2026, 1, 5, tzinfo=dt.UTC), patient_ref="P-5")
         self.login(Role.CLINIC_ADMIN)
         self.keep(patient_ref="P-404")
-        assert [r for r in self.rows(self.client.get(URL)) if r["action"] == "a.b"] == []
+        assert [
+            r for r in self.rows(self.client.get(URL)) if r["action"] == "inquiry.contact"
+        ] == []
         self.client.logout()
         self.login(self.outsider)
         session = self.client.session

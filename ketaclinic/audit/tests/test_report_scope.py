@@ -109,7 +109,7 @@ class ReportScopeTests(BaseTestCase):
         nurse_login = self.signin("auth.login.password", nurse)
         doctor_login = self.signin("auth.login.password", doctor)
         with time_machine.travel(WHEN, tick=False):
-            nurse_work = record("inquiry.view", actor=nurse, clinic=self.clinic)
+            nurse_work = record("inquiry.contact", actor=nurse, clinic=self.clinic)
         assert nurse_work is not None
         seen = self.seen(Role.CLINIC_ADMIN, user=str(nurse.pk))
         assert seen == {nurse_login.pk, nurse_work.pk}
@@ -123,9 +123,9 @@ class ReportScopeTests(BaseTestCase):
             when = WHEN + dt.timedelta(minutes=n)
             if n % 3:
                 with time_machine.travel(when, tick=False):
-                    entry = record(f"work.n{n}", actor=nurse, clinic=self.clinic)
+                    entry = record("inquiry.contact", actor=nurse, clinic=self.clinic)
             else:
-                entry = self.signin(f"auth.n{n}", nurse, when)
+                entry = self.signin("auth.login.password", nurse, when)
             assert entry is not None
             expected.append(entry.pk)
         self.login(Role.CLINIC_ADMIN)

@@ -18,7 +18,7 @@ class VerifyTests(BaseTestCase):
     def setUp(self) -> None:
         self.ids = []
         for n in range(7):
-            entry = record(f"a.step{n}", clinic=self.clinic, after={"n": n, "w": 70.5})
+            entry = record("inquiry.status", clinic=self.clinic, after={"n": n, "w": 70.5})
             assert entry is not None
             self.ids.append(entry.pk)
 

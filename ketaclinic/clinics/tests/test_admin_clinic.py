@@ -81,7 +81,7 @@ class ClinicSettingsAdminTestCase(BaseTestCase):
         self.assertEqual(self.clinic.name, "Sturges Family Practice")
 
     def test_it_is_closed_to_the_anonymous(self) -> None:
-        self.assert_denied(self.client.get(change_url(self.clinic)))
+        self.assert_denied(self.client.get(change_url(self.clinic)), 302)
 
     def test_clinics_cannot_be_added_or_deleted(self) -> None:
         self.login("clinic_admin")

@@ -50,7 +50,7 @@ class AddContactTestCase(InquiryTestCase):
         self.assertFalse(ContactAttempt.objects.exists())
 
     def test_it_denies_anonymous_and_the_other_clinic(self) -> None:
-        self.assert_denied(self.client.post(self.url, self.data))
+        self.assert_denied(self.client.post(self.url, self.data), 302)
         self.login(self.outsider)
         self.assertEqual(self.client.post(self.url, self.data).status_code, 404)
         self.assertFalse(ContactAttempt.objects.exists())

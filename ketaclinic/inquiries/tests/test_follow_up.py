@@ -64,7 +64,7 @@ class FollowUpTestCase(InquiryTestCase):
 
     def test_it_denies_anonymous_and_the_other_clinic(self) -> None:
         data = {"owner": "", "next_action_on": "2030-05-04"}
-        self.assert_denied(self.client.post(self.url, data))
+        self.assert_denied(self.client.post(self.url, data), 302)
         self.login(self.outsider)
         self.assertEqual(self.client.post(self.url, data).status_code, 404)
         self.assertIsNone(self.refresh().next_action_on)

@@ -56,7 +56,7 @@ class InquiryListTestCase(InquiryTestCase):
             self.assertNotContains(r, "Alice", status_code=403)
 
     def test_it_sends_anonymous_visitors_to_sign_in(self) -> None:
-        self.assert_denied(self.client.get(URL))
+        self.assert_denied(self.client.get(URL), 302)
         self.assertEqual(self.client.get(URL).status_code, 302)
 
     def test_it_shows_the_other_clinic_only_its_own(self) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +17,7 @@ from ketaclinic.access.request import ClinicRequest
 from ketaclinic.access.zones import clinic_today
 from ketaclinic.audit.log import record_view
 from ketaclinic.inquiries import actions, policies, queries
-from ketaclinic.inquiries.models import Inquiry
+from ketaclinic.inquiries.models import Inquiry, Status
 from ketaclinic.inquiries.staff_forms import ContactForm, FollowUpForm, StatusForm
 
 
@@ -42,7 +43,8 @@ def _render(request: ClinicRequest, inquiry: Inquiry, **forms: Any) -> HttpRespo
     if can_edit:
         context["status_form"] = forms.get("status_form") or StatusForm(inquiry=inquiry)
         context["contact_form"] = forms.get("contact_form") or ContactForm(
-            initial={"contacted_at": timezone.localtime().replace(second=0, microsecond=0)}
+            inquiry=inquiry,
+            initial={"contacted_at": timezone.localtime().replace(second=0, microsecond=0)},
         )
         context["follow_up_form"] = forms.get("follow_up_form") or FollowUpForm(
             clinic=clinic,
@@ -64,6 +66,11 @@ def inquiry_detail(request: ClinicRequest, pk: int) -> HttpResponse:
 def change_status(request: ClinicRequest, pk: int) -> HttpResponse:
     inquiry = _inquiry(request, pk)
     form = StatusForm(request.POST, inquiry=inquiry)
+    if form.is_valid() and form.is_unchanged():
+        messages.info(
+            request, f"Nothing changed: the inquiry is still {inquiry.get_status_display()}."
+        )
+        return redirect("inquiries:detail", pk=inquiry.pk)
     if form.is_valid():
         try:
             actions.change_status(
@@ -86,18 +93,30 @@ def change_status(request: ClinicRequest, pk: int) -> HttpResponse:
 def add_contact(request: ClinicRequest, pk: int) -> HttpResponse:
     inquiry = _inquiry(request, pk)
     # The datetime-local value is read in the clinic's time zone (the middleware's).
-    form = ContactForm(request.POST)
+    form = ContactForm(request.POST, inquiry=inquiry)
     if form.is_valid():
-        actions.add_contact(
-            request.membership,
-            inquiry,
-            channel=form.cleaned_data["channel"],
-            contacted_at=form.cleaned_data["contacted_at"],
-            outcome=form.cleaned_data["outcome"],
-            note=form.cleaned_data["note"],
-            request=request,
+        with transaction.atomic():
+            actions.add_contact(
+                request.membership,
+                inquiry,
+                channel=form.cleaned_data["channel"],
+                contacted_at=form.cleaned_data["contacted_at"],
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+            moved = form.cleaned_data.get("mark_contacted") and inquiry.status == Status.NEW
+            if moved:
+                actions.change_status(
+                    request.membership,
+                    inquiry,
+                    Status.CONTACTED,
+                    "First contact logged.",
+                    request=request,
+                )
+        messages.success(
+            request, "Contact logged; moved to Contacted." if moved else "Contact logged."
         )
-        messages.success(request, "Contact logged.")
         return redirect("inquiries:detail", pk=inquiry.pk)
     return _render(request, inquiry, contact_form=form)
 

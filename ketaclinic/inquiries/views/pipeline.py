@@ -47,6 +47,21 @@ def _remember_search(request: ClinicRequest) -> HttpResponseRedirect:
     return redirect(reverse("inquiries:list") + (f"?{query}" if query else ""))
 
 
+def _active_filter_labels(form: FilterForm, data: dict[str, object]) -> list[str]:
+    """Plain words for each filter in force (the search text is shown on its own)."""
+    labels = []
+    for name in ("status", "urgent", "owner"):
+        value = data.get(name)
+        if value:
+            field = form.fields[name]
+            choices = dict(getattr(field, "choices", []))
+            labels.append(f"{field.label}: {choices.get(value, value)}")
+    for name in ("mine", "due_today", "overdue"):
+        if data.get(name):
+            labels.append(str(form.fields[name].label))
+    return labels
+
+
 @roles(*policies.READ_ROLES)
 @require_http_methods(["GET", "POST"])
 def inquiry_list(request: ClinicRequest) -> HttpResponse:
@@ -65,15 +80,21 @@ def inquiry_list(request: ClinicRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
         data = form.cleaned_data
-    base = queries.apply_filters(clinic_scoped(Inquiry.objects.all(), request), data, today)
+    base = queries.apply_filters(
+        clinic_scoped(Inquiry.objects.all(), request), data, today, user_id=request.user.pk
+    )
     counts = queries.status_counts(base)
     status = data.get("status") or ""
     rows = base.filter(status=status) if status else base
     rows = queries.annotate_flags(rows.select_related("owner"), today)
+    sort = str(data.get("sort") or "")
+    rows = queries.sorted_by(rows, sort)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
-    # Query strings for status tabs and paging keep the other filters.
+    # Query strings for status tabs and paging keep the other filters; sort links keep all
+    # but the sort.
     kept = {k: v for k, v in _url_filters(data).items() if k != "status"}
+    unsorted = {k: v for k, v in _url_filters(data).items() if k != "sort"}
     return render(
         request,
         "inquiries/list.html",
@@ -85,6 +106,11 @@ def inquiry_list(request: ClinicRequest) -> HttpResponse:
             "current_status": status,
             "filters_qs": urlencode(kept),
             "page_qs": urlencode({**kept, **({"status": status} if status else {})}),
+            "sort_qs": urlencode(unsorted),
+            "current_sort": sort,
+            "sort_columns": queries.SORTS,
+            "search_text": search_text,
+            "active_filters": _active_filter_labels(form, data),
             "today": today,
         },
     )

@@ -108,8 +108,7 @@ class HomeTests(BaseTestCase):
         assert self.client.post(URL).status_code == 405
 
     def test_it_sends_anonymous_visitors_to_sign_in(self) -> None:
-        self.assert_denied(self.client.get(URL))
-        assert self.client.get(URL).status_code == 302
+        self.assert_denied(self.client.get(URL), 302)
 
     def test_it_asks_for_the_second_factor_after_the_password(self) -> None:
         self.client.force_login(self.users["nurse"])
@@ -181,7 +180,7 @@ class SwitchClinicTests(BaseTestCase):
         assert self.client.get(reverse("web:switch_clinic")).status_code == 405
 
     def test_it_sends_anonymous_visitors_to_sign_in(self) -> None:
-        self.assert_denied(self.client.post(reverse("web:switch_clinic"), {"clinic_id": 1}))
+        self.assert_denied(self.client.post(reverse("web:switch_clinic"), {"clinic_id": 1}), 302)
 
 
 class TimeZoneTests(BaseTestCase):
