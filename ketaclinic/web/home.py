@@ -194,8 +194,8 @@ def _clinic_admin(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> d
         "security": queues.recent_security_events(clinic),
         "staff_list_url": url_or_none("accounts:staff_list")
         or reverse("admin:accounts_membership_changelist"),
-        "clinic_settings_url": url_or_none("clinics:settings")
-        or reverse("admin:clinics_clinic_change", args=[clinic.pk]),
+        # Left out until the clinic settings pages exist (the admin site is being retired).
+        "clinic_settings_url": url_or_none("clinics:settings"),
         "break_glass_url": reverse("accounts:break_glass_review"),
         "audit_url": reverse("audit:report"),
     }

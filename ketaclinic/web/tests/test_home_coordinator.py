@@ -7,8 +7,6 @@ import datetime as dt
 from typing import Any
 
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ketaclinic.access.zones import clinic_today
@@ -168,31 +166,3 @@ class ClinicDayTests(CoordinatorHomeTestCase):
             q = self.client.get(URL).context["queues"]
             assert self.names(q.due_today) == []
             assert self.names(q.overdue) == ["Due on the eighth", "Due on the ninth"]
-
-
-class FlatQueryTests(CoordinatorHomeTestCase):
-    def queries_for_home(self) -> int:
-        with CaptureQueriesContext(connection) as captured:
-            response = self.client.get(URL)
-        assert response.status_code == 200
-        return len(captured)
-
-    def rows(self, n: int) -> None:
-        admin = self.users[Role.CLINIC_ADMIN]
-        for i in range(n):
-            self.lead(f"Urgent {i}", urgent=True, on=TODAY, owner=self.coordinator)
-            self.lead(
-                f"Late {i}", status=Status.CONTACTED, on=TODAY - dt.timedelta(days=2), owner=admin
-            )
-            self.lead(f"New {i}")
-
-    def test_more_rows_cost_no_more_queries(self) -> None:
-        with time_machine.travel(NOON, tick=False):
-            self.rows(3)
-            self.login(Role.COORDINATOR)
-            self.client.get(URL)  # the first request adopts the session (one-off writes)
-            few = self.queries_for_home()
-            self.rows(12)
-            with self.assertNumQueries(few):
-                response = self.client.get(URL)
-        assert response.context["queues"].urgent.count == 15
