@@ -39,7 +39,8 @@ def url_or_none(name: str, *args: Any) -> str | None:
 
 
 def pipeline_url(**filters: str | int) -> str:
-    """The inquiry list with the pipeline's own filters (status, urgent, owner, overdue)."""
+    """The inquiry list with the pipeline's own filters (status, urgent, owner, overdue,
+    due_today)."""
     query = urlencode(filters)
     return reverse("inquiries:list") + (f"?{query}" if query else "")
 
@@ -136,6 +137,7 @@ def _inquiry_links(user: User) -> dict[str, str]:
         "urgent": pipeline_url(urgent="yes"),
         "new": pipeline_url(status="new"),
         "overdue": pipeline_url(overdue="on"),
+        "due_today": pipeline_url(due_today="on"),
         "mine": pipeline_url(owner=user.pk),
         "consult_booked": pipeline_url(status="consult_booked"),
     }

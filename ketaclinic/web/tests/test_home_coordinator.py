@@ -103,9 +103,14 @@ class QueueTests(CoordinatorHomeTestCase):
         assert (q.urgent.count, q.new.count, q.due_today.count) == (2, 3, 2)
         assert (q.overdue.count, q.mine.count) == (2, 2)
         pipeline = reverse("inquiries:list")
-        for query in ("urgent=yes", "status=new", "overdue=on", f"owner={self.coordinator.pk}"):
+        for query in (
+            "urgent=yes",
+            "status=new",
+            "overdue=on",
+            "due_today=on",
+            f"owner={self.coordinator.pk}",
+        ):
             self.assertContains(response, f'href="{pipeline}?{query}"')
-        self.assertContains(response, 'href="#due-today"')
         urgent = Inquiry.objects.get(name="Urgent overdue (test)")
         self.assertContains(response, f'href="{reverse("inquiries:detail", args=[urgent.pk])}"')
         self.assertContains(response, "Urgent overdue (test)")
@@ -114,6 +119,19 @@ class QueueTests(CoordinatorHomeTestCase):
         self.assertNotContains(response, "Other clinic (test)")
         self.assertContains(response, "badge--danger")
         self.assertContains(response, "Overdue")
+
+    def test_each_count_leads_to_a_pipeline_list_of_as_many(self) -> None:
+        with time_machine.travel(NOON, tick=False):
+            self.login(Role.COORDINATOR)
+            response = self.client.get(URL)
+            links, counts = response.context["links"], response.context["queues"].counts
+            for key in ("new", "overdue", "due_today"):
+                listed = self.client.get(links[key]).context["page"].paginator.count
+                assert listed == getattr(counts, key), key
+            # The pipeline's urgent and owner filters also list closed ones (one each here).
+            for key in ("urgent", "mine"):
+                listed = self.client.get(links[key]).context["page"].paginator.count
+                assert listed == getattr(counts, key) + 1, key
 
     def test_the_queries_are_a_fixed_number(self) -> None:
         with self.assertNumQueries(6):  # one aggregate for the counts, one per queue
