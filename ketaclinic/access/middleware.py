@@ -24,34 +24,33 @@ ADMIN_POLICY = Policy("roles", frozenset({Role.CLINIC_ADMIN.value}))
 _CACHE_ATTR = "_ketaclinic_current_membership"
 
 
-def current_membership(request: HttpRequest) -> Membership | None:
-    """The signed-in user's membership in the clinic chosen for this session.
-
-    Looked up once per request (the session-limits middleware and the access policy both ask):
-    the answer is kept on the request for as long as the session names the same clinic.
-    """
+def active_memberships(request: HttpRequest) -> list[Membership]:
+    """The signed-in user's active memberships (with their clinics) by clinic name: one query
+    per request, shared by the session limits, the access policy and the clinic switcher."""
     user = request.user
     if not user.is_authenticated:
-        return None
-    chosen = request.session.get(CLINIC_SESSION_KEY)
+        return []
     cached = getattr(request, _CACHE_ATTR, None)
-    if cached is not None and cached[0] == (user.pk, chosen):
+    if cached is not None and cached[0] == user.pk:
         return cached[1]
-    membership = _lookup_membership(user, chosen)
-    setattr(request, _CACHE_ATTR, ((user.pk, chosen), membership))
-    return membership
+    found = list(
+        Membership.objects.filter(user=user, is_active=True, clinic__isnull=False)
+        .select_related("clinic", "user")
+        .order_by("clinic__name", "id")
+    )
+    setattr(request, _CACHE_ATTR, (user.pk, found))
+    return found
 
 
-def _lookup_membership(user: Any, chosen: Any) -> Membership | None:
-    memberships = Membership.objects.filter(
-        user=user, is_active=True, clinic__isnull=False
-    ).select_related("clinic", "user")
-    membership = None
-    if chosen is not None:
-        membership = memberships.filter(clinic_id=chosen).first()
-    if membership is None:
-        membership = memberships.order_by("clinic__name", "id").first()
-    return membership
+def current_membership(request: HttpRequest) -> Membership | None:
+    """The signed-in user's membership in the clinic chosen for this session (else their
+    first clinic by name)."""
+    found = active_memberships(request)
+    chosen = request.session.get(CLINIC_SESSION_KEY) if found else None
+    for membership in found:
+        if membership.clinic_id == chosen:
+            return membership
+    return found[0] if found else None
 
 
 class AccessPolicyMiddleware:

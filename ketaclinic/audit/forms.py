@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 
 from ketaclinic.accounts.models import User
+from ketaclinic.audit.present import kind_label
+from ketaclinic.audit.registry import AuditAction, registry
 from ketaclinic.clinics.models import Clinic
 
 # Sort keys are an allowlist mapped to fixed orderings: the request never names a column
@@ -19,6 +21,8 @@ SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "action": ("Action", ("action", "-created_at", "-id")),
     "patient": ("Patient", ("patient_ref", "-created_at", "-id")),
 }
+# "kind:inquiries.inquiry" selects entries about that kind of object; action names never hold ":".
+KIND_PREFIX = "kind:"
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(9998, 12, 31)
 
@@ -30,16 +34,47 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def action_choices() -> list[tuple[str, Any]]:
+    """Registered actions by label, grouped by the kind of object they concern.
+
+    A select, not a text box: people choose what happened in their own words and cannot mistype
+    a code; each group starts with "All ... entries" (any action on that kind of object), which
+    covers what the old prefix search was for ("all sign-in events" are all account entries).
+    """
+    by_kind: dict[str, list[AuditAction]] = {}
+    for action in registry.actions():
+        by_kind.setdefault(action.kind, []).append(action)
+    kinds = sorted((k for k in by_kind if k), key=lambda k: kind_label(k).lower())
+    groups: list[tuple[str, Any]] = [("", "Any action")]
+    for kind in kinds:
+        label = kind_label(kind)
+        options = [(f"{KIND_PREFIX}{kind}", f"All {label.lower()} entries")]
+        options += [(a.name, a.label) for a in by_kind[kind]]
+        groups.append((label, options))
+    if "" in by_kind:
+        groups.append(("Other", [(a.name, a.label) for a in by_kind[""]]))
+    return groups
+
+
+def action_filter_label(value: str) -> str:
+    if value.startswith(KIND_PREFIX):
+        return f"All {kind_label(value.removeprefix(KIND_PREFIX)).lower()} entries"
+    return registry.label(value)
+
+
+def _person(user: User) -> str:
+    return f"{user.full_name} ({user.email})" if user.full_name else user.email
+
+
 class AuditFilterForm(forms.Form):
     user = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Anyone", label="User"
     )
     patient_ref = forms.CharField(max_length=64, required=False, label="Patient reference")
-    action = forms.CharField(
-        max_length=64,
+    action = forms.ChoiceField(
         required=False,
         label="Action",
-        help_text="For example inquiry or inquiry.status; also matches the actions under it.",
+        help_text="One action, or everything done to one kind of record.",
     )
     start = forms.DateField(required=False, label="From (date)", widget=DateInput())
     end = forms.DateField(required=False, label="To (date, inclusive)", widget=DateInput())
@@ -61,6 +96,8 @@ class AuditFilterForm(forms.Form):
         tz_name = clinic.time_zone
         self.fields["start"].help_text = f"Dates are in the clinic's time zone ({tz_name})."
         self.fields["patient_ref"].help_text = "Matches the reference exactly."
+        # Built per form: the registry is filled when the apps are ready, after this module loads.
+        self.fields["action"].choices = action_choices()  # type: ignore[attr-defined]
 
     def _in_range(self, name: str) -> dt.date | None:
         value: dt.date | None = self.cleaned_data.get(name)
@@ -96,6 +133,20 @@ class AuditFilterForm(forms.Form):
         if data.get("user"):
             out["user"] = str(data["user"].pk)
         return out
+
+    def described(self) -> list[tuple[str, str]]:
+        """The filters in effect for people: field labels and readable values."""
+        data = self.cleaned_data
+        summary = self.summary()
+        shown = {
+            "user": _person(data["user"]) if data.get("user") else "",
+            "action": action_filter_label(summary.get("action", "")),
+            "sort": SORTS[summary["sort"]][0] if "sort" in summary else "",
+        }
+        return [
+            (str(self.fields[name].label), shown.get(name) or value)
+            for name, value in summary.items()
+        ]
 
     def summary(self) -> dict[str, str]:
         """The filters in effect, as plain strings (for the audit entry and the printout)."""

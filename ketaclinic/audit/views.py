@@ -26,6 +26,7 @@ from ketaclinic.access.policy import roles
 from ketaclinic.access.request import ClinicRequest
 from ketaclinic.access.zones import clinic_zone
 from ketaclinic.accounts.models import Role
+from ketaclinic.audit import present
 from ketaclinic.audit import report as rep
 from ketaclinic.audit.forms import AuditFilterForm
 from ketaclinic.audit.log import record, record_view
@@ -62,7 +63,12 @@ def _render_report(request: HttpRequest, clinic: Clinic, form: AuditFilterForm) 
         return render(request, "audit/report.html", context, status=400)
     paginator = Paginator(rep.filtered_entries(clinic, form), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    context.update(page=page, rows=rep.rows(page.object_list), filters=form.summary())
+    context.update(
+        page=page,
+        rows=present.rows(page.object_list),
+        filters=form.summary(),
+        shown_filters=form.described(),
+    )
     return render(request, "audit/report.html", context)
 
 

@@ -95,6 +95,8 @@ class ContactForm(forms.Form):
     )
 
     def __init__(self, *args: Any, inquiry: Inquiry, **kwargs: Any) -> None:
+        # Its own ids: the status form on the same page also has a "note".
+        kwargs.setdefault("auto_id", "id_contact_%s")
         super().__init__(*args, **kwargs)
         if inquiry.status != Status.NEW:
             del self.fields["mark_contacted"]

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
+from ketaclinic.access.middleware import active_memberships
 from ketaclinic.accounts.models import Membership, Role, User
 
 INQUIRY_ROLES = frozenset({Role.COORDINATOR, Role.CLINIC_ADMIN, Role.PHYSICIAN, Role.NURSE})
@@ -86,9 +87,9 @@ def workspace_nav(request: HttpRequest, role: str | None) -> dict[str, Any]:
     }
 
 
-def _switchable(user: User) -> list[Membership]:
+def _switchable(request: HttpRequest) -> list[Membership]:
     """The user's active clinics, for the switcher: only worth showing with more than one."""
-    found = list(user.active_memberships().filter(clinic__isnull=False).order_by("clinic__name"))
+    found = active_memberships(request)
     return found if len(found) > 1 else []
 
 
@@ -111,7 +112,7 @@ def shell(request: HttpRequest, membership: Membership | None) -> dict[str, Any]
     if user.is_verified():
         context["show_workspace_nav"] = True
         context.update(workspace_nav(request, role))
-        context["switch_memberships"] = SimpleLazyObject(lambda: _switchable(user))
+        context["switch_memberships"] = SimpleLazyObject(lambda: _switchable(request))
     return context
 
 

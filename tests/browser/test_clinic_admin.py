@@ -40,5 +40,10 @@ def test_the_clinic_admin_edits_the_public_page(
 
     # The change is in the audit report with its before and after values.
     page.goto(f"{demo_server.base_url}/audit/")
-    expect(page.get_by_text("clinic.settings.update").first).to_be_visible()
+    # In people's words: the action's label and the field's name, not their codes.
+    entries = page.locator("table.audit")
+    expect(entries.get_by_text("Changed the clinic's settings").first).to_be_visible()
+    expect(entries.get_by_text("Clinic: Demo Ketamine Clinic").first).to_be_visible()
+    expect(entries.get_by_text("Public intro", exact=True).first).to_be_visible()
+    page.screenshot(path=str(artifacts / "audit-report.png"), full_page=True)
     context.close()

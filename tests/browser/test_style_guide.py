@@ -33,6 +33,7 @@ TARGETS = """
   const selector = [
     "button", "a.button", "select", "textarea", ".tap-call", ".nav-list a", ".sort-header",
     ".page-header__back a", ".pagination a", ".status-tabs a", ".choice label",
+    ".summary-list__actions a",
     "input:not([type=hidden]):not([type=checkbox]):not([type=radio])",
   ].join(",");
   return [...document.querySelectorAll(selector)]

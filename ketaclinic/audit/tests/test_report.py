@@ -22,6 +22,14 @@ URL = reverse("audit:report")
 DETROIT = dt.timezone(dt.timedelta(hours=-5))  # EST, 2026-01
 
 
+def table(response: Any) -> str:
+    """The report's table of entries (the filter's select lists every action label too)."""
+    content = response.content.decode()
+    start, end = content.find("<table"), content.find("</table>")
+    assert start != -1 and end != -1, "no table of entries"
+    return content[start:end]
+
+
 class ReportTests(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
@@ -99,13 +107,14 @@ class ReportTests(BaseTestCase):
         self.login(self.outsider)
         response = self.get()
         assert response.status_code == 200
-        assert b"inquiry.follow_up" not in response.content
-        assert b"P-9" not in response.content
-        assert b"clinic.settings.update" in response.content
+        shown = table(response)
+        assert "owner or next action date" not in shown
+        assert "P-9" not in response.content.decode()
+        assert "Changed the clinic&#x27;s settings" in shown
         # Filtering by a user of this clinic is not possible from the other clinic.
         response = self.post(user=str(self.users[Role.NURSE].pk))
         assert response.status_code == 400
-        assert b"inquiry.follow_up" not in response.content
+        assert "<table" not in response.content.decode()
         assert "Select a valid choice" in response.content.decode()
         assert session_key(self.other) not in self.client.session
 
@@ -123,13 +132,16 @@ class ReportTests(BaseTestCase):
             reason="called back",
         )
         self.login(Role.CLINIC_ADMIN)
-        content = self.get().content.decode()
+        content = table(self.get())
         assert "2026-01-05 10:04:05 EST" in content  # the clinic's time zone
         assert "2026-01-05 15:04:05 UTC" in content
         assert 'datetime="2026-01-05T15:04:05+00:00"' in content
         assert "nurse@sturges.example" in content and nurse.full_name in content
         assert "· Nurse" in content
-        assert "inquiry.status" in content and "inquiries.inquiry #7" in content
+        # People's words, not codes: the action's label and the object's kind and number.
+        assert "Changed an inquiry&#x27;s status" in content and "Inquiry #7" in content
+        assert "inquiry.status" not in content and "inquiries.inquiry" not in content
+        assert "<dt>Note</dt>" in content and "<dt>Status</dt>" in content
         assert "P-42" in content and "called back" in content
         assert "192.0.2.44" in content and "Nurse &lt;PC&gt;" in content
         assert "<script>alert(1)</script>" not in content
@@ -144,18 +156,23 @@ class ReportTests(BaseTestCase):
             dt.datetime(2026, 1, 10, 4, 30, tzinfo=dt.UTC),
             actor=nurse,
             patient_ref="P-1",
+            object_type="inquiries.inquiry",
+            object_id="1",
         )
         self.entry(
             "inquiry.status",
             dt.datetime(2026, 1, 10, 5, 30, tzinfo=dt.UTC),
             actor=coordinator,
             patient_ref="P-2",
+            object_type="inquiries.inquiry",
+            object_id="2",
         )
         self.entry(
             "view",
             dt.datetime(2026, 1, 12, 12, tzinfo=dt.UTC),
             actor=nurse,
             patient_ref="P-1",
+            obj=self.clinic,
         )
         admin = self.login(Role.CLINIC_ADMIN)
 
@@ -170,8 +187,16 @@ class ReportTests(BaseTestCase):
         assert actions(user=str(nurse.pk)) == {"inquiry.contact", "view"}
         assert actions(patient_ref="P-2") == {"inquiry.status"}
         assert actions(patient_ref=" P-1 ") == {"inquiry.contact", "view"}
-        assert actions(action="inquiry") == {"inquiry.contact", "inquiry.status"}
+        # One registered action, or everything about one kind of object.
         assert actions(action="inquiry.status") == {"inquiry.status"}
+        assert actions(action="view") == {"view"}
+        assert actions(action="kind:inquiries.inquiry") == {"inquiry.contact", "inquiry.status"}
+        assert actions(action="kind:clinics.clinic") == {"view"}
+        # A code nobody registered (or the old prefix search) is not a choice.
+        for unknown in ("inquiry", "inquiry.triage", "kind:nope"):
+            response = self.post(action=unknown)
+            assert response.status_code == 400
+            assert "Select a valid choice" in response.content.decode()
         assert actions(start="2026-01-09", end="2026-01-09") == {"inquiry.contact"}
         assert actions(start="2026-01-10", end="2026-01-11") == {"inquiry.status"}
         assert actions(start="2026-01-12") == {"view"}
@@ -223,7 +248,7 @@ class ReportTests(BaseTestCase):
 
     def test_it_explains_bad_dates_at_the_field_and_keeps_what_was_typed(self) -> None:
         self.login(Role.CLINIC_ADMIN)
-        self.show(patient_ref="P-1", action="inquiry")
+        self.show(patient_ref="P-1", action="inquiry.status")
         response = self.post(start="2026-02-10", end="2026-02-01", patient_ref="P-77")
         assert response.status_code == 400
         content = response.content.decode()
@@ -244,7 +269,7 @@ class ReportTests(BaseTestCase):
         assert "Enter a date between" in response.content.decode()
 
         # None of the bad attempts replaced the filters kept before them.
-        assert self.get().context["filters"] == {"patient_ref": "P-1", "action": "inquiry"}
+        assert self.get().context["filters"] == {"patient_ref": "P-1", "action": "inquiry.status"}
         invalid = AuditEntry.objects.filter(
             action="view.audit_report", after__invalid__isnull=False
         )

@@ -59,15 +59,15 @@ class AddContactTestCase(InquiryTestCase):
         with time_machine.travel(NOW, tick=False):
             self.login(Role.COORDINATOR)
             r = self.client.post(self.url, {**self.data, "contacted_at": "yesterday-ish"})
-            self.assertContains(r, 'id="id_contacted_at_error"')
+            self.assertContains(r, 'id="id_contact_contacted_at_error"')
             self.assertContains(r, 'value="yesterday-ish"')
             self.assertContains(r, "Talked for ten minutes.")
             r = self.client.post(self.url, {**self.data, "contacted_at": "2030-07-01T15:00"})
             self.assertContains(r, "in the future")
             r = self.client.post(self.url, {**self.data, "channel": "pigeon"})
-            self.assertContains(r, 'id="id_channel_error"')
+            self.assertContains(r, 'id="id_contact_channel_error"')
             r = self.client.post(self.url, {**self.data, "outcome": ""})
-            self.assertContains(r, 'id="id_outcome_error"')
+            self.assertContains(r, 'id="id_contact_outcome_error"')
         self.assertFalse(ContactAttempt.objects.exists())
 
     def test_it_refuses_get(self) -> None:

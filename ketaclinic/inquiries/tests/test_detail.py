@@ -145,7 +145,7 @@ class InquiryDetailTestCase(InquiryTestCase):
         )
         self.login(Role.COORDINATOR)
         r = self.client.get(reverse("inquiries:detail", args=[urgent.pk]))
-        self.assertContains(r, '<span class="badge urgent">Urgent</span>', html=True)
+        self.assertContains(r, '<span class="badge badge--danger">Urgent</span>', html=True)
         # The banner names no matched word fragment ("suicid" reads as a typo and says
         # nothing the message itself does not).
         self.assertNotContains(r, "matched")
@@ -174,7 +174,7 @@ class InquiryDetailTestCase(InquiryTestCase):
         self.login(Role.COORDINATOR)
         r = self.client.get(self.url)
         self.assertContains(r, "data-print")
-        self.assertContains(r, 'class="no-print"')
-        self.assertContains(r, "inquiries/inquiries.css")
+        self.assertContains(r, 'no-print"')
+        self.assertContains(r, "ketaclinic/print.css")
         self.assertNotContains(r, "style=")
         self.assertNotContains(r, "onclick")

@@ -104,7 +104,7 @@ class InquiryListTestCase(InquiryTestCase):
         self.login(Role.COORDINATOR)
         r = self.client.get(URL, {"urgent": "yes"})
         self.assertEqual(self.names(r), ["Urgent Una (test)"])
-        self.assertContains(r, '<span class="badge urgent">Urgent</span>', html=True)
+        self.assertContains(r, '<span class="badge badge--danger">Urgent</span>', html=True)
         r = self.client.get(URL, {"urgent": "no"})
         self.assertNotIn("Urgent Una (test)", self.names(r))
         # Unfiltered, the open urgent one comes first.
@@ -132,8 +132,7 @@ class InquiryListTestCase(InquiryTestCase):
             self.login(Role.COORDINATOR)
             r = self.client.get(URL, {"overdue": "on"})
             self.assertEqual(self.names(r), ["Alice Anders (test)"])
-            self.assertContains(r, '<tr class="overdue">')
-            self.assertContains(r, '<span class="badge overdue">Overdue</span>', html=True)
+            self.assertContains(r, '<span class="badge badge--warning">Overdue</span>', html=True)
             actions.change_status(member(self.coordinator), self.alice, Status.CLOSED)
             r = self.client.get(URL, {"overdue": "on"})
             self.assertEqual(self.names(r), [])

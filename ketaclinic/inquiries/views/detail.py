@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -32,6 +33,8 @@ def _render(request: ClinicRequest, inquiry: Inquiry, **forms: Any) -> HttpRespo
     can_edit = policies.can_edit(request.membership, clinic)
     context: dict[str, Any] = {
         "inquiry": inquiry,
+        "heading": f"Inquiry #{inquiry.pk}: {inquiry.name}",
+        "list_url": reverse("inquiries:list"),
         "can_edit": can_edit,
         "overdue": inquiry.is_open
         and inquiry.next_action_on is not None

@@ -40,8 +40,11 @@ def friendly_date_text(day: dt.date, today: dt.date | None = None) -> str:
 
 @register.filter
 def friendly_date(value: dt.date | None) -> SafeString | str:
+    """A day as "Today", "Tomorrow", "Fri 5 Dec"...; a moment is taken on the clinic's day."""
     if value is None:
         return "—"
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date()
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         value.isoformat(),

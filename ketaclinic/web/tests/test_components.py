@@ -122,7 +122,7 @@ class SummaryTests(SimpleTestCase):
 class SortHeaderTests(SimpleTestCase):
     def header(self, current: str, query: str = "") -> str:
         return render(
-            "sort_header.html", column="name", label="Name", current_sort=current, query=query
+            "sort_header.html", column="name", label="Name", current_sort=current, sort_query=query
         )
 
     def test_it_says_which_way_and_links_to_the_other(self) -> None:
