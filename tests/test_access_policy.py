@@ -11,6 +11,7 @@ their arguments a fill here, and their non-200 answers an entry in ``ANSWERS``.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlencode, urlsafe_base64_encode
+from PIL import Image
 
 from ketaclinic.access.policy import policy_of
 from ketaclinic.accounts.models import (
@@ -40,6 +42,7 @@ from ketaclinic.accounts.policies import (
     unregister_break_glass_target,
 )
 from ketaclinic.audit.models import AuditEntry
+from ketaclinic.clinics.logos import shrink_to_png, store_logo
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
@@ -51,6 +54,7 @@ PUBLIC_ALLOWLIST = {
     "inquiries:public_page",
     "inquiries:form",
     "inquiries:thanks",
+    "clinics:logo",  # the clinic's logo on its public page: a public image, nothing clinical
     "accounts:login",
     "accounts:password_reset",
     "accounts:password_reset_done",
@@ -122,6 +126,7 @@ BY_NAME: dict[str, Kwargs] = {
 BY_KWARG: dict[str, Callable[[Walk], Any]] = {
     "clinic_slug": lambda w: w.clinic.slug,
     "app_label": lambda w: "accounts",  # the admin's page for one app
+    "slug": lambda w: "public-page",  # a clinic settings group (of the admin's own clinic)
 }
 # Query strings a page needs to show a real row.
 QUERIES: dict[str, Kwargs] = {
@@ -165,6 +170,7 @@ ANSWERS: dict[str, Answer] = {
     "inquiries:change_status": POST_ONLY,
     "inquiries:add_contact": POST_ONLY,
     "inquiries:follow_up": POST_ONLY,
+    "clinics:markdown_preview": POST_ONLY,
     "admin:logout": POST_ONLY,
     "accounts:login": Answer(302, "web:home", "already signed in"),
     "accounts:two_factor": Answer(302, "web:home", "second factor already passed"),
@@ -237,8 +243,17 @@ def opens_row(route: Route) -> bool:
     return not public and (named_row or admin_row_page(route) is not None)
 
 
+# Admin models only the site operator (a superuser) opens; the walk signs in no superuser, so
+# every admin page of theirs is refused to everyone it tries.
+SUPERUSER_ONLY: dict[str, str] = {
+    "clinics.clinic": "the operator's read-only clinic list; clinic admins use clinics:settings",
+}
+
+
 def answer(route: Route) -> Answer:
     """What a signed-in user whom the policy admits gets on a GET."""
+    if admin_model(route) in SUPERUSER_ONLY and admin_row_page(route) != "":
+        return Answer(403, why=SUPERUSER_ONLY[admin_model(route) or ""])
     if route.key in ANSWERS:
         return ANSWERS[route.key]
     page = admin_row_page(route)
@@ -246,6 +261,8 @@ def answer(route: Route) -> Answer:
 
 
 def answer_to_outsider(route: Route) -> Answer:
+    if admin_model(route) in SUPERUSER_ONLY and admin_row_page(route) != "":
+        return Answer(403, why=SUPERUSER_ONLY[admin_model(route) or ""])
     page = admin_row_page(route)
     return ADMIN_NOT_THEIRS.get(page, NOT_THEIRS) if page is not None else NOT_THEIRS
 
@@ -283,6 +300,12 @@ class AccessPolicyTests(BaseTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.inquiry = make_inquiry(cls.clinic, name="Walk Inquiry (test)")
+        # A real logo, so the public logo address answers with an image, not a 404.
+        canvas = io.BytesIO()
+        Image.new("RGB", (40, 20), "#1f5fa8").save(canvas, format="PNG")
+        logo = store_logo(shrink_to_png(canvas.getvalue()))
+        Clinic.objects.filter(pk=cls.clinic.pk).update(logo=logo)
+        cls.clinic.refresh_from_db()
         make_inquiry(cls.other, name="Other Clinic Inquiry (test)")
         clinic_ct = ContentType.objects.get_for_model(Clinic)
         cls.grant = BreakGlassGrant.objects.create(

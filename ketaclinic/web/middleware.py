@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -23,6 +24,22 @@ def no_store(get_response: Handler) -> Handler:
     return middleware
 
 
+# Views that take a file upload, and the largest body each may receive: the clinic logo (2 MB,
+# checked again by clinics.logos) with the rest of its settings form.
+UPLOAD_VIEWS: dict[str, int] = {"clinics:settings_group": 3 * 1024 * 1024}
+
+
+def _body_limit(request: HttpRequest) -> int:
+    if request.content_type == "multipart/form-data":
+        try:
+            name = resolve(request.path_info).view_name
+        except Resolver404:
+            name = ""
+        if name in UPLOAD_VIEWS:
+            return UPLOAD_VIEWS[name]
+    return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
 def request_size_limit(get_response: Handler) -> Handler:
     """Refuse oversized bodies up front (413), before anything reads them."""
 
@@ -31,7 +48,7 @@ def request_size_limit(get_response: Handler) -> Handler:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        if length > _body_limit(request):
             return HttpResponse(
                 "Request too large.", status=413, content_type="text/plain; charset=utf-8"
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
@@ -15,6 +16,18 @@ class GuardTests(BaseTestCase):
             response = self.client.post(url, {"message": "x" * 5000})
         assert response.status_code == 413
         assert response.content == b"Request too large."
+
+    def test_only_upload_pages_take_a_large_multipart_body(self) -> None:
+        def body() -> dict[str, object]:  # a 300 KB file: over the 256 KB default, multipart
+            return {"new_logo": SimpleUploadedFile("logo.png", b"x" * (300 * 1024))}
+
+        response = self.client.post(reverse("inquiries:form", args=[self.clinic.slug]), body())
+        assert response.status_code == 413
+        self.login("clinic_admin")
+        url = reverse("clinics:settings_group", args=["public-page"])
+        response = self.client.post(url, body())
+        assert response.status_code == 200  # reaches the form and its own logo checks
+        self.assertContains(response, "new_logo_error")
 
     def test_it_accepts_a_body_under_the_limit(self) -> None:
         url = reverse("inquiries:form", args=[self.clinic.slug])
