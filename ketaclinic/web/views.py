@@ -1,4 +1,4 @@
-"""Landing pages: the public index and switching clinic (the staff home is in home.py)."""
+"""Landing pages: the public index, switching clinic, the style guide (the staff home: home.py)."""
 
 from __future__ import annotations
 

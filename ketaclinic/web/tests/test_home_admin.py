@@ -173,6 +173,17 @@ class InquirySummaryTests(AdminHomeTestCase):
         self.assertNotContains(self.response, "Theirs (test)")
 
 
+class ClinicLinksTests(AdminHomeTestCase):
+    def test_the_admin_reaches_settings_staff_inquiries_and_the_audit_report(self) -> None:
+        self.home()
+        staff = url_or_none("accounts:staff_list") or reverse(
+            "admin:accounts_membership_changelist"
+        )
+        for url in (reverse("clinics:settings"), staff, reverse("audit:report")):
+            self.assertContains(self.response, f'href="{url}"')
+        self.assertContains(self.response, f'href="{reverse("inquiries:list")}"')
+
+
 class AdminQueryTests(AdminHomeTestCase):
     def rows(self, n: int) -> None:
         for i in range(n):

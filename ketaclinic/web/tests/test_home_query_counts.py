@@ -5,8 +5,8 @@ same for a few rows and for many.
 Measured 2026-12-01 (Django 5.2) in steady state (a first request adopts the session), SQLite
 and PostgreSQL alike:
 
-    every page            6   session, user, TOTP device, UserSession, Membership (access
-                              policy), and the shell's clinic switcher (the user's memberships)
+    every page            5   session, user, TOTP device, UserSession, Membership (access
+                              policy; the shell's clinic switcher reads the same lookup)
     coordinator          +6   inquiry counts (one aggregate), five queues
     physician, nurse     +2   inquiry counts, the leads
     custodian            +1   the clinic's admins
@@ -44,7 +44,7 @@ URL = reverse("web:home")
 # Time stands still, so the session's once-a-minute activity write never lands in a request.
 NOW = dt.datetime(2030, 5, 6, 15, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2030, 5, 6)
-SHELL = 6
+SHELL = 5
 BUDGETS = {
     Role.COORDINATOR: SHELL + 6,
     Role.PHYSICIAN: SHELL + 2,
