@@ -27,37 +27,70 @@ DEMO_USERS = [
     ("custodian@demo.ketaclinic.test", "Carl Stone (demo)", Role.CUSTODIAN),
     ("therapist@demo.ketaclinic.test", "Theo Marsh LCSW (demo)", Role.OUTSIDE_PROFESSIONAL),
 ]
+PENDING_INVITE = ("invited@demo.ketaclinic.test", "Ivy Invited (demo)", Role.COORDINATOR)
 
+# The demo clinic's public page, in Markdown, paraphrased from a real clinic's page about its
+# IV ketamine service (shared/seed); the driving advice is from the Ketalar and Spravato labels
+# (reference/clinical.md, 5.3). No clinical numbers are invented here.
 PUBLIC_PAGE = {
     "public_intro": (
         "Ketamine is best known as an anaesthetic, but given at a low dose by vein in a "
-        "clinic, it can help people with mental-health conditions. It acts on glutamate, the "
-        "brain's most common chemical messenger, rather than on serotonin like most "
-        "antidepressants, and it works quickly: many people notice a difference within hours "
-        "or days."
+        "clinic, it can help people with mental-health conditions.\n\n"
+        "It acts on **glutamate**, the brain's most common chemical messenger, rather than on "
+        "serotonin like most antidepressants, and it works quickly: many people notice a "
+        "difference within hours or days."
     ),
     "public_who_it_helps": (
-        "Adults living with depression, anxiety, post-traumatic stress disorder (PTSD) or "
-        "addiction, usually alongside the care they already receive. The drug alone does not "
-        "solve these problems; it helps the work you do with your mental-health professional "
-        "move forward."
+        "Adults living with:\n\n"
+        "- depression\n"
+        "- anxiety\n"
+        "- post-traumatic stress disorder (PTSD)\n"
+        "- addiction\n\n"
+        "usually alongside the care they already receive. The drug alone does not solve these "
+        "problems; it helps the work you do with your mental-health professional move forward."
     ),
     "public_how_a_visit_works": (
-        "Each treatment involves three people: you, our physician, who gives the intravenous "
-        "(IV) infusion and watches you closely throughout, and a mental-health professional "
-        "who guides the therapeutic work. Most people bring a therapist they already know; "
-        "if you do not have one, we can introduce you to professionals who understand this "
-        "therapy. Your treatment plan is drafted for you after a consultation."
+        "Each treatment involves three people:\n\n"
+        "1. **You.**\n"
+        "2. **Our physician**, who gives the intravenous (IV) infusion and watches its effect "
+        "closely throughout. Given by vein, ketamine acts quickly and can be adjusted as it "
+        "goes.\n"
+        "3. **Your mental-health professional**, who guides the therapeutic work during and "
+        "between sessions.\n\n"
+        "We are the physician in this team; we do not provide the therapist. Most people bring "
+        "one they already know. If you do not have one, we can introduce you to professionals "
+        "who understand this therapy. Your treatment plan is drafted for you after a "
+        "consultation."
     ),
     "public_what_it_feels_like": (
-        "It varies. At the low doses we use most people feel relaxed and do not see "
-        "hallucinations. Some people feel unreal or detached for a while; if that is "
-        "distressing, the physician can lower the dose or give a medicine that counteracts it."
+        "It varies from person to person. At the low doses we use, most people feel relaxed "
+        "and do not see hallucinations; many notice little at all while the infusion runs.\n\n"
+        "Some people feel unreal or detached for a while. If that is distressing, the physician "
+        "can lower the dose or give a medicine that counteracts it."
     ),
     "public_afterwards": (
         "A few people feel a little floaty, tired or sick to their stomach for some hours. "
-        "These effects are usually mild and pass. You will need someone to take you home, "
-        "and you should not drive until the next day."
+        "These effects are usually mild and pass.\n\n"
+        "**Someone needs to drive you home**, and you should not drive until the next day."
+    ),
+    "public_faq": (
+        "# Do I need my own therapist?\n\n"
+        "It helps: most people bring a mental-health professional they already work with. If "
+        "you do not have one, ask us and we can introduce you to someone who knows this "
+        "therapy.\n\n"
+        "# Who gives the infusion?\n\n"
+        "Our physician places the IV, gives the ketamine and watches how you respond the whole "
+        "time.\n\n"
+        "# Can I drive home afterwards?\n\n"
+        "No. Please arrange for someone to take you home, and do not drive until the next "
+        "day.\n\n"
+        "# Does sending the form commit me to anything?\n\n"
+        "No. It only asks us to get in touch. It does not make you a patient and is not "
+        "medical advice."
+    ),
+    "public_costs": (
+        "We go through the costs with you at the consultation, before any treatment is "
+        "booked. Ask us about them in the form if you would like to know more first."
     ),
 }
 
@@ -90,7 +123,11 @@ def create_demo() -> Clinic:
         TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
         Membership.objects.create(user=user, clinic=clinic, role=role)
         users[role.value] = user
-    record("demo.create", clinic=clinic, obj=clinic, after={"users": len(users)})
+    # One invitation nobody has used yet (no password), so the staff list shows that state.
+    email, name, role = PENDING_INVITE
+    invited = User.objects.create_user(email, None, full_name=name, is_demo=True)
+    Membership.objects.create(user=invited, clinic=clinic, role=role)
+    record("demo.create", clinic=clinic, obj=clinic, after={"users": len(users) + 1})
     from ketaclinic.inquiries.demo import create_demo_inquiries
 
     create_demo_inquiries(clinic, users)
@@ -116,6 +153,8 @@ def login_lines() -> list[str]:
         "  or add the TOTP secret below to any authenticator app.",
     ]
     for user in User.objects.filter(is_demo=True).order_by("id"):
+        if not user.has_usable_password():
+            continue  # the pending invitation: nobody signs in as it
         membership = user.memberships.first()
         role = membership.get_role_display() if membership else "-"
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()

@@ -46,6 +46,7 @@ from ketaclinic.clinics.logos import shrink_to_png, store_logo
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
+from ketaclinic.inquiries.views.embed import thanks_token
 from ketaclinic.testing import Answer, BaseTestCase, Route, admin_prefix, sign_in_url, url_routes
 
 # Views an anonymous visitor may open. Adding a name here is a security decision: review it.
@@ -55,6 +56,9 @@ PUBLIC_ALLOWLIST = {
     "inquiries:form",
     "inquiries:thanks",
     "clinics:logo",  # the clinic's logo on its public page: a public image, nothing clinical
+    "inquiries:theme_css",  # the clinic's two colours, nothing else
+    "inquiries:embed",  # the same public form, framable by the clinic's listed sites
+    "inquiries:embed_thanks",  # names no visitor data; reached with a signed token
     "accounts:login",
     "accounts:password_reset",
     "accounts:password_reset_done",
@@ -120,16 +124,29 @@ BY_NAME: dict[str, Kwargs] = {
     "inquiries:follow_up": lambda w: {"pk": w.case.inquiry.pk},
     "accounts:session_end": lambda w: {"pk": w.own_session().pk},
     "accounts:break_glass_reviewed": lambda w: {"pk": w.case.grant.pk},
+    **{
+        f"accounts:{name}": lambda w: {"pk": Membership.objects.get(user=w.case.users["nurse"]).pk}
+        for name in (
+            "staff_detail",
+            "staff_resend_invitation",
+            "staff_revoke_invitation",
+            "staff_sign_out",
+            "staff_reset_two_factor",
+            "staff_deactivate",
+        )
+    },
+    "accounts:shared_access_revoke": lambda w: {"pk": w.case.shared.pk},
     "accounts:password_reset_confirm": lambda w: w.reset_link(),
 }
 # Argument name -> value, for every pattern that has it.
 BY_KWARG: dict[str, Callable[[Walk], Any]] = {
     "clinic_slug": lambda w: w.clinic.slug,
-    "app_label": lambda w: "accounts",  # the admin's page for one app
+    "app_label": lambda w: "clinics",  # the admin's page for one app
     "slug": lambda w: "public-page",  # a clinic settings group (of the admin's own clinic)
 }
 # Query strings a page needs to show a real row.
 QUERIES: dict[str, Kwargs] = {
+    "inquiries:embed_thanks": lambda w: {"t": thanks_token(w.clinic, w.case.inquiry)},
     "accounts:break_glass": lambda w: {
         "ct": ContentType.objects.get_for_model(Clinic).pk,
         "id": w.clinic.pk,
@@ -138,8 +155,6 @@ QUERIES: dict[str, Kwargs] = {
 # Model label -> the row of the test clinic that its clinic-admin pages (change, history,
 # delete) open. Every model registered in the admin needs one.
 ADMIN_ROWS: dict[str, Callable[[Walk], Model]] = {
-    "accounts.membership": lambda w: Membership.objects.get(user=w.case.users["nurse"]),
-    "accounts.sharedaccess": lambda w: w.case.shared,
     "clinics.clinic": lambda w: w.clinic,
 }
 
@@ -171,7 +186,18 @@ ANSWERS: dict[str, Answer] = {
     "inquiries:add_contact": POST_ONLY,
     "inquiries:follow_up": POST_ONLY,
     "clinics:markdown_preview": POST_ONLY,
-    "admin:logout": POST_ONLY,
+    "accounts:logout_everywhere": POST_ONLY,
+    **{
+        f"accounts:{name}": POST_ONLY
+        for name in (
+            "staff_resend_invitation",
+            "staff_revoke_invitation",
+            "staff_sign_out",
+            "staff_reset_two_factor",
+            "staff_deactivate",
+            "shared_access_revoke",
+        )
+    },
     "accounts:login": Answer(302, "web:home", "already signed in"),
     "accounts:two_factor": Answer(302, "web:home", "second factor already passed"),
     "accounts:two_factor_setup": Answer(302, _sudo, "replacing it asks for the password again"),
@@ -179,10 +205,6 @@ ANSWERS: dict[str, Answer] = {
     "accounts:password_reset_confirm": RESET_LINK,
     "inquiries:thanks": BACK_TO_FORM,
     "admin:login": Answer(302, sign_in_url, "one sign-in page for the whole site"),
-    "admin:password_change": Answer(302, "accounts:password_change", "the site's own page"),
-    "admin:autocomplete": Answer(403, why="no admin has autocomplete_fields: always refused"),
-    "admin:accounts_sharedaccess_add": Answer(403, why="shared access comes from consent"),
-    "admin:clinics_clinic_add": Answer(403, why="clinics are created by the operator"),
 }
 # The clinic admin pages of one row (ADMIN_ROWS), where they are not 200.
 ADMIN_ROW_ANSWERS: dict[str, Answer] = {
@@ -196,7 +218,14 @@ ANONYMOUS_ANSWERS: dict[str, Answer] = {
 }
 # An empty POST to a POST-only view that opens a row: what an admitted role gets (never the
 # 404 of a fill that names no real row).
+CONFIRM_FIRST = Answer(200, why="without confirmed=1 the page asks for confirmation first")
 POST_ANSWERS: dict[str, Answer] = {
+    "accounts:staff_resend_invitation": Answer(200, why="refused: they chose a password already"),
+    "accounts:staff_revoke_invitation": CONFIRM_FIRST,
+    "accounts:staff_sign_out": CONFIRM_FIRST,
+    "accounts:staff_reset_two_factor": CONFIRM_FIRST,
+    "accounts:staff_deactivate": CONFIRM_FIRST,
+    "accounts:shared_access_revoke": CONFIRM_FIRST,
     "accounts:session_end": Answer(302, "accounts:sessions", "that session is ended"),
     "accounts:break_glass_reviewed": Answer(302, "accounts:break_glass_review", "no note"),
     "inquiries:change_status": Answer(200, why="the form is shown again with its errors"),
@@ -243,17 +272,23 @@ def opens_row(route: Route) -> bool:
     return not public and (named_row or admin_row_page(route) is not None)
 
 
-# Admin models only the site operator (a superuser) opens; the walk signs in no superuser, so
-# every admin page of theirs is refused to everyone it tries.
-SUPERUSER_ONLY: dict[str, str] = {
-    "clinics.clinic": "the operator's read-only clinic list; clinic admins use clinics:settings",
-}
+# The Django admin is the site operator's (a superuser's) alone: clinic admins work on the
+# in-app pages. The walk signs in no superuser, so every admin page is refused to everyone it
+# tries, except where ANSWERS says otherwise (its sign-in and password pages send people to
+# the site's own).
+OPERATOR_ONLY = Answer(403, why="the Django admin is for the site operator (superuser) only")
+
+
+def is_admin(route: Route) -> bool:
+    return route.key.startswith("admin:") or route.route.startswith(admin_prefix())
 
 
 def answer(route: Route) -> Answer:
     """What a signed-in user whom the policy admits gets on a GET."""
-    if admin_model(route) in SUPERUSER_ONLY and admin_row_page(route) != "":
-        return Answer(403, why=SUPERUSER_ONLY[admin_model(route) or ""])
+    if route.key in ANSWERS:
+        return ANSWERS[route.key]
+    if is_admin(route):
+        return OPERATOR_ONLY
     if route.key in ANSWERS:
         return ANSWERS[route.key]
     page = admin_row_page(route)
@@ -261,8 +296,8 @@ def answer(route: Route) -> Answer:
 
 
 def answer_to_outsider(route: Route) -> Answer:
-    if admin_model(route) in SUPERUSER_ONLY and admin_row_page(route) != "":
-        return Answer(403, why=SUPERUSER_ONLY[admin_model(route) or ""])
+    if is_admin(route):
+        return OPERATOR_ONLY
     page = admin_row_page(route)
     return ADMIN_NOT_THEIRS.get(page, NOT_THEIRS) if page is not None else NOT_THEIRS
 
@@ -395,7 +430,8 @@ class AccessPolicyTests(BaseTestCase):
         assert urls["inquiries:detail"] == f"/inquiries/{self.inquiry.pk}/"
         assert urls["accounts:break_glass_reviewed"].endswith(f"/{self.grant.pk}/reviewed/")
         membership = Membership.objects.get(user=self.users["nurse"])
-        assert urls["admin:accounts_membership_change"].endswith(f"/{membership.pk}/change/")
+        assert urls["accounts:staff_detail"] == f"/accounts/staff/{membership.pk}/"
+        assert urls["admin:clinics_clinic_change"].endswith(f"/{self.clinic.pk}/change/")
 
     # --- who reaches what ------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""Base ModelAdmin for the clinic admin pages: the clinic admin of the current clinic only,
-only that clinic's rows, no deleting, and changes only through audited actions."""
+"""Base ModelAdmin for Django's admin, which is the site operator's (a superuser): still only
+the current clinic's rows and only while the operator is that clinic's admin (the audited
+actions act as a clinic membership), no deleting, and changes only through audited actions."""
 
 from __future__ import annotations
 
@@ -14,7 +15,12 @@ from ketaclinic.accounts.models import Role
 
 
 def is_clinic_admin(request: HttpRequest) -> bool:
-    return has_role(request, {Role.CLINIC_ADMIN}) and getattr(request, "clinic", None) is not None
+    """The site operator acting as the clinic admin of the current clinic."""
+    return (
+        bool(getattr(request.user, "is_superuser", False))
+        and has_role(request, {Role.CLINIC_ADMIN})
+        and getattr(request, "clinic", None) is not None
+    )
 
 
 class ClinicScopedAdmin(admin.ModelAdmin):

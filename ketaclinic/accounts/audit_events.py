@@ -41,6 +41,7 @@ register("auth.login.2fa_failed", "Failed the second sign-in step", kind=USER)
 register("auth.login.account_throttled", "Was refused sign-in: too many attempts on the account")
 register("auth.lockout", "Was locked out after repeated failed sign-ins", kind=USER)
 register("auth.logout", "Signed out", kind=USER)
+register("auth.logout.everywhere", "Signed out on all their devices", kind=USER)
 register("auth.reauth", "Confirmed their password again", kind=USER)
 register("auth.reauth_failed", "Failed to confirm their password again", kind=USER)
 register("auth.password.change", "Changed their password", kind=USER)
@@ -64,6 +65,10 @@ register("account.email.change", "Changed their email address", kind=USER)
 register("account.deactivate", "Deactivated a staff account", kind=USER)
 register("staff.invite", "Invited a staff member", kind="accounts.membership")
 register("staff.invite.resend", "Sent a staff invitation again", kind="accounts.membership")
+register("staff.invite.revoke", "Revoked a staff invitation", kind="accounts.membership")
+register(
+    "staff.invite.accept", "Accepted a staff invitation (chose their first password)", kind=USER
+)
 register("staff.update", "Changed a staff member's role or access", kind="accounts.membership")
 
 # Access to one record beyond the role: shared with consent, or break-glass in an emergency.

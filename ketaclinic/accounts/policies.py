@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
@@ -135,3 +136,96 @@ def break_glass_or_roles(
         return staff(wrapped)  # type: ignore[return-value]
 
     return decorator
+
+
+# --- What each role may do, in plain language ------------------------------------------------
+# The one place the invite and staff pages read these words from. Each line names the roles it
+# is true for; accounts/tests/test_role_capabilities.py holds every line to the policy that enforces
+# it (the view decorators and the apps' role sets), so the words cannot drift from the code.
+
+ROLE_SUMMARIES: dict[str, str] = {
+    Role.CLINIC_ADMIN: "Runs the clinic's workspace: staff, settings and oversight.",
+    Role.PHYSICIAN: "Clinical lead for treatment.",
+    Role.NURSE: "Clinical care alongside the physician.",
+    Role.COORDINATOR: "Front desk: answers the people who ask about treatment.",
+    Role.CUSTODIAN: "Looks after the controlled-substance stock.",
+    Role.OUTSIDE_PROFESSIONAL: (
+        "A patient's own therapist or counsellor outside the clinic; not clinic staff."
+    ),
+}
+
+_ADMIN = frozenset({Role.CLINIC_ADMIN.value})
+
+
+@dataclass(frozen=True)
+class Capability:
+    key: str
+    text: str
+    roles: frozenset[str]
+
+
+ROLE_CAPABILITIES: tuple[Capability, ...] = (
+    Capability(
+        "inquiries.work",
+        "Work on inquiries: contact people, note calls, change where each one stands",
+        frozenset({Role.CLINIC_ADMIN.value, Role.COORDINATOR.value}),
+    ),
+    Capability(
+        "inquiries.read",
+        "Read inquiries, to prepare a consultation",
+        frozenset(
+            {
+                Role.CLINIC_ADMIN.value,
+                Role.COORDINATOR.value,
+                Role.PHYSICIAN.value,
+                Role.NURSE.value,
+            }
+        ),
+    ),
+    Capability(
+        "sharing.grant",
+        "Record a patient's consent to share parts of their record with an outside professional",
+        frozenset({Role.CLINIC_ADMIN.value, Role.PHYSICIAN.value, Role.COORDINATOR.value}),
+    ),
+    Capability(
+        "break_glass.open",
+        "Open a record outside their role in an emergency, giving a reason "
+        "(the clinic admin is told and reviews it)",
+        frozenset(str(r) for r in STAFF_ROLES),
+    ),
+    Capability(
+        "sharing.read",
+        "Read only the parts of a record a patient's consent shares with them, "
+        "for as long as it is shared",
+        frozenset({Role.OUTSIDE_PROFESSIONAL.value}),
+    ),
+    Capability(
+        "staff.manage",
+        "Invite staff, change roles, sign people out and reset their two-factor sign-in",
+        _ADMIN,
+    ),
+    Capability(
+        "sharing.oversee", "See and revoke what is shared with outside professionals", _ADMIN
+    ),
+    Capability("clinic.settings", "Change the clinic's settings and its public page", _ADMIN),
+    Capability("break_glass.review", "Review every emergency access", _ADMIN),
+    Capability("audit.read", "Read and export the audit trail", _ADMIN),
+)
+
+
+def capabilities_of(role: str) -> list[str]:
+    """What ``role`` may do, as the invite page lists it."""
+    return [c.text for c in ROLE_CAPABILITIES if str(role) in c.roles]
+
+
+def role_guide() -> list[dict[str, Any]]:
+    """Every role with its summary and what it may do, in the order of ``Role``."""
+    return [
+        {
+            "value": role.value,
+            "label": role.label,
+            "summary": ROLE_SUMMARIES[role.value],
+            "can": capabilities_of(role.value),
+        }
+        for role in Role
+    ]

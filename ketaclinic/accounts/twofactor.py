@@ -17,6 +17,10 @@ from django_otp.util import random_hex
 from ketaclinic.accounts.models import User, normalise_recovery_code
 
 PENDING_KEY = "ketaclinic_pending_totp_key"
+# Set when an invitation's first password signs the person in: their enrolment pages show
+# where they are in joining.
+INVITED_KEY = "ketaclinic_joining"
+INVITE_STEPS = ["Choose your password", "Set up two-factor sign-in", "Save your recovery codes"]
 RECOVERY_CODE_COUNT = 10
 # No 0/o, 1/l/i: codes are read off paper.
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"

@@ -6,6 +6,8 @@ from ketaclinic.accounts.views import (
     password_reset,
     security,
     sessions,
+    shared_access,
+    staff,
     twofactor,
 )
 
@@ -13,6 +15,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", login.login, name="login"),
     path("logout/", login.logout, name="logout"),
+    path("logout/everywhere/", login.logout_everywhere, name="logout_everywhere"),
     path("two-factor/", twofactor.two_factor, name="two_factor"),
     path("two-factor/setup/", twofactor.two_factor_setup, name="two_factor_setup"),
     path("two-factor/recovery-codes/", twofactor.recovery_codes, name="recovery_codes"),
@@ -40,5 +43,31 @@ urlpatterns = [
         "break-glass/<int:pk>/reviewed/",
         breakglass.break_glass_reviewed,
         name="break_glass_reviewed",
+    ),
+    path("staff/", staff.staff_list, name="staff_list"),
+    path("staff/invite/", staff.staff_invite, name="staff_invite"),
+    path("staff/<int:pk>/", staff.staff_detail, name="staff_detail"),
+    path(
+        "staff/<int:pk>/resend-invitation/",
+        staff.staff_resend_invitation,
+        name="staff_resend_invitation",
+    ),
+    path(
+        "staff/<int:pk>/revoke-invitation/",
+        staff.staff_revoke_invitation,
+        name="staff_revoke_invitation",
+    ),
+    path("staff/<int:pk>/sign-out/", staff.staff_sign_out, name="staff_sign_out"),
+    path(
+        "staff/<int:pk>/reset-two-factor/",
+        staff.staff_reset_two_factor,
+        name="staff_reset_two_factor",
+    ),
+    path("staff/<int:pk>/deactivate/", staff.staff_deactivate, name="staff_deactivate"),
+    path("staff/shared-access/", shared_access.shared_access_list, name="shared_access_list"),
+    path(
+        "staff/shared-access/<int:pk>/revoke/",
+        shared_access.shared_access_revoke,
+        name="shared_access_revoke",
     ),
 ]

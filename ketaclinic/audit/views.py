@@ -68,6 +68,9 @@ def _render_report(request: HttpRequest, clinic: Clinic, form: AuditFilterForm) 
         rows=present.rows(page.object_list),
         filters=form.summary(),
         shown_filters=form.described(),
+        # Filters kept in the session from an earlier visit are shown as in force, with a
+        # one-click clear, so nobody reads a filtered report as the whole trail.
+        filters_kept=bool(request.session.get(session_key(clinic))),
     )
     return render(request, "audit/report.html", context)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -20,6 +19,7 @@ from ketaclinic.inquiries.models import (
 
 PHONE_CHARS = re.compile(r"^\+?[0-9()\-. ]+$")
 NEED_CONTACT = "Please give an email address or a phone number (or both) so we can reply."
+NEED_METHOD = "Please choose how we should contact you: in writing, by a call or by a text."
 HONEYPOT = "website"
 # Worded without "email", "phone" or "message" so that each of those words labels one input.
 CONTACT_CHOICES = [
@@ -46,16 +46,21 @@ def consent_wording(clinic: Clinic) -> str:
     )
 
 
-@dataclass(frozen=True)
-class ErrorLink:
-    """One line of the error summary: the field's anchor, its label and the first message."""
-
-    anchor: str
-    label: str
-    message: str
-
-
 class InquiryForm(forms.Form):
+    """What a visitor sends: only what we need to call back is required, the rest is optional.
+
+    The required part (name, email or phone, how to contact, consent) comes first, in one group
+    on the page; ``field_order`` keeps the error summary in the order the page shows the fields.
+    """
+
+    field_order = [
+        "name", "email", "phone", "preferred_contact", "preferred_time", "consent",
+        "conditions", "other_condition",
+        "professional", "professional_name", "professional_contact",
+        "message", "heard_about",
+        "website",
+    ]  # fmt: skip
+
     name = forms.CharField(
         label="Your name",
         max_length=200,
@@ -78,8 +83,8 @@ class InquiryForm(forms.Form):
     )
     preferred_contact = forms.ChoiceField(
         label="How would you like us to contact you?",
-        required=False,
         choices=CONTACT_CHOICES,
+        error_messages={"required": NEED_METHOD},
         widget=forms.RadioSelect,
     )
     preferred_time = forms.ChoiceField(
@@ -170,18 +175,6 @@ class InquiryForm(forms.Form):
     def is_spam(self) -> bool:
         """True if the hidden honeypot field was filled (call after ``is_valid``)."""
         return bool(self.data.get(HONEYPOT, "").strip())
-
-    def error_links(self) -> list[ErrorLink]:
-        """Errors in page order, each pointing at the input to fix (the first option of a group)."""
-        links = []
-        for bound in self:
-            if not bound.errors:
-                continue
-            anchor = bound.auto_id
-            if isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-                anchor = f"{bound.auto_id}_0"
-            links.append(ErrorLink(anchor, str(bound.label), str(bound.errors[0])))
-        return links
 
     def to_submission(self) -> Submission:
         data = self.cleaned_data

@@ -64,8 +64,10 @@ def workspace_nav(request: HttpRequest, role: str | None) -> dict[str, Any]:
             ("Staff", staff_list_url, ()),
             ("Audit", reverse("audit:report"), ()),
             ("Emergency access", reverse("accounts:break_glass_review"), ()),
-            ("Clinic admin", reverse("admin:index"), ()),
         ]
+    if getattr(request.user, "is_superuser", False):
+        # The Django admin is the site operator's; clinic admins have their own pages above.
+        clinic.append(("Site admin (operator)", reverse("admin:index"), ()))
     account: list[Entry] = [
         (
             "My account",

@@ -12,10 +12,16 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 
 def no_store(get_response: Handler) -> Handler:
-    """Pages may carry patient data: no browser or proxy may keep a copy (ASVS 14.3)."""
+    """Pages may carry patient data: no browser or proxy may keep a copy (ASVS 14.3).
+
+    A view may opt out by setting ``Cache-Control: public`` itself, saying its response holds
+    nothing private (a clinic's colour stylesheet).
+    """
 
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
+        if response.get("Cache-Control", "").startswith("public"):
+            return response
         if not request.path.startswith(settings.STATIC_URL):
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"

@@ -25,9 +25,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 class DemoServer:
-    def __init__(self, base_url: str, output: str) -> None:
+    def __init__(self, base_url: str, output: str, data_dir: Path) -> None:
         self.base_url = base_url
         self.output = output
+        # The server's data directory; its mail goes to files in data_dir / "outbox".
+        self.data_dir = data_dir
 
     def totp_secret(self, email: str) -> str:
         match = re.search(rf"{re.escape(email)}\s+TOTP secret ([A-Z2-7]+)", self.output)
@@ -62,7 +64,9 @@ def _free_port() -> int:
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     data_dir = tmp_path_factory.mktemp("browser-data")
     port = _free_port()
-    env = child_env(data_dir)
+    # Every browser test posts from 127.0.0.1: a roomier inquiry limit than production's keeps
+    # them from tripping it (the limit itself is tested in the inquiries app).
+    env = child_env(data_dir, {"KETACLINIC_INQUIRY_RATE": "60/10m"})
     log_path = data_dir / "server.log"
     log = log_path.open("w")
     proc = subprocess.Popen(
@@ -86,7 +90,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
                 raise RuntimeError("demo server did not start:\n" + log_path.read_text()) from None
             time.sleep(0.3)
     try:
-        yield DemoServer(base_url, log_path.read_text())
+        yield DemoServer(base_url, log_path.read_text(), data_dir)
     finally:
         proc.terminate()
         proc.wait(timeout=20)

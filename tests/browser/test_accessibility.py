@@ -33,10 +33,39 @@ def test_public_pages_on_a_phone_have_no_violations(
     checked["form"] = violations(page)
     page.get_by_role("button", name="Send").click()  # empty: every required field in error
     checked["form with errors"] = violations(page)
+    page.get_by_label("Your name").fill("Axe Checker (demo)")
+    page.get_by_label("Email").fill("axe.checker@example.com")
+    page.get_by_label("Write to me").check()
+    page.get_by_label(re.compile(r"^I agree to be contacted")).check()
+    page.get_by_role("button", name="Send").click()
+    page.get_by_role("heading", name="Thank you, we have your message").wait_for()
+    checked["thank-you page"] = violations(page)
+    page.goto(f"{demo_server.base_url}/c/demo/embed/")
+    checked["embed form"] = violations(page)
+    page.get_by_role("button", name="Send").click()
+    checked["embed form with errors"] = violations(page)
+    page.get_by_label("Your name").fill("Axe Embed (demo)")
+    page.get_by_label("Phone").fill("(555) 010-0166")
+    page.get_by_label("Call me").check()
+    page.get_by_label(re.compile(r"^I agree to be contacted")).check()
+    page.get_by_role("button", name="Send").click()
+    page.get_by_role("heading", name="Thank you, we have your message").wait_for()
+    checked["embed thank-you page"] = violations(page)
     page.goto(f"{demo_server.base_url}/accounts/login/")
     checked["sign-in"] = violations(page)
     context.close()
     assert checked == {name: [] for name in checked}
+
+
+def test_the_public_page_on_a_desktop_has_no_violations(
+    browser: Browser, demo_server: DemoServer
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{demo_server.base_url}/c/demo/")
+    found = violations(page)
+    context.close()
+    assert found == []
 
 
 def test_staff_pages_have_no_violations(browser: Browser, demo_server: DemoServer) -> None:

@@ -16,7 +16,8 @@ from tests.browser.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 
-USER = "nurse@demo.ketaclinic.test"
+# Signed in once per module; no other browser test uses this account (a TOTP code works once).
+USER = "physician@demo.ketaclinic.test"
 SIZES = {"phone": (390, 844), "tablet": (820, 1180), "desktop": (1440, 900)}
 
 # Records CSP violations as the browser reports them (init scripts are not page scripts).
@@ -49,7 +50,7 @@ TARGETS = """
 
 @pytest.fixture(scope="module")
 def session_state(browser: Browser, demo_server: DemoServer) -> Any:
-    """One sign-in for the module (a TOTP code works once), reused by every context."""
+    """One sign-in for the module, reused by every context."""
     context = browser.new_context()
     page = context.new_page()
     demo_server.sign_in(page, USER)

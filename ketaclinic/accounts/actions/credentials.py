@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate, update_session_auth_hash
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
-from ketaclinic.accounts.actions.sessions import end_sessions
+from ketaclinic.accounts.actions.sessions import carry_tracking, end_sessions
 from ketaclinic.accounts.models import User, UserSession
 from ketaclinic.accounts.sudo import enter_sudo_mode, in_sudo_mode
 from ketaclinic.audit.log import record
@@ -37,7 +37,9 @@ def change_password(request: HttpRequest, form: PasswordChangeForm) -> int:
             keep_key=request.session.session_key,
             request=request,
         )
-    update_session_auth_hash(request, user)
+    kept = request.session.session_key
+    update_session_auth_hash(request, user)  # gives this session a new key
+    carry_tracking(request, kept)
     return ended
 
 
@@ -48,6 +50,38 @@ def reset_password(request: HttpRequest, form: SetPasswordForm) -> User:
         form.save()
         record("auth.password.reset", request=request, actor=user, obj=user)
         end_sessions(user, UserSession.EndReason.PASSWORD, request=None)
+    return user
+
+
+def choose_first_password(request: HttpRequest, form: SetPasswordForm) -> User:
+    """An invitation link was used: the account had no usable password until now.
+
+    Sets the password, audits the accepted invitation in each clinic the person works at (so
+    its admin sees it) and signs the person in with the password only: the second factor is
+    still to come, and its enrolment is the next page. No session of theirs can exist yet, but
+    any would end as with a reset.
+    """
+    user = form.user
+    if user.has_usable_password() or not user.is_active:
+        raise PermissionDenied("This is not an invitation to accept.")
+    with transaction.atomic():
+        form.save()
+        clinics = [m.clinic for m in user.active_memberships()]
+        for clinic in clinics or [None]:
+            record(
+                "staff.invite.accept",
+                request=request,
+                actor=user,
+                clinic=clinic,
+                obj=user,
+                before={"has_usable_password": False},
+                after={"has_usable_password": True},
+            )
+        end_sessions(user, UserSession.EndReason.PASSWORD, request=None)
+    if request.user.is_authenticated:
+        logout(request)  # someone else was signed in in this browser
+    # The signal starts tracking the session (and audits the password sign-in).
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return user
 
 

@@ -118,13 +118,38 @@ def end_sessions(
 
 
 def sign_out(request: HttpRequest) -> None:
-    """Sign out here and everywhere else: every live session of the user ends."""
+    """Sign out of this browser only; the user's other sessions go on."""
     user = request.user
     if isinstance(user, User):
         with transaction.atomic():
+            UserSession.objects.filter(
+                user=user, session_key=request.session.session_key, ended_at__isnull=True
+            ).update(ended_at=timezone.now(), end_reason=EndReason.LOGOUT)
             record("auth.logout", request=request, obj=user)
-            end_sessions(user, EndReason.LOGOUT, request=request)
     logout(request)
+
+
+def sign_out_everywhere(request: HttpRequest) -> int:
+    """Sign out here and everywhere else: every live session of the user ends; returns how
+    many (this one included)."""
+    user = request.user
+    ended = 0
+    if isinstance(user, User):
+        with transaction.atomic():
+            record("auth.logout.everywhere", request=request, obj=user)
+            ended = end_sessions(user, EndReason.LOGOUT, request=request)
+    logout(request)
+    return ended
+
+
+def carry_tracking(request: HttpRequest, old_key: str | None) -> None:
+    """Keep the tracking row with the session after Django gave it a new key (a password
+    change cycles it), so My sessions still shows this browser as live and current."""
+    new_key = request.session.session_key
+    if old_key and new_key and old_key != new_key:
+        UserSession.objects.filter(session_key=old_key, ended_at__isnull=True).update(
+            session_key=new_key
+        )
 
 
 def end_session(request: HttpRequest, tracked: UserSession) -> bool:
@@ -165,4 +190,4 @@ def rotate_session_key(request: HttpRequest) -> None:
     """A new session key on privilege change (second factor passed), kept in the tracking row."""
     old = request.session.session_key
     request.session.cycle_key()
-    UserSession.objects.filter(session_key=old).update(session_key=request.session.session_key)
+    carry_tracking(request, old)

@@ -47,6 +47,7 @@ def _snapshot(m: Membership) -> dict[str, object]:
 # site operator adds such memberships.
 CANNOT_INVITE = "This email cannot be invited here. Ask the person to contact you."
 ALREADY_HERE = "This person already has a role in this clinic."
+LAST_ADMIN = "You are the only clinic admin; appoint another first."
 ELSEWHERE = "This person also works at another clinic; ask the site operator to do this."
 
 
@@ -122,15 +123,19 @@ def update_membership(
         if current.user_id == by.user_id and (role != Role.CLINIC_ADMIN or not is_active):
             # The last word on the clinic must stay with someone. The admin rows are locked,
             # so two admins demoting themselves at once cannot both pass.
+            # An admin whose account is turned off does not count.
             others = (
-                Membership.objects.select_for_update()
-                .filter(clinic=current.clinic, role=Role.CLINIC_ADMIN, is_active=True)
+                Membership.objects.select_for_update(of=("self",))
+                .filter(
+                    clinic=current.clinic,
+                    role=Role.CLINIC_ADMIN,
+                    is_active=True,
+                    user__is_active=True,
+                )
                 .exclude(pk=current.pk)
             )
             if not list(others):
-                raise ValidationError(
-                    {"role": "You are the only clinic admin; appoint another first."}
-                )
+                raise ValidationError({"role": LAST_ADMIN})
         current.role = role
         current.is_active = is_active
         current.save(update_fields=["role", "is_active"])
@@ -181,7 +186,7 @@ def deactivate_account(by: Membership, membership: Membership, *, request: HttpR
     return user
 
 
-def sign_out_everywhere(by: Membership, membership: Membership, *, request: HttpRequest) -> int:
+def sign_out_of_clinic(by: Membership, membership: Membership, *, request: HttpRequest) -> int:
     """End the person's sessions working in this clinic (not those at another clinic)."""
     _require_clinic_admin(by)
     _own_membership(by, membership)
@@ -217,6 +222,48 @@ def resend_password_link(by: Membership, membership: Membership, *, request: Htt
             after={"has_usable_password": False, "set_password_link_sent": True},
         )
         transaction.on_commit(lambda: _send_password_link(request, user))
+
+
+def revoke_invitation(by: Membership, membership: Membership, *, request: HttpRequest) -> User:
+    """Withdraw an invitation nobody has used yet: the role and the never-used account are
+    turned off and the emailed link stops working. Nothing is deleted; the person shows as
+    "Invitation revoked", and the audit entry keeps who did it.
+
+    Only while the invitation is pending (no password chosen, role and account on), and not
+    for an account another clinic also relies on.
+    """
+    _require_clinic_admin(by)
+    _own_membership(by, membership)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=membership.user_id)
+        current = Membership.objects.select_for_update().get(pk=membership.pk)
+        if user.has_usable_password():
+            raise ValidationError(
+                "This person has already accepted the invitation and chosen a password; "
+                "turn off their role or deactivate the account instead."
+            )
+        if not (user.is_active and current.is_active):
+            raise ValidationError("This invitation is not pending: the role or account is off.")
+        if _active_elsewhere(user, current.clinic):
+            raise ValidationError(ELSEWHERE)
+        # Only what changes (the audit trail records changes; the entry's object is the role).
+        before = {"membership_active": True, "account_active": True}
+        current.is_active = False
+        current.save(update_fields=["is_active"])
+        user.is_active = False
+        # A fresh unusable password changes what the emailed token was made from, so the
+        # link no longer works (the set-password page also refuses turned-off accounts).
+        user.set_unusable_password()
+        user.save(update_fields=["is_active", "password"])
+        record(
+            "staff.invite.revoke",
+            by=by,
+            request=request,
+            obj=current,
+            before=before,
+            after={"membership_active": False, "account_active": False},
+        )
+    return user
 
 
 def reset_two_factor(by: Membership, membership: Membership, *, request: HttpRequest) -> int:

@@ -1,4 +1,4 @@
-"""Sign in (password step) and sign out."""
+"""Sign in (password step), sign out of this browser, and sign out everywhere."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
-from ketaclinic.access.policy import password_only, public
-from ketaclinic.accounts.actions.sessions import sign_out
+from ketaclinic.access.policy import password_only, public, verified
+from ketaclinic.accounts.actions.sessions import sign_out, sign_out_everywhere
 from ketaclinic.accounts.forms import LoginForm
 from ketaclinic.accounts.lockout import lockout_username
 from ketaclinic.accounts.middleware import TIMED_OUT_KEY
@@ -95,7 +95,16 @@ def login(request: HttpRequest) -> HttpResponse:
 @password_only
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
-    """Sign out of every session of this account, not only this browser."""
+    """Sign out of this browser only; "Sign out everywhere" is its own button."""
     sign_out(request)
+    messages.info(request, "You are signed out.")
+    return redirect("accounts:login")
+
+
+@verified
+@require_POST
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every session of this account: this browser, and any other device."""
+    sign_out_everywhere(request)
     messages.info(request, "You are signed out on all your devices.")
     return redirect("accounts:login")

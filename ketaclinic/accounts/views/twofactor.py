@@ -94,6 +94,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                 request,
                 "accounts/recovery_codes.html",
                 {
+                    "invited": request.session.pop(twofactor.INVITED_KEY, False),
+                    "invite_steps": twofactor.INVITE_STEPS,
                     "codes": enrolment.recovery_codes,
                     "continue_url": reverse("accounts:security")
                     if replacing
@@ -103,14 +105,18 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         form.add_error("otp_token", "That code does not match. Enter the newest code.")
         form.describe()
     secret = twofactor.base32_secret(key)
+    otpauth_url = twofactor.config_url(user, key)  # type: ignore[arg-type]
     return render(
         request,
         "accounts/two_factor_setup.html",
         {
             "form": form,
             "replacing": replacing,
-            "qr_svg": twofactor.qr_svg(twofactor.config_url(user, key)),  # type: ignore[arg-type]
+            "qr_svg": twofactor.qr_svg(otpauth_url),
+            "otpauth_url": otpauth_url,
             "secret": twofactor.grouped(secret),
+            "invited": request.session.get(twofactor.INVITED_KEY, False),
+            "invite_steps": twofactor.INVITE_STEPS,
         },
     )
 

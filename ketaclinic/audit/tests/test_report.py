@@ -223,6 +223,18 @@ class ReportTests(BaseTestCase):
         # The sort is in the form, not the URL: a sort in the query string is ignored.
         assert self.get(sort="oldest").context["filters"]["sort"] == "action"
 
+    def test_kept_filters_are_shown_in_force_with_a_one_click_clear(self) -> None:
+        self.login("clinic_admin")
+        self.assertNotContains(self.get(), "Clear all filters")
+        response = self.show(patient_ref="P-1")
+        self.assertContains(response, "Showing only:")
+        self.assertContains(response, "Clear all filters")
+        self.assertContains(response, "P-1")
+        self.post(clear="1")
+        response = self.get()
+        self.assertNotContains(response, "Showing only:")
+        assert session_key(self.clinic) not in self.client.session
+
     def test_it_says_so_when_nothing_matches(self) -> None:
         self.login(Role.CLINIC_ADMIN)
         response = self.show(patient_ref="nobody")

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import re
+
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
 from ketaclinic.accounts.models import Role
 from ketaclinic.audit.models import AuditEntry
-from ketaclinic.inquiries.forms import NEED_CONTACT
+from ketaclinic.inquiries.forms import NEED_CONTACT, NEED_METHOD, InquiryForm
 from ketaclinic.inquiries.models import Inquiry, Status
 from ketaclinic.inquiries.tests.base import XSS_IMG, XSS_SCRIPT, InquiryTestCase, valid_post
 
@@ -33,7 +35,14 @@ class LearnMoreFormTestCase(InquiryTestCase):
         for label in ("Your name", "Email", "Phone", "Message", "I agree to be contacted by"):
             self.assertContains(r, label)
         self.assertContains(r, "call or text 988")
-        self.assertContains(r, '<button type="submit">Send</button>', html=True)
+        self.assertContains(r, 'href="tel:988"')
+        self.assertContains(r, 'type="submit" class="button button--primary button--cta">Send<')
+
+    def test_it_shows_one_crisis_box_before_the_form(self) -> None:
+        body = self.client.get(self.url).content.decode()
+        self.assertEqual(body.count('<aside class="crisis'), 1)
+        self.assertLess(body.index('id="crisis-form-title"'), body.index('name="name"'))
+        self.assertIn('href="sms:988"', body)
 
     def test_it_is_open_to_everyone(self) -> None:
         for role in Role:
@@ -70,12 +79,57 @@ class LearnMoreFormTestCase(InquiryTestCase):
         self.assertEqual(Inquiry.objects.get().phone, "(555) 010-0199")
 
     def test_it_accepts_the_minimum(self) -> None:
-        data = {"name": "Min (test)", "email": "min@example.com", "consent": "on"}
+        data = {
+            "name": "Min (test)",
+            "phone": "555 010 0142",
+            "preferred_contact": "phone",
+            "consent": "on",
+        }
         r = self.client.post(self.url, data)
         self.assertEqual(r.status_code, 302)
         inquiry = Inquiry.objects.get()
         self.assertEqual(inquiry.preferred_time, "any")
         self.assertEqual(inquiry.conditions, [])
+        self.assertEqual((inquiry.email, inquiry.preferred_contact), ("", "phone"))
+
+    def test_it_requires_only_what_is_needed_to_call_back(self) -> None:
+        required = [n for n, f in InquiryForm(clinic=self.clinic).fields.items() if f.required]
+        self.assertEqual(required, ["name", "preferred_contact", "consent"])
+        r = self.client.get(self.url)
+        # The page marks exactly those three; email and phone share one "at least one" hint.
+        self.assertContains(r, "(required)", count=3)
+        self.assertContains(r, "Give us a phone number, an email address or both.")
+
+    def test_it_needs_how_to_contact(self) -> None:
+        data = valid_post(preferred_contact="")
+        body = self.assert_field_error(data, "preferred_contact", NEED_METHOD)
+        self.assertIn('href="#id_preferred_contact_0"', body)
+        # Everything typed is kept.
+        self.assertIn('value="alex@example.com"', body)
+        self.assertIn("I would like to know more about the infusions.", body)
+
+    def test_it_asks_the_call_back_questions_first_and_groups_the_rest(self) -> None:
+        body = self.client.get(self.url).content.decode()
+        legends = [
+            "<legend>How we can reach you</legend>",
+            "<legend>About what you are looking for (optional)</legend>",
+            "<legend>Your mental-health professional (optional)</legend>",
+            "<legend>Anything else (optional)</legend>",
+        ]
+        positions = [body.index(legend) for legend in legends]
+        self.assertEqual(positions, sorted(positions))
+        first_optional = positions[1]
+        for name in ("name", "email", "phone", "preferred_contact", "consent"):
+            self.assertLess(body.index(f'name="{name}"'), first_optional, name)
+        for name in ("conditions", "professional", "message", "heard_about"):
+            self.assertGreater(body.index(f'name="{name}"'), first_optional, name)
+
+    def test_it_lists_errors_in_the_order_of_the_page(self) -> None:
+        data = valid_post(name="", conditions=["other"], consent="", message="m" * 5001)
+        r = self.client.post(self.url, data)
+        summary = r.content.decode().split('class="error-summary"', 1)[1].split("</ul>", 1)[0]
+        anchors = re.findall(r'href="#(id_\w+)"', summary)
+        self.assertEqual(anchors, ["id_name", "id_consent", "id_other_condition", "id_message"])
 
     def test_it_flags_self_harm_as_urgent(self) -> None:
         self.client.post(self.url, valid_post(message="Some days I want to END MY LIFE."))
@@ -157,6 +211,7 @@ class LearnMoreFormTestCase(InquiryTestCase):
         data = valid_post(email="bad", conditions=["other"], consent="")
         r = self.client.post(self.url, data)
         self.assertContains(r, 'class="error-summary"')
+        self.assertContains(r, "Please check the answers marked below")
         self.assertContains(r, 'href="#id_email"')
         self.assertContains(r, 'href="#id_other_condition"')
         self.assertContains(r, 'href="#id_consent"')

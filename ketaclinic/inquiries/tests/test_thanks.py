@@ -23,6 +23,17 @@ class ThanksTestCase(InquiryTestCase):
         self.assertEqual(r.redirect_chain[-1][0], self.url)
         self.assertNotContains(r, "Alex Example")
 
+    def test_it_says_when_we_aim_to_reply(self) -> None:
+        r = self.client.post(self.form_url, valid_post(), follow=True)
+        self.assertContains(r, "We aim to get back to you within one working day.")
+        self.clinic.reply_within = "two working days"
+        self.clinic.save()
+        r = self.client.get(self.url)
+        self.assertContains(r, "We aim to get back to you within two working days.")
+        self.clinic.reply_within = ""
+        self.clinic.save()
+        self.assertNotContains(self.client.get(self.url), "We aim to get back to you")
+
     def test_it_puts_crisis_resources_first_when_self_harm_is_mentioned(self) -> None:
         data = valid_post(message="Honestly I don’t want to live like this.")
         r = self.client.post(self.form_url, data, follow=True)
@@ -30,6 +41,8 @@ class ThanksTestCase(InquiryTestCase):
         self.assertIn('role="alert"', body)
         self.assertIn("Please reach out for help now", body)
         self.assertLess(body.index("call or text 988"), body.index("<h1>Thank you"))
+        self.assertLess(body.index('href="tel:988"'), body.index("<h1>Thank you"))
+        self.assertEqual(body.count('<aside class="crisis'), 1)
 
     def test_it_sends_visitors_without_a_submission_to_the_form(self) -> None:
         r = self.client.get(self.url)

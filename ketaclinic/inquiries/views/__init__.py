@@ -1,1 +1,2 @@
-"""Views of the inquiries app, split by workflow: public pages, the list, one inquiry."""
+"""Views of the inquiries app, split by workflow: public pages, the embeddable form, the list,
+one inquiry."""
