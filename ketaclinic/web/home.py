@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.views.decorators.http import require_safe
 
@@ -27,15 +27,6 @@ from ketaclinic.access.zones import clinic_today
 from ketaclinic.accounts.models import Membership, Role, User
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.web import queues
-
-
-def url_or_none(name: str, *args: Any) -> str | None:
-    """The path of ``name``, or None while that page has not been built (staff pages, clinic
-    settings: other parts of the code base add them)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def pipeline_url(**filters: str | int) -> str:
@@ -178,26 +169,19 @@ def _outside(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[s
     }
 
 
-def _staff_url(membership: Membership) -> str:
-    """The staff page of one person (the staff pages when they exist, the admin site now)."""
-    return url_or_none("accounts:staff_detail", membership.pk) or reverse(
-        "admin:accounts_membership_change", args=[membership.pk]
-    )
-
-
 def _clinic_admin(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
     invitations = queues.pending_invitations(clinic)
     return {
         "counts": queues.inquiry_counts(clinic, request.user, today),
         "links": _inquiry_links(request.user),
         "invitations": invitations,
-        "invitation_rows": [(m, _staff_url(m)) for m in invitations.items],
+        "invitation_rows": [
+            (m, reverse("accounts:staff_detail", args=[m.pk])) for m in invitations.items
+        ],
         "break_glass": queues.break_glass_to_review(clinic),
         "security": queues.recent_security_events(clinic),
-        "staff_list_url": url_or_none("accounts:staff_list")
-        or reverse("admin:accounts_membership_changelist"),
-        # Left out until the clinic settings pages exist (the admin site is being retired).
-        "clinic_settings_url": url_or_none("clinics:settings"),
+        "staff_list_url": reverse("accounts:staff_list"),
+        "clinic_settings_url": reverse("clinics:settings"),
         "break_glass_url": reverse("accounts:break_glass_review"),
         "audit_url": reverse("audit:report"),
     }

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from ketaclinic.accounts.models import BreakGlassGrant, Membership, Role, SharedAccess, User
 from ketaclinic.audit.models import AuditEntry
+from ketaclinic.audit.registry import registry as audit_registry
 from ketaclinic.audit.report import Entries
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.inquiries.models import OPEN_STATUSES, Inquiry, Status
@@ -166,19 +167,20 @@ def break_glass_to_review(clinic: Clinic) -> Queue[BreakGlassGrant]:
     return Queue(qs.count(), items)
 
 
-# Sign-in trouble and changes to who can sign in (names as recorded by the accounts app).
-SECURITY_ACTIONS: dict[str, str] = {
-    "auth.lockout": "Locked out after repeated failed sign-ins",
-    "auth.login.account_throttled": "Sign-in refused: too many attempts on the account",
-    "auth.login.2fa_failed": "Failed the second sign-in step",
-    "auth.reauth_failed": "Failed to confirm their password again",
-    "auth.password.reset": "Set a new password from an emailed link",
-    "2fa.reset": "Replaced their two-factor device",
-    "2fa.admin_reset": "Two-factor sign-in reset by a clinic admin",
-    "account.email.change": "Changed the sign-in email address",
-    "account.deactivate": "Account deactivated",
-    "staff.update": "Role or access changed",
-}
+# Sign-in trouble and changes to who can sign in (names as recorded by the accounts app; the
+# labels are the audit registry's, the same words as the audit report).
+SECURITY_ACTIONS = (
+    "auth.lockout",
+    "auth.login.account_throttled",
+    "auth.login.2fa_failed",
+    "auth.reauth_failed",
+    "auth.password.reset",
+    "2fa.reset",
+    "2fa.admin_reset",
+    "account.email.change",
+    "account.deactivate",
+    "staff.update",
+)
 # Failures and lockouts are the ones worth a second look.
 ALERTING_ACTIONS = frozenset(
     {"auth.lockout", "auth.login.account_throttled", "auth.login.2fa_failed", "auth.reauth_failed"}
@@ -189,9 +191,10 @@ ALERTING_ACTIONS = frozenset(
 class SecurityEvent:
     entry: AuditEntry
     label: str
-    # Whose account it is about, and who did it when that is someone else (an admin).
-    person: str
-    by: str
+    # Who did it (for a lockout, whose account it was), and whose account it was about when
+    # that is someone else (an admin's reset or deactivation).
+    who: str
+    about: str
     alerting: bool
 
 
@@ -231,13 +234,13 @@ def recent_security_events(clinic: Clinic, now: dt.datetime | None = None) -> Qu
         actor = names.get(entry.actor_id, entry.actor_email) if entry.actor_id else ""
         subject_id = _subject_id(entry)
         subject = names.get(subject_id, "") if subject_id is not None else ""
-        person = subject or actor or _after_username(entry) or "Unknown account"
+        who = actor or subject or _after_username(entry) or "Unknown account"
         events.append(
             SecurityEvent(
                 entry=entry,
-                label=SECURITY_ACTIONS.get(entry.action, entry.action),
-                person=person,
-                by=actor if actor and actor != person else "",
+                label=audit_registry.label(entry.action),
+                who=who,
+                about=subject if subject and subject != who else "",
                 alerting=entry.action in ALERTING_ACTIONS,
             )
         )

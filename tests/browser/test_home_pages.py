@@ -156,6 +156,8 @@ def check_work(role: str, page: Page) -> None:
         security = page.locator("#security")
         expect(security.get_by_text("Carl Stone (demo)").first).to_be_visible()
         expect(security.get_by_text("Failed the second sign-in step").first).to_be_visible()
+        invitations = page.locator("#invitations")
+        expect(invitations.get_by_role("link", name="Ivy Invited (demo)")).to_be_visible()
 
 
 def fail_second_factor(browser: Browser, server: DemoServer, email: str) -> None:
