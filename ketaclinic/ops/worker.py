@@ -96,25 +96,26 @@ def beside_server(enabled: bool = True) -> Iterator[subprocess.Popen[bytes] | No
     """Run a worker child process while the body (the web server) runs; stop it afterwards.
 
     SIGTERM to the server becomes ``SystemExit`` (waitress shuts down cleanly on it), so the
-    worker is stopped whether the server ends by Ctrl+C, SIGTERM or returning.
+    server exits cleanly and the worker is stopped whether the server ends by Ctrl+C, SIGTERM or
+    returning. With ``enabled`` False only the SIGTERM handling applies.
     """
-    if not enabled:
-        yield None
-        return
-    env = {**os.environ, PARENT_ENV: str(os.getpid())}
-    child = subprocess.Popen([sys.executable, "-m", "ketaclinic", "worker"], env=env)
-    stopping = threading.Event()
-    threading.Thread(target=_watch, args=(child, stopping), daemon=True).start()
-    print(f"task worker started (pid {child.pid})", flush=True)
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _raise_exit) if in_main else None
+    child: subprocess.Popen[bytes] | None = None
+    stopping = threading.Event()
     try:
+        if enabled:
+            env = {**os.environ, PARENT_ENV: str(os.getpid())}
+            child = subprocess.Popen([sys.executable, "-m", "ketaclinic", "worker"], env=env)
+            threading.Thread(target=_watch, args=(child, stopping), daemon=True).start()
+            print(f"task worker started (pid {child.pid})", flush=True)
         yield child
     finally:
         stopping.set()
         if in_main:
             signal.signal(signal.SIGTERM, previous)
-        stop_child(child)
+        if child is not None:
+            stop_child(child)
 
 
 def stop_child(child: subprocess.Popen[bytes], grace_s: float = STOP_GRACE_S) -> None:
