@@ -123,7 +123,8 @@ class _Served:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "ketaclinic", "serve", "--port", str(self.port), *args],
             cwd=PROJECT_ROOT,
-            env=child_env(data),
+            # Development mode: plain static files, so collectstatic is quick.
+            env=child_env(data, {"KETACLINIC_DEBUG": "1"}),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
