@@ -167,6 +167,12 @@ def create(to: Path, passphrase: bytes | None = None) -> Result:
         source="backup",
         backup=name,
     )
-    anchor_file = anchors.append(anchor)
+    try:
+        anchor_file = anchors.append(anchor)
+    except OSError as exc:
+        raise Refused(
+            f"the backup {final} was written, but its anchor could not be recorded in "
+            f"{anchors.anchors_path()}: {exc.strerror}"
+        ) from None
     emailed = anchors.email_anchor(anchor, anchor_file)
     return Result(final, content, anchor_file, emailed)

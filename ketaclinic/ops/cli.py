@@ -99,7 +99,7 @@ def cmd_backup(argv: list[str]) -> int:
     audit = result.manifest["audit"]
     kind = "encrypted" if passphrase is not None else "not encrypted"
     print(
-        f"backup written: {result.path} ({kind}; {len(result.manifest['files'])} files, "
+        f"backup written: {result.path} ({kind}; {len(result.manifest['files'])} file(s), "
         f"{_megabytes(result.size_bytes)}; {took_s:.2f} s)"
     )
     print(
@@ -156,7 +156,8 @@ def cmd_restore(argv: list[str]) -> int:
         f"restored {restored.backup.name} (made {content['created_at']} by ketaclinic "
         f"{content['ketaclinic_version']}) into {restored.target} ({took_s:.2f} s)"
     )
-    print(f"{restored.files} files checked; {rows} rows in {tables} tables match the manifest")
+    files = f"{restored.files} file{'s' if restored.files != 1 else ''}"
+    print(f"{files} checked; {rows} rows in {tables} tables match the manifest")
     print(
         f"audit chain OK: {restored.verify.checked} entries verified; "
         f"head {restored.verify.head_hash}"

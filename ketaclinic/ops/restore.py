@@ -42,7 +42,10 @@ def _keys(content: dict[str, Any], passphrase: Callable[[], bytes | None]) -> cr
     encryption = content.get("encryption")
     if not encryption:
         return None
-    secret = passphrase()
+    try:
+        secret = passphrase()
+    except (OSError, ValueError) as exc:
+        raise Refused(f"cannot read the passphrase: {exc}") from None
     if secret is None:
         raise Refused("this backup is encrypted: give its passphrase with --passphrase-file FILE")
     try:
@@ -102,6 +105,8 @@ def _check_files(backup: Path, content: dict[str, Any], encrypted: bool) -> list
         if str(stored) != f"{path}{suffix}":
             raise Refused(f"the manifest stores {path} as {stored}, which does not fit")
         on_disk = backup / stored
+        if on_disk.is_symlink():
+            raise Refused(f"{stored} is a symbolic link; a backup holds plain files only")
         if not on_disk.is_file():
             raise Refused(f"{stored} is missing from the backup")
         expected = int(entry["stored_size"])
@@ -159,10 +164,13 @@ def check(
     ``vendor`` is the database kind to restore into (default: this ketaclinic's).
     """
     content = manifest.load(backup)
-    keys = _keys(content, passphrase)
-    kind = _check_kind(content, vendor or connection.vendor)
-    _check_migrations(content)
-    files = _check_files(backup, content, keys is not None)
+    try:
+        keys = _keys(content, passphrase)
+        kind = _check_kind(content, vendor or connection.vendor)
+        _check_migrations(content)
+        files = _check_files(backup, content, keys is not None)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise Refused(f"the manifest is damaged ({exc.__class__.__name__}: {exc})") from None
     return Checked(content, keys, kind, files)
 
 

@@ -87,7 +87,7 @@ def _raise_exit(signum: int, frame: FrameType | None) -> None:
 
 def _watch(child: subprocess.Popen[bytes], stopping: threading.Event) -> None:
     code = child.wait()
-    if not stopping.is_set():
+    if not stopping.is_set() and code != 0:  # 0: it was asked to stop (Ctrl+C reaches both)
         print(f"ketaclinic serve: the task worker stopped (exit {code})", file=sys.stderr)
 
 

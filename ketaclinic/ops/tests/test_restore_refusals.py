@@ -193,3 +193,16 @@ def test_a_target_that_holds_a_database_is_refused(backups: Backups, tmp_path: P
         "holds a database (ketaclinic.sqlite3)"
     )
     assert (target / "ketaclinic.sqlite3").read_bytes() == b"a clinic's live data"
+
+
+def test_a_manifest_missing_a_field_or_not_json_is_refused(
+    backups: Backups, tmp_path: Path
+) -> None:
+    backup = _copy(backups.plain, tmp_path)
+    content = _manifest(backup)
+    del content["files"][0]["stored_sha256"]
+    _rewrite_manifest(backup, content)
+    _check_refuses(backup, "the manifest is damaged (KeyError: 'stored_sha256')")
+    (backup / "manifest.json").write_text('{"format": "ketaclinic-backup/1", ')
+    with pytest.raises(Refused, match=r"^the manifest is damaged \(not valid JSON"):
+        restore.check(backup, _given(None), vendor="sqlite")
