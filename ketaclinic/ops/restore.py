@@ -188,10 +188,6 @@ def restore(backup: Path, passphrase: Callable[[], bytes | None]) -> Restored:
     db_entry = next(e for e in files if e["path"] == content["database"]["file"])
     staging = Path(tempfile.mkdtemp(prefix=".restore-staging-", dir=settings.DATA_DIR))
     try:
-        for entry in files:
-            if entry is not db_entry:
-                relative = Path(*manifest.safe_path(entry["path"]).parts[1:])
-                _unpack(backup, entry, media_root / relative, keys)
         if vendor == "postgresql" and keys is None:
             plain = backup / db_entry["stored"]  # checked above; pg_restore only reads it
         else:
@@ -204,7 +200,13 @@ def restore(backup: Path, passphrase: Callable[[], bytes | None]) -> Restored:
             target = f"database {connection.settings_dict['NAME']!r}"
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    restored_media: list[Path] = []
     try:
+        for entry in files:
+            if entry is not db_entry:
+                relative = Path(*manifest.safe_path(entry["path"]).parts[1:])
+                restored_media.append(media_root / relative)
+                _unpack(backup, entry, restored_media[-1], keys)
         _check_restored(content)
         with transaction.atomic():
             record(
@@ -214,7 +216,9 @@ def restore(backup: Path, passphrase: Callable[[], bytes | None]) -> Restored:
         result = verify_chain()
         if not result.ok:
             raise Refused(f"audit chain BROKEN at entry #{result.first_bad_id}: {result.problem}")
-    except Refused as exc:
+    except (Refused, OSError) as exc:
+        for path in restored_media:  # so that the target is empty for the next try
+            path.unlink(missing_ok=True)
         if vendor == "sqlite":
             aside = databases.sqlite_set_aside()
             raise Refused(f"{exc} (the restored copy was moved to {aside})") from None
