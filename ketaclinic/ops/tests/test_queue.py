@@ -24,7 +24,7 @@ from django_tasks_db.models import DBTaskResult
 from ketaclinic.lib.child import PROJECT_ROOT, child_env, run_python
 from ketaclinic.ops.queue import daily_tasks, schedule_due
 from ketaclinic.ops.tasks import record_daily_anchor
-from ketaclinic.ops.tests.helpers import ADMIN_EMAIL, ketaclinic, settings_for, setup_clinic
+from ketaclinic.ops.tests.helpers import ADMIN_EMAIL, ketaclinic, settings_for
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 DAILY = "ketaclinic.ops.tasks.record_daily_anchor"
@@ -76,16 +76,10 @@ print(json.dumps(list(DBTaskResult.objects.values_list("task_path", "status"))))
 
 
 def test_the_worker_runs_the_daily_task_through_the_database_backend(
-    tmp_path: Path,
-    fresh_database: Callable[[str], str | None],
-    sqlite_clinic: Callable[[Path], Path],
+    tmp_path: Path, clinic: Callable[[Path], str | None]
 ) -> None:
-    url = fresh_database("worker")
     data = tmp_path / "data"
-    if url is None:
-        sqlite_clinic(data)
-    else:
-        setup_clinic(data, url)
+    url = clinic(data)
     for _ in range(2):  # the second run finds today's anchor already done
         result = ketaclinic(data, "worker", "--once", database_url=url)
         assert result.returncode == 0, result.stderr

@@ -36,9 +36,9 @@ class Backups:
 
 
 @pytest.fixture(scope="module")
-def backups(tmp_path_factory: pytest.TempPathFactory, _clinic_template: Path) -> Backups:
+def backups(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Backups:
     root = tmp_path_factory.mktemp("backups")
-    source = Path(shutil.copytree(_clinic_template, root / "source"))
+    source = Path(shutil.copytree(_sqlite_template, root / "source"))
     passphrase_file = root / "passphrase"
     passphrase_file.write_text(PASSPHRASE + "\n")
     plain = ketaclinic(source, "backup", "--to", str(root / "plain"))
