@@ -22,6 +22,7 @@ from ketaclinic.accounts.actions.twofactor import (
     verify_second_factor,
 )
 from ketaclinic.accounts.forms import CodeForm
+from ketaclinic.accounts.requests import signed_in_user
 from ketaclinic.accounts.sudo import in_sudo_mode, require_sudo_mode
 from ketaclinic.accounts.views.common import after_sign_in_url, is_verified
 
@@ -33,10 +34,10 @@ _HEX_KEY = re.compile(r"^[0-9a-f]{40}$")
 @password_only
 @never_cache
 def two_factor(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     if is_verified(user):
         return redirect(after_sign_in_url(request))
-    device = twofactor.confirmed_totp(user)  # type: ignore[arg-type]
+    device = twofactor.confirmed_totp(user)
     if device is None:
         return redirect("accounts:two_factor_setup")
     form = CodeForm(request.POST if request.method == "POST" else None, help_text=CODE_HELP)
@@ -63,7 +64,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if settings.DEMO_MODE and getattr(user, "is_demo", False):
         from ketaclinic.demo import current_code
 
-        demo_code = current_code(user)  # type: ignore[arg-type]
+        demo_code = current_code(user)
     return render(request, "accounts/two_factor.html", {"form": form, "demo_code": demo_code})
 
 
@@ -71,8 +72,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 @never_cache
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Add an authenticator app: on first sign-in, or to replace one (verified, sudo)."""
-    user = request.user
-    replacing = twofactor.confirmed_totp(user) is not None  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    replacing = twofactor.confirmed_totp(user) is not None
     if replacing:
         if not is_verified(user):
             return redirect("accounts:two_factor")
@@ -105,7 +106,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         form.add_error("otp_token", "That code does not match. Enter the newest code.")
         form.describe()
     secret = twofactor.base32_secret(key)
-    otpauth_url = twofactor.config_url(user, key)  # type: ignore[arg-type]
+    otpauth_url = twofactor.config_url(user, key)
     return render(
         request,
         "accounts/two_factor_setup.html",
