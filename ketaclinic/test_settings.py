@@ -12,3 +12,8 @@ from ketaclinic.settings import *  # noqa: E402,F403
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AUDIT_STRICT_ACTIONS = True  # an unregistered audit action name fails the test
+
+# Each test starts from empty counters (conftest clears the cache before every test, including
+# tests without database access), so the suite counts in process memory. The shared caches
+# that `serve` uses are tested with real server processes in tests/test_shared_limits.py.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
