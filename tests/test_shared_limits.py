@@ -18,19 +18,22 @@ import http.client
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
 import uuid
 from collections.abc import Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 
 from ketaclinic.lib.child import PROJECT_ROOT, child_env, run_ketaclinic, run_python
+from ketaclinic.sharedcache.models import CACHE_TABLE
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 CLINIC = "shared"
@@ -67,7 +70,7 @@ def database() -> Iterator[dict[str, str]]:
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield {"DATABASE_URL": url.rsplit("/", 1)[0] + "/" + name}
+        yield {"DATABASE_URL": urlunsplit(urlsplit(url)._replace(path=f"/{name}"))}
     finally:
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
@@ -87,6 +90,7 @@ class Server:
     port: int
     proc: subprocess.Popen[bytes]
     log: Path
+    settings: Mapping[str, str]
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -103,7 +107,7 @@ def start_server(data_dir: Path, settings: Mapping[str, str], *args: str) -> Ser
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = Server(port, proc, log)
+    server = Server(port, proc, log, settings)
     deadline = time.monotonic() + 60
     while True:
         if proc.poll() is not None:
@@ -134,6 +138,8 @@ def servers(
     """A clinic, then gunicorn with two workers and waitress on one data dir and database."""
     extra: dict[str, str] = getattr(request, "param", {})
     settings = {**LIMITS, **database, **extra}
+    if "KETACLINIC_CACHE_URL" in settings:  # this run's own keys, on a Redis others may use
+        settings["KETACLINIC_CACHE_KEY_PREFIX"] = f"kc-test-{uuid.uuid4().hex[:12]}"
     first = start_server(tmp_path, settings, "--workers", "2")
     second: Server | None = None
     try:
@@ -278,6 +284,22 @@ def assert_production_rules(server: Server) -> None:
     assert big.headers["Server"] == "ketaclinic"
 
 
+def database_cache_rows(server: Server) -> int:
+    """Entries in the shared database cache's table (the servers' own database)."""
+    query = f"SELECT COUNT(*) FROM {CACHE_TABLE}"  # noqa: S608 - a constant
+    url = server.settings.get("DATABASE_URL")
+    if url:
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            row = conn.execute(query).fetchone()
+    else:
+        with closing(sqlite3.connect(server.log.parent / "ketaclinic.sqlite3")) as conn:
+            row = conn.execute(query).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def test_limits_hold_across_two_server_processes(servers: tuple[Server, Server]) -> None:
     first, second = servers
     assert first.output().count("Booting worker") == 2, first.output()
@@ -287,6 +309,8 @@ def test_limits_hold_across_two_server_processes(servers: tuple[Server, Server])
     assert_inquiry_limit_is_shared(first, second)
     assert_lockout_is_shared(first, second)
     assert_account_cap_is_shared(first, second)
+    # The counts were kept in the database both servers share.
+    assert database_cache_rows(first) >= 3
 
 
 def redis_keys(prefix: str) -> list[bytes]:
@@ -304,29 +328,25 @@ def redis_keys(prefix: str) -> list[bytes]:
     return list(client.scan_iter(match=f"{prefix}:*"))
 
 
-REDIS_PREFIX = f"kc-test-{uuid.uuid4().hex[:12]}"
-
-
-@pytest.mark.parametrize(
-    "servers",
-    [{"KETACLINIC_CACHE_URL": REDIS_URL, "KETACLINIC_CACHE_KEY_PREFIX": REDIS_PREFIX}],
-    indirect=True,
-)
+@pytest.mark.parametrize("servers", [{"KETACLINIC_CACHE_URL": REDIS_URL}], indirect=True)
 def test_limits_hold_across_two_server_processes_with_redis(
     servers: tuple[Server, Server],
 ) -> None:
-    redis_keys(REDIS_PREFIX)  # fails clearly first if Redis is away
     first, second = servers
+    prefix = first.settings["KETACLINIC_CACHE_KEY_PREFIX"]
+    assert redis_keys(prefix) == []  # and it fails clearly here if Redis is away
     try:
         assert_inquiry_limit_is_shared(first, second)
         assert_account_cap_is_shared(first, second)
-        # The counters are in Redis, under this run's prefix, not in the database.
-        assert len(redis_keys(REDIS_PREFIX)) >= 2
+        # The counters are in Redis, under this run's prefix, not in the database: one for
+        # each inquiry address and one for the capped account.
+        assert len(redis_keys(prefix)) >= 3
+        assert database_cache_rows(first) == 0
     finally:
         import redis
 
         client = redis.Redis.from_url(REDIS_URL)
-        for key in redis_keys(REDIS_PREFIX):
+        for key in redis_keys(prefix):
             client.delete(key)
 
 
