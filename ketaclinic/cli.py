@@ -2,7 +2,7 @@
 
 Contract (other tools call it)::
 
-    ketaclinic serve [--demo] [--port N] [--no-worker]
+    ketaclinic serve [--demo] [--port N] [--workers N] [--no-worker]
     ketaclinic demo
     ketaclinic manage ARGS...          any Django management command
     ketaclinic audit verify [--anchors FILE]
@@ -20,13 +20,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from ketaclinic.ops import cli as ops_cli  # no Django at import time
 
 USAGE = (
-    "usage: ketaclinic {serve [--demo] [--port N] [--no-worker] | demo | manage ARGS... | "
-    "audit verify [--anchors FILE] | backup ... | restore DIR ... | worker | pk ...}"
+    "usage: ketaclinic {serve [--demo] [--port N] [--workers N] [--no-worker] | demo | "
+    "manage ARGS... | audit verify [--anchors FILE] | backup ... | restore DIR ... | worker | "
+    "pk ...}"
 )
 
 
@@ -50,8 +50,16 @@ def cmd_serve(argv: list[str]) -> int:
     parser.add_argument("--demo", action="store_true", help="serve the demo clinic on 127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("KETACLINIC_PORT", "8000")))
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (gunicorn if >1)")
     parser.add_argument("--no-worker", action="store_true", help="start no task worker beside it")
     args = parser.parse_args(argv)
+    from ketaclinic.lib import servers
+
+    trusted_proxy = "" if args.demo else os.environ.get("KETACLINIC_TRUSTED_PROXY", "").strip()
+    problem = servers.workers_problem(args.workers) or servers.trusted_proxy_problem(trusted_proxy)
+    if problem:
+        print(f"ketaclinic serve: {problem}", file=sys.stderr)
+        return 2
     if args.demo:
         os.environ["KETACLINIC_MODE"] = "demo"
     elif os.environ.get("KETACLINIC_MODE") not in (None, "production"):
@@ -80,35 +88,16 @@ def cmd_serve(argv: list[str]) -> int:
             )
             return 1
         call_command("collectstatic", interactive=False, verbosity=0)
-    from waitress import serve
-
     from ketaclinic.wsgi import application
 
     print(
         f"ketaclinic serving at http://{host}:{args.port}/  (data: {settings.DATA_DIR})", flush=True
     )
-    proxy_options: dict[str, Any] = {}
-    trusted_proxy = os.environ.get("KETACLINIC_TRUSTED_PROXY", "").strip()
-    if trusted_proxy and not args.demo:
-        # Only this proxy's X-Forwarded-For/-Proto are believed; waitress then sets
-        # REMOTE_ADDR and the URL scheme, and strips those headers from anyone else.
-        proxy_options = {
-            "trusted_proxy": trusted_proxy,
-            "trusted_proxy_count": 1,
-            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
-            "clear_untrusted_proxy_headers": True,
-        }
     from ketaclinic.ops.worker import beside_server
 
+    options = servers.Options(host, args.port, args.threads, args.workers, trusted_proxy)
     with beside_server(enabled=not args.no_worker):
-        serve(
-            application,
-            host=host,
-            port=args.port,
-            threads=args.threads,
-            ident="ketaclinic",
-            **proxy_options,
-        )
+        servers.run(application, options)
     return 0
 
 

@@ -7,10 +7,13 @@ turns on development mode on top of any profile.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from ketaclinic.lib.env import data_dir, envbool, envint, envlist, secret_key
 
@@ -40,6 +43,7 @@ INSTALLED_APPS = [
     "ketaclinic.inquiries",
     "ketaclinic.web",
     "ketaclinic.ops",
+    "ketaclinic.sharedcache",
     "ketaclinic.admin_site.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -210,17 +214,54 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("KETACLINIC_MAX_BODY_BYTES", 256 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
-# --- Cache (rate limits) ---------------------------------------------------------------------
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "ketaclinic",
+# --- Cache (rate limits, sign-in caps) -----------------------------------------------------
+# Every server process (`serve --workers N`) must count in ONE place, or each would allow the
+# full limit. By default that place is a table in the clinic's own database (created by the
+# sharedcache app's migration); KETACLINIC_CACHE_URL=redis://host:6379/0 moves it to Redis
+# (`pip install 'ketaclinic[redis]'`). The test suite swaps in a per-process memory cache.
+CACHE_URL = os.environ.get("KETACLINIC_CACHE_URL", "").strip()
+CACHE_KEY_PREFIX = os.environ.get("KETACLINIC_CACHE_KEY_PREFIX", "ketaclinic")
+CACHES: dict[str, dict[str, Any]]
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "KETACLINIC_CACHE_URL must name Redis (redis://, rediss:// or unix://), "
+            f"not {CACHE_URL!r}; leave it unset for the database cache"
+        )
+    if importlib.util.find_spec("redis") is None:
+        raise ImproperlyConfigured(
+            "KETACLINIC_CACHE_URL names Redis but the redis package is missing: "
+            "pip install 'ketaclinic[redis]'"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "ketaclinic.sharedcache.backends.SharedDatabaseCache",
+            "LOCATION": "ketaclinic_cache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # When full, the cache drops a third of its entries, counters included: leave room
+            # for many addresses' counters (expired ones go first).
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
+# Both counters use that one cache: django-ratelimit's (inquiry limit, per-account sign-in cap,
+# password-reset limit) through RATELIMIT_USE_CACHE; django-axes keeps its lockout counts in
+# its own database table (the database handler), which every process shares too; AXES_CACHE
+# only matters to axes's cache handler, and points at the same shared cache.
+RATELIMIT_USE_CACHE = "default"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CACHE = "default"
 RATELIMIT_VIEW = "ketaclinic.web.views.rate_limited"
 # Client addresses come from REMOTE_ADDR everywhere (rate limits, lockout, audit). Behind a
-# TLS proxy, `ketaclinic serve` lets waitress rewrite REMOTE_ADDR and the scheme from the
-# proxy's X-Forwarded-* headers, trusting only KETACLINIC_TRUSTED_PROXY.
+# TLS proxy, `ketaclinic serve` rewrites REMOTE_ADDR and the scheme from the proxy's
+# X-Forwarded-For/-Proto, trusting only KETACLINIC_TRUSTED_PROXY (ketaclinic.lib.servers).
 INQUIRY_RATE = os.environ.get("KETACLINIC_INQUIRY_RATE", "5/10m")
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if TESTING else []
 

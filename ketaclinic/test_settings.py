@@ -15,3 +15,8 @@ AUDIT_STRICT_ACTIONS = True  # an unregistered audit action name fails the test
 # Tasks run at once in the test's own thread; the database backend and its worker are tested
 # through real subprocesses (ketaclinic/ops/tests).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Each test starts from empty counters (conftest clears the cache before every test, including
+# tests without database access), so the suite counts in process memory. The shared caches
+# that `serve` uses are tested with real server processes in tests/test_shared_limits.py.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -31,9 +31,10 @@ def test_it_creates_the_demo_once_and_production_refuses_to_start_beside_it(tmp_
     assert again.returncode == 0
     assert "already exists" in again.stdout
 
-    serve = ketaclinic(tmp_path, "serve")
-    assert serve.returncode == 1
-    assert "demo accounts exist" in serve.stderr
+    for workers in ("1", "2"):  # waitress and gunicorn alike
+        serve = ketaclinic(tmp_path, "serve", "--workers", workers)
+        assert serve.returncode == 1
+        assert "demo accounts exist" in serve.stderr
 
     verify = ketaclinic(tmp_path, "audit", "verify")
     assert verify.returncode == 0, verify.stderr
