@@ -262,9 +262,37 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or not PRODUCTION
 
+# Client errors (4xx) log one line without a traceback. The filter sits on the handler, which
+# sees every record, and on the loggers Django logs 4xx responses to, so a handler attached to
+# one of those loggers (a test's assertLogs) sees the same one line.
+_CLIENT_ERRORS = ["client_errors_without_traceback"]
+_DJANGO_4XX_LOGGERS = [
+    "django.request",
+    *(
+        f"django.security.{name}"
+        for name in (
+            "SuspiciousOperation",
+            "DisallowedHost",
+            "DisallowedRedirect",
+            "RequestDataTooBig",
+            "TooManyFieldsSent",
+            "TooManyFilesSent",
+            "SuspiciousFileOperation",
+            "SuspiciousMultipartForm",
+            "SuspiciousSession",
+            "csrf",
+        )
+    ),
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "client_errors_without_traceback": {
+            "()": "ketaclinic.lib.logs.ClientErrorsWithoutTraceback"
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": _CLIENT_ERRORS}},
+    "loggers": {name: {"filters": _CLIENT_ERRORS} for name in _DJANGO_4XX_LOGGERS},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
