@@ -72,6 +72,7 @@ def cmd_serve(argv: list[str]) -> int:
         call_command("collectstatic", interactive=False, verbosity=0)
     from waitress import serve
 
+    from ketaclinic.web.middleware import largest_body_bytes
     from ketaclinic.wsgi import application
 
     print(
@@ -94,6 +95,10 @@ def cmd_serve(argv: list[str]) -> int:
         port=args.port,
         threads=args.threads,
         ident="ketaclinic",
+        # waitress reads a whole body before the application sees it, and refuses one whose
+        # declared length is at least this (413) without reading it: one byte over the largest
+        # body a page accepts (the pages' own limits then refuse what they would not take).
+        max_request_body_size=largest_body_bytes() + 1,
         **proxy_options,
     )
     return 0
