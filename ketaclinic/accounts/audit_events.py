@@ -45,6 +45,11 @@ register("auth.logout.everywhere", "Signed out on all their devices", kind=USER)
 register("auth.reauth", "Confirmed their password again", kind=USER)
 register("auth.reauth_failed", "Failed to confirm their password again", kind=USER)
 register("auth.password.change", "Changed their password", kind=USER)
+register(
+    "auth.password.change_failed",
+    "Entered a wrong current password when changing it",
+    kind=USER,
+)
 register("auth.password.reset", "Set a new password from an emailed link", kind=USER)
 
 # Sessions.
