@@ -221,12 +221,12 @@ INQUIRY_RATE = os.environ.get("KETACLINIC_INQUIRY_RATE", "5/10m")
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if TESTING else []
 
 # --- Mail -----------------------------------------------------------------------------------
-# Mail goes to files in DATA_DIR/outbox until an SMTP server is named.
+# Mail goes to files in DATA_DIR/outbox/YYYY-MM-DD/ until an SMTP server is named.
 EMAIL_BACKEND = os.environ.get(
     "KETACLINIC_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if os.environ.get("KETACLINIC_EMAIL_HOST")
-    else "django.core.mail.backends.filebased.EmailBackend",
+    else "ketaclinic.lib.mail.DayFolderEmailBackend",
 )
 EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
 EMAIL_HOST = os.environ.get("KETACLINIC_EMAIL_HOST", "localhost")

@@ -8,6 +8,7 @@ local user, and the database holds patient data.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +62,7 @@ def test_a_fresh_data_directory_and_its_files_are_private(tmp_path: Path) -> Non
     assert {".", "outbox", "media", "media/logos"} <= directories
     mails = [name for name in modes if name.startswith("outbox/") and name.endswith(".log")]
     assert len(mails) == 1, modes
+    assert re.fullmatch(r"outbox/\d{4}-\d{2}-\d{2}/[^/]+\.log", mails[0]), mails  # a day's folder
     assert modes["media/logos/logo.png"] == "0o600"
     # Every directory 0700 and every file 0600, whatever else was written.
     assert {mode for name, mode in modes.items() if name in directories} == {"0o700"}, modes
