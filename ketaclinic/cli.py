@@ -160,7 +160,14 @@ COMMANDS = {
 }
 
 
+# What the server writes (the data directory, the SQLite database and its -wal and -shm files,
+# mail, uploads, backups) holds patient data: private to the server's user, whatever the
+# login's umask. Set before anything is created; SQLite creates its files under it.
+PRIVATE_UMASK = 0o077
+
+
 def main(argv: list[str] | None = None) -> int:
+    os.umask(PRIVATE_UMASK)
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help"):
         print(USAGE)

@@ -266,12 +266,12 @@ INQUIRY_RATE = os.environ.get("KETACLINIC_INQUIRY_RATE", "5/10m")
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if TESTING else []
 
 # --- Mail -----------------------------------------------------------------------------------
-# Mail goes to files in DATA_DIR/outbox until an SMTP server is named.
+# Mail goes to files in DATA_DIR/outbox/YYYY-MM-DD/ until an SMTP server is named.
 EMAIL_BACKEND = os.environ.get(
     "KETACLINIC_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if os.environ.get("KETACLINIC_EMAIL_HOST")
-    else "django.core.mail.backends.filebased.EmailBackend",
+    else "ketaclinic.lib.mail.DayFolderEmailBackend",
 )
 EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
 EMAIL_HOST = os.environ.get("KETACLINIC_EMAIL_HOST", "localhost")
@@ -303,6 +303,9 @@ USE_TZ = True
 # never as a public directory.
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
+# Django's default makes uploads 0644 whatever the umask: keep them private like the rest.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request while it is missing
@@ -316,9 +319,37 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or not PRODUCTION
 
+# Client errors (4xx) log one line without a traceback. The filter sits on the handler, which
+# sees every record, and on the loggers Django logs 4xx responses to, so a handler attached to
+# one of those loggers (a test's assertLogs) sees the same one line.
+_CLIENT_ERRORS = ["client_errors_without_traceback"]
+_DJANGO_4XX_LOGGERS = [
+    "django.request",
+    *(
+        f"django.security.{name}"
+        for name in (
+            "SuspiciousOperation",
+            "DisallowedHost",
+            "DisallowedRedirect",
+            "RequestDataTooBig",
+            "TooManyFieldsSent",
+            "TooManyFilesSent",
+            "SuspiciousFileOperation",
+            "SuspiciousMultipartForm",
+            "SuspiciousSession",
+            "csrf",
+        )
+    ),
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "client_errors_without_traceback": {
+            "()": "ketaclinic.lib.logs.ClientErrorsWithoutTraceback"
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": _CLIENT_ERRORS}},
+    "loggers": {name: {"filters": _CLIENT_ERRORS} for name in _DJANGO_4XX_LOGGERS},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

@@ -10,5 +10,7 @@ urlpatterns = [
     path("clinic-admin/", admin.site.urls),
 ]
 
+handler400 = "ketaclinic.web.errors.bad_request"
 handler403 = "ketaclinic.web.errors.permission_denied"
 handler404 = "ketaclinic.web.errors.not_found"
+handler500 = "ketaclinic.web.errors.server_error"

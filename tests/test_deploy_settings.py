@@ -87,7 +87,7 @@ def test_development_mode_runs_over_plain_http_with_debug_pages(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("settings", "backend"),
     [
-        ({}, "django.core.mail.backends.filebased.EmailBackend"),
+        ({}, "ketaclinic.lib.mail.DayFolderEmailBackend"),
         (
             {"KETACLINIC_EMAIL_HOST": "smtp.example.org"},
             "django.core.mail.backends.smtp.EmailBackend",

@@ -38,13 +38,25 @@ USER = "accounts.user"
 register("auth.login.password", "Signed in with a password (first step)", kind=USER)
 register("auth.login.2fa", "Signed in with the second factor", kind=USER)
 register("auth.login.2fa_failed", "Failed the second sign-in step", kind=USER)
-register("auth.login.account_throttled", "Was refused sign-in: too many attempts on the account")
+# Attempts on an account by someone unknown: no actor, the account as the object; the audit
+# report files them under the account's clinics.
+register("auth.login.failed", "Failed to sign in (wrong password)", kind=USER)
+register(
+    "auth.login.account_throttled",
+    "Was refused sign-in: too many attempts on the account",
+    kind=USER,
+)
 register("auth.lockout", "Was locked out after repeated failed sign-ins", kind=USER)
 register("auth.logout", "Signed out", kind=USER)
 register("auth.logout.everywhere", "Signed out on all their devices", kind=USER)
 register("auth.reauth", "Confirmed their password again", kind=USER)
 register("auth.reauth_failed", "Failed to confirm their password again", kind=USER)
 register("auth.password.change", "Changed their password", kind=USER)
+register(
+    "auth.password.change_failed",
+    "Entered a wrong current password when changing it",
+    kind=USER,
+)
 register("auth.password.reset", "Set a new password from an emailed link", kind=USER)
 
 # Sessions.

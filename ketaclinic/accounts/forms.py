@@ -3,6 +3,7 @@ technology: ``aria-describedby`` points at help text and errors, ``aria-invalid`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -84,7 +85,20 @@ class PasswordForm(AccessibleFormMixin, forms.Form):
 
 
 class AccessiblePasswordChangeForm(AccessibleFormMixin, PasswordChangeForm):
-    pass
+    """The old password is checked by ``confirm`` (``actions.credentials.confirm_password``:
+    through the lockout, and audited when wrong), not by ``user.check_password`` alone."""
+
+    def __init__(self, user: User, data: Any = None, *, confirm: Callable[[str], bool]) -> None:
+        self.confirm = confirm
+        super().__init__(user, data)
+
+    def clean_old_password(self) -> str:
+        old_password = str(self.cleaned_data["old_password"])
+        if not self.confirm(old_password):
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class EmailChangeForm(AccessibleFormMixin, forms.Form):

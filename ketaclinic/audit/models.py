@@ -16,8 +16,9 @@ class AuditEntry(models.Model):
 
     Indexes are few on purpose (every page view appends a row): the report always filters by
     clinic, so the composite indexes lead with it; the chain is walked by primary key. Sign-in
-    events carry no clinic and reach a clinic's report through their actor's membership
-    (``report.Entries``); their index is partial, so rows with a clinic do not pay for it.
+    events carry no clinic and reach a clinic's report through their actor's membership, or,
+    without an actor (a failed sign-in), their account's (``report.Entries``); their index is
+    partial, so rows with a clinic do not pay for it.
     """
 
     created_at = models.DateTimeField()

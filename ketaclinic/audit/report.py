@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import overload
 
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import CharField, Q, QuerySet, prefetch_related_objects
+from django.db.models.functions import Cast
 
 from ketaclinic.access.zones import clinic_zone
 from ketaclinic.accounts.models import Membership
@@ -16,6 +17,8 @@ from ketaclinic.audit.present import show
 from ketaclinic.audit.registry import registry
 from ketaclinic.clinics.models import Clinic
 
+ACCOUNT = "accounts.user"
+
 
 class Entries:
     """One clinic's entries matching the filters, in order; counts and slices like a queryset.
@@ -24,32 +27,47 @@ class Entries:
     and security events (password and second-factor sign-ins and failures, enrolment, resets,
     sign-outs, timeouts) are recorded before a clinic is chosen for the request, so they carry
     no clinic; they belong to every clinic where their actor is or was a member (any
-    ``is_active``: a former employee's history stays in the report). Entries without an actor
-    (a lockout for an unknown email) belong to no clinic and stay out.
+    ``is_active``: a former employee's history stays in the report). Attempts on an account by
+    someone unknown (a failed sign-in, the per-account throttle) have no actor and the account
+    as their object: they belong to every clinic where that account is or was a member. Other
+    entries without an actor (a lockout for an unknown email) belong to no clinic and stay out.
 
-    The two parts are disjoint (clinic = C, clinic IS NULL) and joined by UNION ALL, not OR: an
-    OR of two index ranges loses the index order, so every page sorted all of the clinic's
-    entries, while SQLite merges the two index-ordered parts and stops after a page. Counting
-    the parts separately keeps the count index-only; the partial index ``audit_noclinic_actor``
-    (clinic-less rows only, so page views do not pay for it) serves the second part.
+    The three parts are disjoint (clinic = C; clinic IS NULL with an actor; clinic IS NULL
+    without one) and joined by UNION ALL, not OR: an OR of index ranges loses the index order,
+    so every page sorted all of the clinic's entries, while SQLite merges the index-ordered
+    parts and stops after a page. Counting the parts separately keeps the count index-only; the
+    partial index ``audit_noclinic_actor`` (clinic-less rows only, so page views do not pay for
+    it) serves the other two parts (actor IS NULL is one range of it).
     """
 
     ordered = True  # for Paginator: the union is always ordered
 
     def __init__(self, clinic: Clinic, where: Q, order: tuple[str, ...]) -> None:
-        members = Membership.objects.filter(clinic=clinic).values("user_id")
+        members = Membership.objects.filter(clinic=clinic)
         # order_by(): a part of a compound query may not carry the model's default ordering.
         self.own = AuditEntry.objects.filter(where, clinic=clinic).order_by()
         self.signins = AuditEntry.objects.filter(
-            where, clinic__isnull=True, actor_id__in=members
+            where, clinic__isnull=True, actor_id__in=members.values("user_id")
+        ).order_by()
+        # object_id is text: the members' ids are cast to compare.
+        member_ids = members.annotate(text_id=Cast("user_id", CharField())).values("text_id")
+        self.attempts = AuditEntry.objects.filter(
+            where,
+            clinic__isnull=True,
+            actor__isnull=True,
+            object_type=ACCOUNT,
+            object_id__in=member_ids,
         ).order_by()
         self.order = order
 
+    def parts(self) -> tuple[QuerySet[AuditEntry], ...]:
+        return (self.own, self.signins, self.attempts)
+
     def queryset(self) -> QuerySet[AuditEntry]:
-        return self.own.union(self.signins, all=True).order_by(*self.order)
+        return self.own.union(self.signins, self.attempts, all=True).order_by(*self.order)
 
     def count(self) -> int:
-        return self.own.count() + self.signins.count()
+        return sum(part.count() for part in self.parts())
 
     def __len__(self) -> int:
         return self.count()

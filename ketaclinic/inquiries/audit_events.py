@@ -13,3 +13,8 @@ register("inquiry.notify_staff", "Emailed staff about a new inquiry", kind=INQUI
 register("inquiry.status", "Changed an inquiry's status", kind=INQUIRY)
 register("inquiry.contact", "Logged a contact attempt on an inquiry", kind=INQUIRY)
 register("inquiry.follow_up", "Changed an inquiry's owner or next action date", kind=INQUIRY)
+
+# Openings of the list (record_view): they show inquirers' names and contacts. A search records
+# that it was made and its other filters, never the text searched for.
+register("view.inquiry_list", "Opened the inquiry list", kind=INQUIRY)
+register("view.inquiry_search", "Searched the inquiries (the text is not kept)", kind=INQUIRY)

@@ -42,7 +42,9 @@ def envlist(name: str, default: list[str]) -> list[str]:
 def data_dir() -> Path:
     """The directory holding the embedded database, the secret key and mail files.
 
-    ``KETACLINIC_DATA_DIR`` overrides the per-user default from platformdirs.
+    ``KETACLINIC_DATA_DIR`` overrides the per-user default from platformdirs. A directory
+    created here is private (0700; ``ketaclinic``'s umask keeps its files 0600); one that
+    exists is left as its owner set it.
     """
     raw = os.environ.get("KETACLINIC_DATA_DIR")
     if raw:
@@ -51,7 +53,7 @@ def data_dir() -> Path:
         from platformdirs import user_data_dir
 
         path = Path(user_data_dir("ketaclinic", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path.resolve()
 
 

@@ -99,12 +99,18 @@ def _run_waitress(application: WSGIApp, options: Options) -> None:
             "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
             "clear_untrusted_proxy_headers": True,
         }
+    from ketaclinic.web.middleware import largest_body_bytes
+
     serve(
         application,
         host=options.host,
         port=options.port,
         threads=options.threads,
         ident="ketaclinic",
+        # waitress reads a whole body before the application sees it, and refuses one whose
+        # declared length is at least this (413) without reading it: one byte over the largest
+        # body a page accepts (the pages' own limits then refuse what they would not take).
+        max_request_body_size=largest_body_bytes() + 1,
         **proxy_options,
     )
 

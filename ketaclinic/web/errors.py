@@ -1,5 +1,12 @@
 """Error pages. The 403 page says why access was refused (the PermissionDenied message) and
-whom to ask: the current clinic's admins by name and email, or else the site operator."""
+whom to ask: the current clinic's admins by name and email, or else the site operator.
+
+The 400 and 500 pages are rendered from the template alone, with no request context: a 400 may
+come from a body Django cannot parse (a urlencoded form declaring a non-UTF-8 charset), and
+anything that reads ``request.POST`` again, as Django's own error views do for their CSRF
+check, raises again; a 500 may come from the database itself, so its page must not need the
+database, the session or the signed-in user.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
 
 from ketaclinic.access.middleware import current_membership
 from ketaclinic.accounts.models import Role, User
@@ -63,3 +71,18 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "web/404.html", status=404)
+
+
+def _standalone(template: str, status: int) -> HttpResponse:
+    """The page from its template alone: no request, so no context processor, no session, no
+    user, no database and no request body."""
+    html = loader.render_to_string(template, {"demo_mode": settings.DEMO_MODE})
+    return HttpResponse(html, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _standalone("web/400.html", 400)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _standalone("web/500.html", 500)

@@ -35,6 +35,11 @@ def no_store(get_response: Handler) -> Handler:
 UPLOAD_VIEWS: dict[str, int] = {"clinics:settings_group": 3 * 1024 * 1024}
 
 
+def largest_body_bytes() -> int:
+    """The largest body any page accepts: the server need never read a longer one."""
+    return max(int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE), *UPLOAD_VIEWS.values())
+
+
 def _body_limit(request: HttpRequest) -> int:
     if request.content_type == "multipart/form-data":
         try:

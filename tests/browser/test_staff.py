@@ -20,7 +20,6 @@ from tests.browser.test_clinic_settings import sign_in_admin
 
 pytestmark = pytest.mark.browser
 
-ADMIN = "admin@demo.ketaclinic.test"
 NURSE_EMAIL = "nia.browser@demo.ketaclinic.test"
 NURSE_NAME = "Nia Browser RN (demo)"
 NURSE_PASSWORD = "a phone-typed pass phrase"  # noqa: S105 - test fixture
@@ -38,7 +37,10 @@ def invitation_link(server: DemoServer, email: str) -> str:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         mails = (
-            sorted(outbox.glob("*.log"), key=lambda p: p.stat().st_mtime) if outbox.exists() else []
+            # One folder a day (outbox/YYYY-MM-DD/), so the search goes into them.
+            sorted(outbox.rglob("*.log"), key=lambda p: p.stat().st_mtime)
+            if outbox.exists()
+            else []
         )
         for path in reversed(mails):
             text = path.read_text()

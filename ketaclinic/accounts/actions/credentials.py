@@ -85,16 +85,47 @@ def choose_first_password(request: HttpRequest, form: SetPasswordForm) -> User:
     return user
 
 
-def reauthenticate(request: HttpRequest, password: str) -> bool:
-    """Check the password again (lockout applies) and open sudo mode for ten minutes."""
+def confirm_password(request: HttpRequest, password: str, *, changing: bool = False) -> bool:
+    """Check the signed-in user's password again, as the sign-in form does.
+
+    Through ``authenticate``, so each wrong entry counts toward the lockout (django-axes, per
+    account and address, one count with the sign-in form's) and a locked account is refused
+    even the right password; ``user.check_password`` alone would let a session left open guess
+    without limit. A wrong entry is audited (as part of a password change when ``changing``,
+    else of a re-authentication); the password never is.
+    """
     user = _signed_in_user(request)
     checked = authenticate(request, username=user.email, password=password)
     ok = checked is not None and checked.pk == user.pk
-    with transaction.atomic():
-        record("auth.reauth" if ok else "auth.reauth_failed", request=request, obj=user)
-    if ok:
-        enter_sudo_mode(request)
+    if not ok:
+        with transaction.atomic():
+            record(
+                "auth.password.change_failed" if changing else "auth.reauth_failed",
+                request=request,
+                obj=user,
+                after=_lock_state(request),
+            )
     return ok
+
+
+def password_locked(request: HttpRequest) -> bool:
+    """The last password check of this request met (or reached) the lockout."""
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def _lock_state(request: HttpRequest) -> dict[str, bool] | None:
+    return {"locked": True} if password_locked(request) else None
+
+
+def reauthenticate(request: HttpRequest, password: str) -> bool:
+    """Check the password again (lockout applies) and open sudo mode for ten minutes."""
+    user = _signed_in_user(request)
+    if not confirm_password(request, password):
+        return False
+    with transaction.atomic():
+        record("auth.reauth", request=request, obj=user)
+    enter_sudo_mode(request)
+    return True
 
 
 def change_email(request: HttpRequest, new_email: str) -> User:

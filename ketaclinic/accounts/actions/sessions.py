@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import logout
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
@@ -14,6 +15,7 @@ from django.utils import timezone
 from ketaclinic.access.middleware import CLINIC_SESSION_KEY
 from ketaclinic.accounts.models import Membership, User, UserSession
 from ketaclinic.audit.log import client_ip, record
+from ketaclinic.audit.models import AuditEntry
 
 if TYPE_CHECKING:
     from ketaclinic.clinics.models import Clinic
@@ -42,6 +44,38 @@ def start_session(request: HttpRequest, user: User) -> UserSession:
         )
         record("auth.login.password", request=request, actor=user, obj=user)
     return tracked
+
+
+# An attempt on an account by someone unknown is audited at most once a minute per account
+# and address: anyone can post the sign-in form, and the lockout and the per-account throttle
+# count every attempt anyway.
+ATTEMPT_AUDIT_WINDOW_S = 60
+
+
+def record_refused_sign_in(
+    request: HttpRequest, email: str, *, throttled: bool = False
+) -> AuditEntry | None:
+    """Audit a refused sign-in for ``email``: a wrong password, or (``throttled``) the
+    per-account cap on attempts from any address.
+
+    Whoever typed is unknown, so there is no actor; the account is the object, and the audit
+    report files the entry under every clinic the account works or worked at (``report.Entries``).
+    An email that matches no account is not recorded: no clinic would see it, and each new
+    address typed would be a new row.
+    """
+    target = User.objects.filter(email__iexact=email).only("pk").first() if email else None
+    if target is None:
+        return None
+    key = f"audit.refused_sign_in:{throttled}:{target.pk}:{client_ip(request)}"
+    if not cache.add(key, True, timeout=ATTEMPT_AUDIT_WINDOW_S):
+        return None  # already recorded this minute
+    with transaction.atomic():
+        return record(
+            "auth.login.account_throttled" if throttled else "auth.login.failed",
+            request=request,
+            obj=target,
+            after={"username": email},
+        )
 
 
 def session_clinic_ids(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -14,13 +14,16 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from ketaclinic.access.policy import password_only, public, verified
-from ketaclinic.accounts.actions.sessions import sign_out, sign_out_everywhere
+from ketaclinic.accounts.actions.sessions import (
+    record_refused_sign_in,
+    sign_out,
+    sign_out_everywhere,
+)
 from ketaclinic.accounts.forms import LoginForm
 from ketaclinic.accounts.lockout import lockout_username
 from ketaclinic.accounts.middleware import TIMED_OUT_KEY
 from ketaclinic.accounts.models import UserSession
 from ketaclinic.accounts.views.common import NEXT_KEY, after_sign_in_url, is_verified, safe_next
-from ketaclinic.audit.log import record
 
 TIMEOUT_MESSAGES = {
     UserSession.EndReason.IDLE.value: (
@@ -57,10 +60,15 @@ def account_attempts_exceeded(request: HttpRequest) -> bool:
         user__email__iexact=email, ip_address=request.META.get("REMOTE_ADDR") or None
     ).exists()
     if limited and not known_address:
-        with transaction.atomic():
-            record("auth.login.account_throttled", request=request, after={"username": email})
+        record_refused_sign_in(request, email, throttled=True)
         return True
     return False
+
+
+def _wrong_credentials(request: HttpRequest, form: LoginForm) -> bool:
+    """The form refused the email and password (not a lockout: axes audits that itself)."""
+    locked = getattr(request, "axes_locked_out", False)
+    return not locked and form.has_error(NON_FIELD_ERRORS, "invalid_login")
 
 
 @public
@@ -81,6 +89,8 @@ def login(request: HttpRequest) -> HttpResponse:
         if next_url:
             request.session[NEXT_KEY] = next_url
         return redirect("accounts:two_factor")
+    if request.method == "POST" and _wrong_credentials(request, form):
+        record_refused_sign_in(request, lockout_username(request, None))
     return render(
         request,
         "accounts/login.html",

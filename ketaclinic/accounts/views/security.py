@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+from axes.helpers import get_lockout_response
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -11,11 +14,28 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from ketaclinic.access.policy import verified
 from ketaclinic.accounts import twofactor
-from ketaclinic.accounts.actions.credentials import change_email, change_password, reauthenticate
+from ketaclinic.accounts.actions.credentials import (
+    change_email,
+    change_password,
+    confirm_password,
+    password_locked,
+    reauthenticate,
+)
+from ketaclinic.accounts.actions.sessions import sign_out
 from ketaclinic.accounts.forms import AccessiblePasswordChangeForm, EmailChangeForm, PasswordForm
 from ketaclinic.accounts.models import RecoveryCode, User, UserSession
 from ketaclinic.accounts.sudo import in_sudo_mode, require_sudo_mode
 from ketaclinic.accounts.views.common import safe_next
+
+LOCKED_SIGNED_OUT = "You were signed out: your password was entered wrongly too many times."
+
+
+def _signed_out_locked(request: HttpRequest) -> HttpResponse:
+    """Too many wrong passwords in this session: whoever is at it may not be its owner, so the
+    session ends; signing in again from this address waits out the lockout."""
+    sign_out(request)
+    messages.warning(request, LOCKED_SIGNED_OUT)
+    return get_lockout_response(request)  # the sign-in form's lockout page (429)
 
 
 @verified
@@ -39,10 +59,16 @@ def security(request: HttpRequest) -> HttpResponse:
 @verified
 @sensitive_post_parameters()
 def password_change(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    confirm = functools.partial(confirm_password, request, changing=True)
     form = AccessiblePasswordChangeForm(
-        request.user, request.POST if request.method == "POST" else None
+        user, request.POST if request.method == "POST" else None, confirm=confirm
     )
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if password_locked(request):
+        return _signed_out_locked(request)
+    if valid:
         ended = change_password(request, form)
         messages.success(
             request,
@@ -80,6 +106,8 @@ def reauth(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if reauthenticate(request, form.cleaned_data["password"]):
             return redirect(next_url or reverse("accounts:security"))
+        if password_locked(request):
+            return _signed_out_locked(request)
         form.add_error("password", "That password is not right.")
         form.describe()
     return render(request, "accounts/reauth.html", {"form": form, "next": next_url})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from unittest import mock
 
 import time_machine
 from django.core import mail
@@ -47,6 +48,14 @@ class StaffEmailTaskTests(TestCase):
             name="Sturges Family Practice", slug="sturges", email="front@sturges.example"
         )
         FlakyBackend.failures_left = 0
+        # Between tasks the worker closes connections that are past their age (right for a
+        # process that runs for weeks); inside this test's transaction that would end the test's
+        # own connection (PostgreSQL), so here it keeps them.
+        keep = mock.patch(
+            "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+        )
+        keep.start()
+        self.addCleanup(keep.stop)
         traveller = time_machine.travel(START, tick=False)
         self.clock = traveller.start()
         self.addCleanup(traveller.stop)

@@ -29,6 +29,9 @@ def _inquiry(request: ClinicRequest, pk: int) -> Inquiry:
 
 
 def _render(request: ClinicRequest, inquiry: Inquiry, **forms: Any) -> HttpResponse:
+    """The detail page: opened, or drawn again after a form error. Either shows the record, so
+    either is audited as an opening."""
+    record_view(request, inquiry)
     clinic = inquiry.clinic
     can_edit = policies.can_edit(request.membership, clinic)
     context: dict[str, Any] = {
@@ -59,9 +62,7 @@ def _render(request: ClinicRequest, inquiry: Inquiry, **forms: Any) -> HttpRespo
 @roles(*policies.READ_ROLES)
 @require_GET
 def inquiry_detail(request: ClinicRequest, pk: int) -> HttpResponse:
-    inquiry = _inquiry(request, pk)
-    record_view(request, inquiry)
-    return _render(request, inquiry)
+    return _render(request, _inquiry(request, pk))
 
 
 @roles(*policies.EDIT_ROLES)

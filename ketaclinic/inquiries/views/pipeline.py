@@ -18,7 +18,9 @@ from django.views.decorators.http import require_http_methods
 from ketaclinic.access.policy import clinic_scoped, roles
 from ketaclinic.access.request import ClinicRequest
 from ketaclinic.access.zones import clinic_today
+from ketaclinic.audit.log import record_view
 from ketaclinic.inquiries import policies, queries
+from ketaclinic.inquiries.audit_events import INQUIRY
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.staff_forms import FilterForm
 
@@ -90,6 +92,15 @@ def inquiry_list(request: ClinicRequest) -> HttpResponse:
     sort = str(data.get("sort") or "")
     rows = queries.sorted_by(rows, sort)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The list shows inquirers' names and contacts: each page shown is an opening. With a
+    # search in force it is recorded as a search, without the text (patient data).
+    record_view(
+        request,
+        None,
+        "inquiry_search" if search_text else "inquiry_list",
+        object_type=INQUIRY,
+        after={"filters": _url_filters(data), "page": page.number},
+    )
 
     # Query strings for status tabs and paging keep the other filters; sort links keep all
     # but the sort.

@@ -87,7 +87,7 @@ def test_the_worker_runs_the_daily_task_through_the_database_backend(
         assert result.returncode == 0, result.stderr
     (line,) = (data / "anchors" / "anchors.jsonl").read_text().splitlines()
     assert json.loads(line)["source"] == "daily"
-    (mail,) = (data / "outbox").iterdir()
+    (mail,) = [p for p in (data / "outbox").rglob("*") if p.is_file()]  # day folders
     assert ADMIN_EMAIL in mail.read_text()
     statuses = run_python(data, "-c", STATUSES, settings=settings_for(url))
     assert statuses.returncode == 0, statuses.stderr

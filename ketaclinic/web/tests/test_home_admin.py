@@ -195,7 +195,7 @@ class AdminQueryTests(AdminHomeTestCase):
                 queues.pending_invitations(self.clinic)
             with self.assertNumQueries(2):
                 queues.break_glass_to_review(self.clinic)
-            # Two counts (the clinic's entries and its people's sign-ins), the page, and the
-            # names of the actors and of the accounts the entries are about.
-            with self.assertNumQueries(4):
+            # Three counts (the clinic's entries, its people's sign-ins, and refused sign-ins
+            # on its people's accounts), the page, and the names of the actors and accounts.
+            with self.assertNumQueries(5):
                 queues.recent_security_events(self.clinic)

@@ -51,7 +51,7 @@ BUDGETS = {
     Role.NURSE: SHELL + 2,
     Role.CUSTODIAN: SHELL + 1,
     Role.OUTSIDE_PROFESSIONAL: SHELL + 3,
-    Role.CLINIC_ADMIN: SHELL + 9,
+    Role.CLINIC_ADMIN: SHELL + 10,  # security events: three parts (clinic, people, accounts)
 }
 
 
