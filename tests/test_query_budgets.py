@@ -321,8 +321,12 @@ def _in_sudo_mode(name: str) -> Callable[[BudgetCase], str]:
 
 # --- the budgets ------------------------------------------------------------------------
 
+# "5 +" below is the middleware's five (session, user, TOTP device, UserSession, Membership);
+# "audit entry" is the five statements of a recorded view (savepoint, chain head, insert,
+# update, release).
 BUDGETS: dict[str, list[Budget]] = {
-    # Today's home (one template for every role; role home pages are on their way, h/home).
+    # Today's home, one template for every role (role home pages are on their way, h/home):
+    # 5 + the memberships for the clinic switcher.
     "web:home": [
         Budget(
             6,
@@ -335,11 +339,15 @@ BUDGETS: dict[str, list[Budget]] = {
         for r in Role
     ],
     "web:style_guide": [Budget(5, _to("web:style_guide"), role=Role.NURSE)],
+    # 5 + owner choices, status counts, page count, rows (25 a page, owners joined).
     "inquiries:list": [
         Budget(
             9, _to("inquiries:list"), _inquiries, role=Role.COORDINATOR, row_text="Budget Person"
         )
     ],
+    # 5 + inquiry, audit entry, contacts, history, owner choices, duplicates. Reading the
+    # inquiry and its duplicates in one query makes 14 but the page slower: building the bigger
+    # query costs more than the query it saves (benchmarks/pages.py).
     "inquiries:detail": [
         Budget(
             15,
@@ -357,13 +365,19 @@ BUDGETS: dict[str, list[Budget]] = {
             variant="read-only",
         ),
     ],
+    # 5 + audit entry, two counts (the clinic's, its people's sign-ins), the page (a union),
+    # its actors, one query per kind of object named (staff roles, accounts, clinics), the
+    # people of the filter.
     "audit:report": [
         Budget(18, _to("audit:report"), _audit_entries, row_text="Budget entry", few=4)
     ],
+    # 5 + audit entry, one streamed query for every row.
     "audit:export": [
         Budget(11, _to("audit:export"), _audit_entries, row_text="Budget entry", few=4)
     ],
+    # 5 + TOTP device, recovery codes left, live sessions.
     "accounts:security": [Budget(8, _to("accounts:security"), _security_rows, role=Role.NURSE)],
+    # Lists (sessions, break-glass, staff, shared access): 5 + count + page, related rows joined.
     "accounts:sessions": [
         Budget(
             7, _to("accounts:sessions"), _own_sessions, role=Role.NURSE, row_text="Budget browser"
@@ -372,7 +386,7 @@ BUDGETS: dict[str, list[Budget]] = {
     "accounts:password_change": [Budget(5, _to("accounts:password_change"), role=Role.NURSE)],
     "accounts:email_change": [Budget(5, _in_sudo_mode("accounts:email_change"), role=Role.NURSE)],
     "accounts:reauth": [Budget(5, _to("accounts:reauth"), role=Role.NURSE)],
-    "accounts:break_glass": [Budget(6, _break_glass_form, role=Role.NURSE)],
+    "accounts:break_glass": [Budget(6, _break_glass_form, role=Role.NURSE)],  # 5 + the record
     "accounts:break_glass_review": [
         Budget(
             7,
@@ -384,6 +398,7 @@ BUDGETS: dict[str, list[Budget]] = {
     "accounts:staff_list": [
         Budget(7, _to("accounts:staff_list"), _new_staff, row_text="Budget Staff")
     ],
+    # 5 + person, their TOTP device, live sessions, 2 for each session's clinic, the sessions.
     "accounts:staff_detail": [Budget(11, _nurse_page, _sessions_of_nurse)],
     "accounts:staff_invite": [Budget(5, _to("accounts:staff_invite"))],
     "accounts:shared_access_list": [
