@@ -2,11 +2,16 @@
 
 Contract (other tools call it)::
 
-    ketaclinic serve [--demo] [--port N]
+    ketaclinic serve [--demo] [--port N] [--no-worker]
     ketaclinic demo
     ketaclinic manage ARGS...          any Django management command
-    ketaclinic audit verify
+    ketaclinic audit verify [--anchors FILE]
+    ketaclinic backup [--to DIR] [--passphrase-file FILE | --encrypt] [--keep N | --keep-days D]
+    ketaclinic restore DIR [--passphrase-file FILE]
+    ketaclinic worker [--interval S] [--once]
     ketaclinic pk ...                  the pharmacology engine (no Django loaded)
+
+The operations commands (backup, restore, worker, anchors) live in ``ketaclinic/ops/cli.py``.
 """
 
 from __future__ import annotations
@@ -14,10 +19,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
+from ketaclinic.ops import cli as ops_cli  # no Django at import time
+
 USAGE = (
-    "usage: ketaclinic {serve [--demo] [--port N] | demo | manage ARGS... | audit verify | pk ...}"
+    "usage: ketaclinic {serve [--demo] [--port N] [--no-worker] | demo | manage ARGS... | "
+    "audit verify [--anchors FILE] | backup ... | restore DIR ... | worker | pk ...}"
 )
 
 
@@ -41,6 +50,7 @@ def cmd_serve(argv: list[str]) -> int:
     parser.add_argument("--demo", action="store_true", help="serve the demo clinic on 127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("KETACLINIC_PORT", "8000")))
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--no-worker", action="store_true", help="start no task worker beside it")
     args = parser.parse_args(argv)
     if args.demo:
         os.environ["KETACLINIC_MODE"] = "demo"
@@ -88,14 +98,17 @@ def cmd_serve(argv: list[str]) -> int:
             "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
             "clear_untrusted_proxy_headers": True,
         }
-    serve(
-        application,
-        host=host,
-        port=args.port,
-        threads=args.threads,
-        ident="ketaclinic",
-        **proxy_options,
-    )
+    from ketaclinic.ops.worker import beside_server
+
+    with beside_server(enabled=not args.no_worker):
+        serve(
+            application,
+            host=host,
+            port=args.port,
+            threads=args.threads,
+            ident="ketaclinic",
+            **proxy_options,
+        )
     return 0
 
 
@@ -122,8 +135,9 @@ def cmd_manage(argv: list[str]) -> int:
 
 
 def cmd_audit(argv: list[str]) -> int:
-    if argv != ["verify"]:
-        print("usage: ketaclinic audit verify", file=sys.stderr)
+    anchors = argv[2] if len(argv) == 3 and argv[:2] == ["verify", "--anchors"] else None
+    if argv != ["verify"] and anchors is None:
+        print("usage: ketaclinic audit verify [--anchors FILE]", file=sys.stderr)
         return 2
     _setup_django()
     from ketaclinic.audit.verify import verify_chain
@@ -131,6 +145,8 @@ def cmd_audit(argv: list[str]) -> int:
     result = verify_chain()
     if result.ok:
         print(f"audit chain OK: {result.checked} entries verified; head {result.head_hash}")
+        if anchors is not None:
+            return ops_cli.check_anchors(Path(anchors))
         print("(keep the head hash outside this database: it reveals a rewritten chain)")
         return 0
     print(f"audit chain BROKEN at entry #{result.first_bad_id}: {result.problem}", file=sys.stderr)
@@ -148,6 +164,9 @@ COMMANDS = {
     "demo": cmd_demo,
     "manage": cmd_manage,
     "audit": cmd_audit,
+    "backup": ops_cli.cmd_backup,
+    "restore": ops_cli.cmd_restore,
+    "worker": ops_cli.cmd_worker,
     "pk": cmd_pk,
 }
 

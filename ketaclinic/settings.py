@@ -8,6 +8,7 @@ turns on development mode on top of any profile.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import dj_database_url
 
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "ketaclinic.audit",
     "ketaclinic.inquiries",
     "ketaclinic.web",
+    "ketaclinic.ops",
     "ketaclinic.admin_site.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -48,6 +50,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +242,15 @@ DEFAULT_FROM_EMAIL = os.environ.get("KETACLINIC_FROM_EMAIL", "ketaclinic@localho
 
 # --- Audit ----------------------------------------------------------------------------------
 AUDIT_ENABLED = True  # switched off only by the audit-overhead benchmark's baseline leg
+
+# --- Task queue, backups, audit anchors (ketaclinic.ops) -------------------------------------
+# Tasks wait in the database (django-tasks-db) and run in the worker that `ketaclinic serve`
+# starts beside the web server (or `ketaclinic worker` on its own).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Where `ketaclinic backup` writes by default (put it on another disk with --to), and the
+# append-only file of audit-head anchors kept outside the database.
+BACKUP_DIR = Path(os.environ.get("KETACLINIC_BACKUP_DIR") or DATA_DIR / "backups")
+ANCHOR_DIR = Path(os.environ.get("KETACLINIC_ANCHOR_DIR") or DATA_DIR / "anchors")
 
 # --- i18n, static ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

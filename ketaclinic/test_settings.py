@@ -12,3 +12,6 @@ from ketaclinic.settings import *  # noqa: E402,F403
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AUDIT_STRICT_ACTIONS = True  # an unregistered audit action name fails the test
+# Tasks run at once in the test's own thread; the database backend and its worker are tested
+# through real subprocesses (ketaclinic/ops/tests).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -16,20 +16,14 @@ from ketaclinic.accounts.models import Membership, Role
 from ketaclinic.audit.log import record
 from ketaclinic.clinics.colours import validate_white_text_contrast
 from ketaclinic.clinics.logos import STORED_NAME
-from ketaclinic.clinics.models import Clinic
+from ketaclinic.clinics.models import MARKDOWN_FIELDS, Clinic
 from ketaclinic.clinics.origins import normalise_origins
 from ketaclinic.clinics.timezones import canonical_zone
 
 # The settings a clinic admin may change, grouped as the settings pages show them.
 SETTINGS_GROUPS: dict[str, tuple[str, ...]] = {
     "Public page": (
-        "public_intro",
-        "public_who_it_helps",
-        "public_how_a_visit_works",
-        "public_what_it_feels_like",
-        "public_afterwards",
-        "public_faq",
-        "public_costs",
+        *MARKDOWN_FIELDS,
         "crisis_resources",
         "logo",
         "brand_colour",

@@ -14,21 +14,11 @@ from django.urls import reverse_lazy
 
 from ketaclinic.clinics import colours
 from ketaclinic.clinics.logos import prepare_logo
-from ketaclinic.clinics.models import Clinic
+from ketaclinic.clinics.models import MARKDOWN_FIELDS, Clinic
 from ketaclinic.clinics.origins import normalise_origins
 from ketaclinic.clinics.timezones import canonical_zone
 
 MARKDOWN_MAX_CHARS = 20_000
-# The public page sections written in Markdown, in page order, with a live preview each.
-MARKDOWN_FIELDS = (
-    "public_intro",
-    "public_who_it_helps",
-    "public_how_a_visit_works",
-    "public_what_it_feels_like",
-    "public_afterwards",
-    "public_faq",
-    "public_costs",
-)
 
 
 class TextField(forms.CharField):

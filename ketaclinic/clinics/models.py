@@ -14,6 +14,19 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone (e.g. America/Chicago).")
 
 
+# The public page sections written in Markdown, in page order (each with a live preview on the
+# settings page).
+MARKDOWN_FIELDS = (
+    "public_intro",
+    "public_who_it_helps",
+    "public_how_a_visit_works",
+    "public_what_it_feels_like",
+    "public_afterwards",
+    "public_faq",
+    "public_costs",
+)
+
+
 class Clinic(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(

@@ -268,14 +268,19 @@ def set_follow_up(
 
 
 def mark_staff_notified(inquiry: Inquiry, recipients: int) -> None:
-    """Note that the staff email went out (so the detail page can say whether it did)."""
+    """Note that the staff email went out (so the detail page can say whether it did).
+
+    Only the first send is recorded: a retried or duplicated task finds it done."""
     with transaction.atomic():
         now = timezone.now()
-        Inquiry.objects.filter(pk=inquiry.pk).update(staff_notified_at=now)
-        record(
-            "inquiry.notify_staff",
-            clinic=inquiry.clinic,
-            obj=inquiry,
-            after={"recipients": recipients},
+        first = Inquiry.objects.filter(pk=inquiry.pk, staff_notified_at__isnull=True).update(
+            staff_notified_at=now
         )
+        if first:
+            record(
+                "inquiry.notify_staff",
+                clinic=inquiry.clinic,
+                obj=inquiry,
+                after={"recipients": recipients},
+            )
     inquiry.staff_notified_at = now

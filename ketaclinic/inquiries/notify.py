@@ -43,7 +43,14 @@ def subject_for(inquiry: Inquiry) -> str:
 
 
 def notify_staff(inquiry: Inquiry, detail_url: str = "") -> bool:
-    """Email the staff about ``inquiry``. Returns True if sent; failures are logged, not raised."""
+    """Email the staff about ``inquiry`` unless that was done already. Returns True if the email
+    is (now or before) sent; failures are logged, not raised.
+
+    Called from the task queue (``inquiries.tasks``), which retries a failed send; a send is
+    recorded once, however many attempts or duplicate tasks there were.
+    """
+    if inquiry.staff_notified_at is not None:
+        return True
     to = recipients_for(inquiry)
     if not to:
         logger.warning(

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from ketaclinic.web import views
+from ketaclinic.web import home, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("home/", views.home, name="home"),
+    path("home/", home.home, name="home"),
     path("home/clinic/", views.switch_clinic, name="switch_clinic"),
     path("style-guide/", views.style_guide, name="style_guide"),
 ]

@@ -1,4 +1,4 @@
-"""Landing pages: the public index and the staff home."""
+"""Landing pages: the public index, switching clinic, the style guide (the staff home: home.py)."""
 
 from __future__ import annotations
 
@@ -23,12 +23,6 @@ def index(request: HttpRequest) -> HttpResponse:
     if len(clinics) == 1:
         return redirect("inquiries:public_page", clinic_slug=clinics[0].slug)
     return render(request, "web/index.html", {"clinics": clinics})
-
-
-@verified
-def home(request: VerifiedRequest) -> HttpResponse:
-    memberships = request.user.active_memberships()
-    return render(request, "web/home.html", {"memberships": memberships})
 
 
 @verified

@@ -30,6 +30,9 @@ class DemoServer:
         self.output = output
         # The server's data directory; its mail goes to files in data_dir / "outbox".
         self.data_dir = data_dir
+        # The 30-second step of the last code handed out per account: a TOTP code passes once
+        # only, so a second sign-in within the same step waits for the next code.
+        self._last_step: dict[str, int] = {}
 
     def totp_secret(self, email: str) -> str:
         match = re.search(rf"{re.escape(email)}\s+TOTP secret ([A-Z2-7]+)", self.output)
@@ -46,10 +49,16 @@ class DemoServer:
         page.get_by_role("button", name="Verify").click()
 
     def totp_code(self, email: str) -> str:
+        """The account's current code, never one already handed out (waits for the next step)."""
         import base64
 
         from django_otp.oath import totp
 
+        step = int(time.time() // 30)
+        if self._last_step.get(email) == step:
+            time.sleep(30 - time.time() % 30 + 0.5)
+            step = int(time.time() // 30)
+        self._last_step[email] = step
         key = base64.b32decode(self.totp_secret(email))
         return f"{totp(key):06d}"
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -32,7 +33,7 @@ from ketaclinic.clinics.models import Clinic
 from ketaclinic.inquiries import actions
 from ketaclinic.inquiries.forms import InquiryForm
 from ketaclinic.inquiries.models import ContactMethod, Inquiry
-from ketaclinic.inquiries.notify import notify_staff
+from ketaclinic.inquiries.tasks import queue_staff_notification
 from ketaclinic.lib.markdown import render_markdown
 
 logger = logging.getLogger(__name__)
@@ -178,13 +179,15 @@ def answer_429(template: str, **extra: Any) -> Callable[[Callable[..., Any]], Ca
 def accept(request: HttpRequest, clinic: Clinic, form: InquiryForm) -> Inquiry:
     """Store a valid inquiry, then tell the staff (the main form and the embed share this).
 
-    The inquiry is committed before the staff email is attempted, so a failing mail server
-    costs an email, never an inquiry.
+    The staff email is sent by the task queue (``inquiries.tasks``), retried until it goes, so a
+    failing mail server delays an email and never loses an inquiry.
     """
-    inquiry = actions.submit_inquiry(clinic, form.to_submission(), request=request)
-    notify_staff(
-        inquiry, request.build_absolute_uri(reverse("inquiries:detail", args=[inquiry.pk]))
-    )
+    with transaction.atomic():
+        inquiry = actions.submit_inquiry(clinic, form.to_submission(), request=request)
+        # The task row commits with the inquiry: a server killed right after cannot lose the
+        # staff email, and the visitor never waits for a mail server.
+        detail = reverse("inquiries:detail", args=[inquiry.pk])
+        queue_staff_notification(inquiry.pk, request.build_absolute_uri(detail))
     return inquiry
 
 

@@ -1,0 +1,1 @@
+"""Operations: the task queue and its worker, backups and restores, audit-head anchors."""

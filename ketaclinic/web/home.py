@@ -1,0 +1,215 @@
+"""The staff home: one work queue per role, most urgent first, and never a dead end.
+
+Each role's page shows counts and the items themselves (read from ``web.queues``), with an
+empty state that says what will appear and why. Sections that later features fill (infusion
+chairs, eligibility reviews, plans, safety alerts, questionnaires, the controlled-substance
+ledger) are drawn now as empty states naming what they will hold, so the page people learn
+today is the page they will use. Someone with no clinic role gets a page saying whom to ask.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.views.decorators.http import require_safe
+
+from ketaclinic.access.policy import verified
+from ketaclinic.access.request import VerifiedRequest
+from ketaclinic.access.zones import clinic_today
+from ketaclinic.accounts.models import Membership, Role, User
+from ketaclinic.clinics.models import Clinic
+from ketaclinic.web import queues
+
+
+def pipeline_url(**filters: str | int) -> str:
+    """The inquiry list with the pipeline's own filters (status, urgent, owner, overdue,
+    due_today)."""
+    query = urlencode(filters)
+    return reverse("inquiries:list") + (f"?{query}" if query else "")
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A section a later feature fills: its heading, and what will appear there and why."""
+
+    key: str
+    heading: str
+    empty_title: str
+    body: str
+
+
+# Sources: the clinical reference (/work/shared/reference/clinical.md), §6.4 for the
+# self-harm screen that blocks a session, §8.1 for the controlled-substance rules.
+SAFETY_ALERTS = Planned(
+    "safety",
+    "Safety alerts",
+    "No safety alerts",
+    "Anything a clinician must see before the next infusion will show here first, such as a "
+    "self-harm answer on PHQ-9 item 9 or a moderate or high C-SSRS screen (clinical reference "
+    "§6.4). Alerts come with the patient record, a later feature.",
+)
+
+
+def _chairs(day_label: str, day: dt.date) -> Planned:
+    return Planned(
+        f"chairs_{day_label.lower()}",
+        f"{day_label}\u2019s chairs ({date_format(day, 'l j F')})",
+        f"No infusion sessions for {day_label.lower()} in ketaclinic",
+        "Each booked chair will show here in time order, with what is still missing before the "
+        "infusion. Booking sessions is a later feature; until then chairs are booked outside "
+        "ketaclinic.",
+    )
+
+
+ELIGIBILITY = Planned(
+    "eligibility",
+    "Eligibility reviews",
+    "No eligibility reviews waiting",
+    "Patients whose intake and screening are complete will wait here for a physician's "
+    "decision, longest waiting first. Intake and screening come with the patient record.",
+)
+PLANS_TO_SIGN = Planned(
+    "plans",
+    "Treatment plans to sign",
+    "No plans waiting for your signature",
+    "Plans drafted after a consultation will wait here for a physician's signature; no "
+    "infusion is given on an unsigned plan. Treatment plans are a later feature.",
+)
+QUESTIONNAIRES = Planned(
+    "questionnaires",
+    "Questionnaires due",
+    "No questionnaires due",
+    "Patients whose PHQ-9 or GAD-7 is due before their next session will show here, to send "
+    "ahead or complete in the chair. Questionnaires are a later feature.",
+)
+COUNTS_DUE = Planned(
+    "counts",
+    "Counts due",
+    "No counts due: the ledger is not built yet",
+    "The stock counts due will show here: the inventory at the opening or close of business "
+    "and the biennial inventory (21 CFR 1304.11, clinical reference §8.1). Keep your records "
+    "as you do today; ketaclinic records nothing about them yet.",
+)
+DISCREPANCIES = Planned(
+    "discrepancies",
+    "Discrepancies",
+    "No discrepancies: nothing is recorded yet",
+    "Any difference between a count and the ledger will show here until it is resolved. A "
+    "theft or significant loss goes to the DEA within one business day of discovery, with "
+    "Form 106 within 45 days (21 CFR 1301.76(b)); the ledger will show both deadlines.",
+)
+
+
+TITLES = {Role.OUTSIDE_PROFESSIONAL: "Shared with you"}
+
+
+def _shared(membership: Membership, clinic: Clinic, today: dt.date) -> dict[str, Any]:
+    return {
+        "page_title": TITLES.get(Role(membership.role), "Your work today"),
+        "page_subtitle": (
+            f"{membership.get_role_display()} at {clinic.name} · {date_format(today, 'l j F Y')}"
+        ),
+        "clinic": clinic,
+        "today": today,
+    }
+
+
+def _inquiry_links(user: User) -> dict[str, str]:
+    return {
+        "all": pipeline_url(),
+        "urgent": pipeline_url(urgent="yes"),
+        "new": pipeline_url(status="new"),
+        "overdue": pipeline_url(overdue="on"),
+        "due_today": pipeline_url(due_today="on"),
+        "mine": pipeline_url(owner=user.pk),
+        "consult_booked": pipeline_url(status="consult_booked"),
+    }
+
+
+def _coordinator(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
+    return {
+        "queues": queues.coordinator_queues(clinic, request.user, today),
+        "links": _inquiry_links(request.user),
+    }
+
+
+def _clinical(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
+    tomorrow = today + dt.timedelta(days=1)
+    physician = request.membership is not None and request.membership.role == Role.PHYSICIAN
+    before = [SAFETY_ALERTS, _chairs("Today", today)]
+    after = [
+        *([ELIGIBILITY, PLANS_TO_SIGN] if physician else []),
+        QUESTIONNAIRES,
+        _chairs("Tomorrow", tomorrow),
+    ]
+    return {
+        "prepare": queues.leads_to_prepare(clinic, request.user, today),
+        "links": _inquiry_links(request.user),
+        "planned_before": before,
+        "planned_after": after,
+    }
+
+
+def _custodian(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
+    return {"planned": [COUNTS_DUE, DISCREPANCIES], "admins": queues.clinic_admins(clinic)}
+
+
+def _outside(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
+    return {
+        "grants": queues.live_grants_for(request.user, clinic),
+        "admins": queues.clinic_admins(clinic),
+    }
+
+
+def _clinic_admin(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
+    invitations = queues.pending_invitations(clinic)
+    return {
+        "counts": queues.inquiry_counts(clinic, request.user, today),
+        "links": _inquiry_links(request.user),
+        "invitations": invitations,
+        "invitation_rows": [
+            (m, reverse("accounts:staff_detail", args=[m.pk])) for m in invitations.items
+        ],
+        "break_glass": queues.break_glass_to_review(clinic),
+        "security": queues.recent_security_events(clinic),
+        "staff_list_url": reverse("accounts:staff_list"),
+        "clinic_settings_url": reverse("clinics:settings"),
+        "break_glass_url": reverse("accounts:break_glass_review"),
+        "audit_url": reverse("audit:report"),
+    }
+
+
+Builder = Callable[[VerifiedRequest, Clinic, dt.date], dict[str, Any]]
+PAGES: dict[str, tuple[str, Builder]] = {
+    Role.COORDINATOR: ("web/home_coordinator.html", _coordinator),
+    Role.PHYSICIAN: ("web/home_clinical.html", _clinical),
+    Role.NURSE: ("web/home_clinical.html", _clinical),
+    Role.CUSTODIAN: ("web/home_custodian.html", _custodian),
+    Role.OUTSIDE_PROFESSIONAL: ("web/home_outside.html", _outside),
+    Role.CLINIC_ADMIN: ("web/home_admin.html", _clinic_admin),
+}
+
+
+@verified
+@require_safe
+def home(request: VerifiedRequest) -> HttpResponse:
+    membership, clinic = request.membership, request.clinic
+    if membership is None or clinic is None or membership.role not in PAGES:
+        return render(
+            request,
+            "web/home_no_clinic.html",
+            {"former_clinics": queues.admins_of_clinics_of(request.user)},
+        )
+    template, build = PAGES[membership.role]
+    today = clinic_today(clinic)
+    context = _shared(membership, clinic, today)
+    context.update(build(request, clinic, today))
+    return render(request, template, context)
