@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ketaclinic.access.middleware import CLINIC_SESSION_KEY
 from ketaclinic.accounts.models import (
     BreakGlassGrant,
     Membership,
@@ -296,6 +297,76 @@ def _clinics_of_viewer(case: BudgetCase, n: int) -> None:
         Membership.objects.create(user=case.viewer, clinic=clinic, role=role)
 
 
+def _leads(case: BudgetCase, n: int) -> list[Inquiry]:
+    """``n`` inquiries for the home queues, in turn: urgent (the coordinator's, due today),
+    overdue (the admin's), due today (nobody's), new."""
+    coordinator, admin = case.users[Role.COORDINATOR], case.users[Role.CLINIC_ADMIN]
+    today = NOW.date()
+    rows = []
+    for _ in range(n):
+        i = next(_serial)
+        kind = i % 4
+        email = f"budget.lead{i}@example.com"
+        rows.append(
+            Inquiry(
+                clinic=case.clinic,
+                received_at=NOW - dt.timedelta(hours=i),
+                name=f"Budget Lead {i} (test)",
+                email=email,
+                email_normalised=email,
+                consent_to_contact=True,
+                consent_wording="I agree to be contacted.",
+                is_urgent=kind == 0,
+                status=Status.NEW if kind in (0, 3) else Status.CONTACTED,
+                owner={0: coordinator, 1: admin}.get(kind),
+                next_action_on={0: today, 1: today - dt.timedelta(days=2), 2: today}.get(kind),
+            )
+        )
+    return Inquiry.objects.bulk_create(rows)
+
+
+def _security_events(case: BudgetCase, n: int) -> None:
+    """Sign-in trouble of the clinic's people (no clinic) and an admin's resets (the clinic's)."""
+    admin = member(case.users[Role.CLINIC_ADMIN], case.clinic)
+    nurse, physician = case.users[Role.NURSE], case.users[Role.PHYSICIAN]
+    with transaction.atomic():
+        for _ in range(n):
+            if next(_serial) % 2:
+                record("auth.login.2fa_failed", actor=nurse, obj=nurse)
+            else:
+                record("2fa.admin_reset", by=admin, obj=physician)
+
+
+def _shared_with_professional(case: BudgetCase, inquiries: list[Inquiry]) -> None:
+    """Each inquiry shared with the outside professional, live."""
+    inquiry_ct = ContentType.objects.get_for_model(Inquiry)
+    SharedAccess.objects.bulk_create(
+        SharedAccess(
+            clinic=case.clinic,
+            professional=case.users[Role.OUTSIDE_PROFESSIONAL],
+            content_type=inquiry_ct,
+            object_id=str(inquiry.pk),
+            sections=["summary"],
+            granted_by=case.users[Role.PHYSICIAN],
+            granted_at=NOW,
+            valid_from=NOW,
+            reason="Budget consent",
+        )
+        for inquiry in inquiries
+    )
+
+
+def _home_rows(case: BudgetCase, n: int) -> None:
+    """``n`` of everything a home page lists, whoever looks: leads in every queue,
+    invitations (among new staff), emergency accesses, security events, records shared with
+    the outside professional, and clinics for the switcher."""
+    _shared_with_professional(case, _leads(case, n))
+    _new_staff(case, n)
+    _break_glass_grants(case, n)
+    _security_events(case, n)
+    _clinics_of_viewer(case, n)
+
+
 def _sessions_of_nurse(case: BudgetCase, n: int) -> None:
     _sessions(case.users[Role.NURSE], n)
 
@@ -307,6 +378,15 @@ def _nurse_page(case: BudgetCase) -> str:
 def _break_glass_form(case: BudgetCase) -> str:
     ct = ContentType.objects.get_for_model(Clinic).pk
     return reverse("accounts:break_glass") + f"?ct={ct}&id={case.clinic.pk}"
+
+
+def _home_here(case: BudgetCase) -> str:
+    """Home, in the test clinic chosen from the switcher (the first by name would be another
+    one of the viewer's clinics, which lists nothing)."""
+    session = case.client.session
+    session[CLINIC_SESSION_KEY] = case.clinic.pk
+    session.save()
+    return reverse("web:home")
 
 
 def _in_sudo_mode(name: str) -> Callable[[BudgetCase], str]:
@@ -325,18 +405,21 @@ def _in_sudo_mode(name: str) -> Callable[[BudgetCase], str]:
 # "audit entry" is the five statements of a recorded view (savepoint, chain head, insert,
 # update, release).
 BUDGETS: dict[str, list[Budget]] = {
-    # Today's home, one template for every role (role home pages are on their way, h/home):
-    # 5 + the memberships for the clinic switcher.
+    # The role home pages (web/home.py): 5 + each role's queues, every one a count and its
+    # first rows; the shell's clinic switcher reads the middleware's memberships.
     "web:home": [
-        Budget(
-            6,
-            _to("web:home"),
-            _clinics_of_viewer,
-            role=r.value,
-            row_text="Budget Clinic",
-            variant=r.value,
+        Budget(5 + extra, _home_here, _home_rows, role=role, row_text=text, variant=role)
+        for role, extra, text in (
+            (Role.COORDINATOR, 6, "Budget Lead"),  # counts (one aggregate), five queues
+            (Role.PHYSICIAN, 2, "Budget Lead"),  # counts, the leads to prepare
+            (Role.NURSE, 2, "Budget Lead"),
+            (Role.CUSTODIAN, 1, ""),  # the clinic's admins (the rest is planned sections)
+            # live grants, their records (one query per kind), the clinic's admins
+            (Role.OUTSIDE_PROFESSIONAL, 3, "Inquiry #"),
+            # invitations (rows, count), inquiry counts, break-glass (rows, count), security
+            # events (two counts, the page, the names)
+            (Role.CLINIC_ADMIN, 9, "Budget Staff"),
         )
-        for r in Role
     ],
     "web:style_guide": [Budget(5, _to("web:style_guide"), role=Role.NURSE)],
     # 5 + owner choices, status counts, page count, rows (25 a page, owners joined).
