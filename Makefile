@@ -38,6 +38,7 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/audit.py
 	$(BIN)/python benchmarks/pk.py
+	$(BIN)/python benchmarks/pages.py
 
 clean-data:
 	rm -rf data

@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.http import QueryDict
 from django.test import Client, TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -175,3 +177,66 @@ class Answer:
         if self.to:
             expected = self.to(url) if callable(self.to) else reverse(self.to)
             assert response["Location"] == expected, (who, url, response["Location"], expected)
+
+
+# --- query budgets (tests/test_query_budgets.py) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One whole GET through the test client: its status, body and the SQL it ran."""
+
+    status: int
+    body: bytes
+    queries: list[str]
+
+
+def measure(client: Client, url: str) -> Measured:
+    """GET ``url`` and count every query, the middleware's and savepoints included. A streamed
+    body (the CSV export) is read inside the count: that is where its queries run."""
+    with CaptureQueriesContext(connection) as captured:
+        response: Any = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+    return Measured(response.status_code, body, [q["sql"] for q in captured.captured_queries])
+
+
+def assert_flat_queries(
+    client: Client,
+    url: str,
+    make_rows: Callable[[int], object] | None,
+    budget: int,
+    *,
+    few: int = 3,
+    many: int = 50,
+    row_text: str = "",
+) -> tuple[Measured, Measured]:
+    """``url`` costs exactly ``budget`` queries with ``few`` rows and again with ``many``.
+
+    ``make_rows(n)`` adds ``n`` more of what the page lists (None: the page lists nothing, so
+    it is measured twice as it is). A request is made first so per-process caches (content
+    types) are warm and the session's once-a-minute activity write has happened; freeze the
+    clock (``time_machine``) so it does not land inside a measured request. A count that grows
+    with the rows is an N+1 and fails here. With ``row_text`` (a text every row puts on the
+    page), the page must show it more often with many rows than with few, so the rows counted
+    are the rows shown. Returns both measurements.
+    """
+    if make_rows is not None:
+        make_rows(few)
+    warm = measure(client, url)
+    assert warm.status == 200, (url, warm.status)
+    small = measure(client, url)
+    if make_rows is not None:
+        make_rows(many - few)
+    large = measure(client, url)
+    assert large.status == 200, (url, large.status)
+    counts = (len(small.queries), len(large.queries))
+    if counts != (budget, budget):
+        listing = "\n".join(f"  {i + 1}. {sql}" for i, sql in enumerate(large.queries))
+        raise AssertionError(
+            f"{url}: {counts[0]} queries with {few} rows and {counts[1]} with {many}, "
+            f"budget {budget}; with {many} rows:\n{listing}"
+        )
+    if row_text:
+        shown = (small.body.count(row_text.encode()), large.body.count(row_text.encode()))
+        assert 0 < shown[0] < shown[1], (url, row_text, shown)
+    return small, large

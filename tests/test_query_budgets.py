@@ -1,0 +1,590 @@
+"""Query budgets of every staff page: a whole GET through the test client costs the same number
+of queries with a few rows as with 50 (an N+1 fails it), and that number is written here.
+
+``BUDGETS`` maps each URL name to its measurements (one per role or settings group where the
+page differs): who looks, the URL, what makes its rows and how many queries it may cost. Every
+GET page behind ``roles``, ``staff`` or ``verified`` must have an entry
+(``test_every_staff_page_has_a_budget`` walks the URL configuration), so a page added later
+gets one. The counts include the middleware's: session, user, TOTP device, UserSession and
+the memberships (5 on every staff page), and savepoints, which SQLite and PostgreSQL both
+issue inside the test's transaction. Measured on both; where the vendors part, a budget is
+keyed by ``connection.vendor``.
+
+Lower a budget when a change lowers the count, and explain any rise in the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import count
+
+import time_machine
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ketaclinic.access.middleware import CLINIC_SESSION_KEY
+from ketaclinic.accounts.models import (
+    BreakGlassGrant,
+    Membership,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    Role,
+    SharedAccess,
+    User,
+    UserSession,
+)
+from ketaclinic.accounts.policies import (
+    register_break_glass_target,
+    unregister_break_glass_target,
+)
+from ketaclinic.accounts.sudo import SUDO_KEY
+from ketaclinic.audit.log import record
+from ketaclinic.clinics.models import Clinic
+from ketaclinic.clinics.pages import PAGES
+from ketaclinic.inquiries.models import (
+    Channel,
+    ContactAttempt,
+    Inquiry,
+    Outcome,
+    Status,
+    StatusChange,
+)
+from ketaclinic.inquiries.tests.base import make_inquiry
+from ketaclinic.testing import (
+    BaseTestCase,
+    admin_prefix,
+    assert_flat_queries,
+    member,
+    url_routes,
+)
+
+# Time stands still, so the session's once-a-minute activity write never lands inside (or
+# outside) a measured request by chance.
+NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
+_serial = count()  # unique names and emails across the rows a test makes
+
+
+class BudgetCase(BaseTestCase):
+    """What the row makers below work on: the signed-in person and one inquiry."""
+
+    inquiry: Inquiry
+    viewer: User
+
+
+Make = Callable[[BudgetCase, int], object]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One measured page: ``queries`` for ``role`` at ``url(case)`` with ``rows`` (None: the
+    page lists nothing). ``row_text`` appears once per row shown (see assert_flat_queries)."""
+
+    queries: int | dict[str, int]
+    url: Callable[[BudgetCase], str]
+    rows: Make | None = None
+    role: str = Role.CLINIC_ADMIN
+    row_text: str = ""
+    variant: str = ""
+    few: int = 3
+
+    def budget(self) -> int:
+        if isinstance(self.queries, int):
+            return self.queries
+        return self.queries[connection.vendor]
+
+
+def _to(name: str, query: str = "", **kwargs: str) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(name, kwargs=kwargs) + (f"?{query}" if query else "")
+
+
+# --- rows: 50 of what each page lists ----------------------------------------------------
+
+
+def _new_staff(case: BudgetCase, n: int) -> list[Membership]:
+    """``n`` more staff of the clinic: every role, some pending invitations (no password),
+    one in three with a last sign-in; a password hash copied, so nothing is hashed here."""
+    password = case.users[Role.NURSE].password
+    staff_roles = [r for r in Role if r != Role.OUTSIDE_PROFESSIONAL]
+    made = []
+    for _ in range(n):
+        i = next(_serial)
+        user = User.objects.create(
+            email=f"budget.staff{i}@sturges.example",
+            full_name=f"Budget Staff {i}",
+            password=password if i % 4 else "!unusable",
+            last_login=NOW - dt.timedelta(days=i) if i % 3 == 0 else None,
+        )
+        TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        made.append(
+            Membership.objects.create(
+                user=user,
+                clinic=case.clinic,
+                role=staff_roles[i % len(staff_roles)],
+                is_active=i % 5 != 0,
+            )
+        )
+    return made
+
+
+def _inquiries(case: BudgetCase, n: int) -> None:
+    """``n`` inquiries with a contact and a status change each; every third owned and overdue,
+    every second sharing an email with the one before (the list's owner, overdue and duplicate
+    columns), every seventh urgent."""
+    nurse, coordinator = case.users[Role.NURSE], case.users[Role.COORDINATOR]
+    for _ in range(n):
+        i = next(_serial)
+        inquiry = make_inquiry(
+            case.clinic,
+            name=f"Budget Person {i} (test)",
+            email=f"budget{i // 2}@example.com",
+            phone=f"555-010-{i:04d}",
+        )
+        Inquiry.objects.filter(pk=inquiry.pk).update(
+            owner=nurse if i % 3 == 0 else None,
+            next_action_on=dt.date(2026, 3, 1) if i % 3 == 0 else None,
+            is_urgent=i % 7 == 0,
+            status=Status.CONTACTED,
+        )
+        _contact(inquiry, coordinator, i)
+        _status_change(inquiry, coordinator, i)
+
+
+def _contact(inquiry: Inquiry, by: User, i: int) -> None:
+    ContactAttempt.objects.create(
+        inquiry=inquiry,
+        channel=Channel.CALL,
+        contacted_at=NOW - dt.timedelta(hours=i),
+        outcome=Outcome.NO_ANSWER,
+        note=f"Budget contact {i}",
+        by=by,
+        recorded_at=NOW,
+    )
+
+
+def _status_change(inquiry: Inquiry, by: User, i: int) -> None:
+    StatusChange.objects.create(
+        inquiry=inquiry,
+        from_status=Status.NEW,
+        to_status=Status.CONTACTED,
+        note=f"Budget status {i}",
+        changed_by=by,
+        changed_at=NOW - dt.timedelta(minutes=i),
+    )
+
+
+def _inquiry_history(case: BudgetCase, n: int) -> None:
+    """The detail page's lists: ``n`` contacts, status changes, duplicates and staff (the
+    owner choices)."""
+    coordinator = case.users[Role.COORDINATOR]
+    for _ in range(n):
+        i = next(_serial)
+        _contact(case.inquiry, coordinator, i)
+        _status_change(case.inquiry, coordinator, i)
+        make_inquiry(case.clinic, name=f"Budget Duplicate {i} (test)", email="budget@example.com")
+    _new_staff(case, n)
+
+
+def _audit_entries(case: BudgetCase, n: int) -> None:
+    """``n`` entries of the clinic, cycling through kinds the report names (accounts, staff
+    roles, the clinic, inquiries) and sign-ins that carry no clinic, by different people."""
+    people = [member(case.users[r], case.clinic) for r in (Role.NURSE, Role.COORDINATOR)]
+    with transaction.atomic():
+        for j in range(n):
+            i = next(_serial)
+            by = people[i % 2]
+            kind = j % 4  # every kind in any 4 rows: the report names each kind in one query
+            if kind == 0:
+                record("auth.login.2fa", actor=by.user, obj=by.user, reason=f"Budget entry {i}")
+            elif kind == 1:
+                record(
+                    "staff.update",
+                    by=by,
+                    obj=by,
+                    after={"role": by.role},
+                    reason=f"Budget entry {i}",
+                )
+            elif kind == 2:
+                record("clinic.settings.update", by=by, obj=case.clinic, reason=f"Budget entry {i}")
+            else:
+                record("inquiry.status", by=by, obj=case.inquiry, reason=f"Budget entry {i}")
+
+
+def _own_sessions(case: BudgetCase, n: int) -> None:
+    """``n`` more sessions of the signed-in person: live ones and ended ones."""
+    _sessions(case.viewer, n)
+
+
+def _sessions(user: User, n: int) -> None:
+    for _ in range(n):
+        i = next(_serial)
+        UserSession.objects.create(
+            user=user,
+            session_key=f"budget-{i}",
+            ip_address=f"192.0.2.{i % 250 + 1}",
+            user_agent=f"Budget browser {i}",
+            created_at=NOW - dt.timedelta(hours=i),
+            last_seen_at=NOW - dt.timedelta(minutes=i),
+            ended_at=NOW - dt.timedelta(minutes=i) if i % 2 else None,
+            end_reason=UserSession.EndReason.IDLE if i % 2 else "",
+        )
+
+
+def _security_rows(case: BudgetCase, n: int) -> None:
+    """Sessions and recovery codes, which the security page counts."""
+    _own_sessions(case, n)
+    device, _ = RecoveryCodeDevice.objects.get_or_create(user=case.viewer, name="recovery")
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, code_hash=f"x{i}", used_at=NOW if i % 2 else None)
+        for i in range(n)
+    )
+
+
+def _break_glass_grants(case: BudgetCase, n: int) -> None:
+    """``n`` grants by different staff, every second one reviewed by the admin."""
+    clinic_ct = ContentType.objects.get_for_model(Clinic)
+    people = _new_staff(case, 2)
+    for _ in range(n):
+        i = next(_serial)
+        BreakGlassGrant.objects.create(
+            clinic=case.clinic,
+            user=people[i % 2].user,
+            role=people[i % 2].role,
+            content_type=clinic_ct,
+            object_id=str(case.clinic.pk),
+            reason=f"Budget grant {i}: emergency read.",
+            expires_at=NOW + dt.timedelta(hours=1),
+            reviewed_at=NOW if i % 2 else None,
+            reviewed_by=case.users[Role.CLINIC_ADMIN] if i % 2 else None,
+            review_note="Seen." if i % 2 else "",
+        )
+
+
+def _shared_access(case: BudgetCase, n: int) -> None:
+    """``n`` grants to different professionals: live, upcoming, expired and revoked."""
+    clinic_ct = ContentType.objects.get_for_model(Clinic)
+    admin = case.users[Role.CLINIC_ADMIN]
+    for _ in range(n):
+        i = next(_serial)
+        professional = User.objects.create(
+            email=f"budget.pro{i}@example.org", full_name=f"Budget Professional {i}"
+        )
+        SharedAccess.objects.create(
+            clinic=case.clinic,
+            professional=professional,
+            content_type=clinic_ct,
+            object_id=str(case.clinic.pk),
+            sections=["summary"],
+            granted_by=admin,
+            valid_from=NOW + dt.timedelta(days=1) if i % 4 == 1 else NOW,
+            expires_at=NOW - dt.timedelta(hours=1) if i % 4 == 2 else None,
+            revoked_at=NOW if i % 4 == 3 else None,
+            revoked_by=admin if i % 4 == 3 else None,
+            reason=f"Budget consent {i}",
+        )
+
+
+def _clinics_of_viewer(case: BudgetCase, n: int) -> None:
+    """``n`` more clinics where the signed-in person has the same role (the clinic switcher)."""
+    role = member(case.viewer, case.clinic).role
+    for _ in range(n):
+        i = next(_serial)
+        clinic = Clinic.objects.create(name=f"Budget Clinic {i}", slug=f"budget-{i}")
+        Membership.objects.create(user=case.viewer, clinic=clinic, role=role)
+
+
+def _leads(case: BudgetCase, n: int) -> list[Inquiry]:
+    """``n`` inquiries for the home queues, in turn: urgent (the coordinator's, due today),
+    overdue (the admin's), due today (nobody's), new."""
+    coordinator, admin = case.users[Role.COORDINATOR], case.users[Role.CLINIC_ADMIN]
+    today = NOW.date()
+    rows = []
+    for _ in range(n):
+        i = next(_serial)
+        kind = i % 4
+        email = f"budget.lead{i}@example.com"
+        rows.append(
+            Inquiry(
+                clinic=case.clinic,
+                received_at=NOW - dt.timedelta(hours=i),
+                name=f"Budget Lead {i} (test)",
+                email=email,
+                email_normalised=email,
+                consent_to_contact=True,
+                consent_wording="I agree to be contacted.",
+                is_urgent=kind == 0,
+                status=Status.NEW if kind in (0, 3) else Status.CONTACTED,
+                owner={0: coordinator, 1: admin}.get(kind),
+                next_action_on={0: today, 1: today - dt.timedelta(days=2), 2: today}.get(kind),
+            )
+        )
+    return Inquiry.objects.bulk_create(rows)
+
+
+def _security_events(case: BudgetCase, n: int) -> None:
+    """Sign-in trouble of the clinic's people (no clinic) and an admin's resets (the clinic's)."""
+    admin = member(case.users[Role.CLINIC_ADMIN], case.clinic)
+    nurse, physician = case.users[Role.NURSE], case.users[Role.PHYSICIAN]
+    with transaction.atomic():
+        for _ in range(n):
+            if next(_serial) % 2:
+                record("auth.login.2fa_failed", actor=nurse, obj=nurse)
+            else:
+                record("2fa.admin_reset", by=admin, obj=physician)
+
+
+def _shared_with_professional(case: BudgetCase, inquiries: list[Inquiry]) -> None:
+    """Each inquiry shared with the outside professional, live."""
+    inquiry_ct = ContentType.objects.get_for_model(Inquiry)
+    SharedAccess.objects.bulk_create(
+        SharedAccess(
+            clinic=case.clinic,
+            professional=case.users[Role.OUTSIDE_PROFESSIONAL],
+            content_type=inquiry_ct,
+            object_id=str(inquiry.pk),
+            sections=["summary"],
+            granted_by=case.users[Role.PHYSICIAN],
+            granted_at=NOW,
+            valid_from=NOW,
+            reason="Budget consent",
+        )
+        for inquiry in inquiries
+    )
+
+
+def _home_rows(case: BudgetCase, n: int) -> None:
+    """``n`` of everything a home page lists, whoever looks: leads in every queue,
+    invitations (among new staff), emergency accesses, security events, records shared with
+    the outside professional, and clinics for the switcher."""
+    _shared_with_professional(case, _leads(case, n))
+    _new_staff(case, n)
+    _break_glass_grants(case, n)
+    _security_events(case, n)
+    _clinics_of_viewer(case, n)
+
+
+def _sessions_of_nurse(case: BudgetCase, n: int) -> None:
+    _sessions(case.users[Role.NURSE], n)
+
+
+def _nurse_page(case: BudgetCase) -> str:
+    return reverse("accounts:staff_detail", args=[member(case.users[Role.NURSE], case.clinic).pk])
+
+
+def _break_glass_form(case: BudgetCase) -> str:
+    ct = ContentType.objects.get_for_model(Clinic).pk
+    return reverse("accounts:break_glass") + f"?ct={ct}&id={case.clinic.pk}"
+
+
+def _home_here(case: BudgetCase) -> str:
+    """Home, in the test clinic chosen from the switcher (the first by name would be another
+    one of the viewer's clinics, which lists nothing)."""
+    session = case.client.session
+    session[CLINIC_SESSION_KEY] = case.clinic.pk
+    session.save()
+    return reverse("web:home")
+
+
+def _in_sudo_mode(name: str) -> Callable[[BudgetCase], str]:
+    def url(case: BudgetCase) -> str:
+        session = case.client.session
+        session[SUDO_KEY] = timezone.now().timestamp()  # the password was just confirmed
+        session.save()
+        return reverse(name)
+
+    return url
+
+
+# --- the budgets ------------------------------------------------------------------------
+
+# "5 +" below is the middleware's five (session, user, TOTP device, UserSession, Membership);
+# "audit entry" is the five statements of a recorded view (savepoint, chain head, insert,
+# update, release).
+BUDGETS: dict[str, list[Budget]] = {
+    # The role home pages (web/home.py): 5 + each role's queues, every one a count and its
+    # first rows; the shell's clinic switcher reads the middleware's memberships.
+    "web:home": [
+        Budget(5 + extra, _home_here, _home_rows, role=role, row_text=text, variant=role)
+        for role, extra, text in (
+            (Role.COORDINATOR, 6, "Budget Lead"),  # counts (one aggregate), five queues
+            (Role.PHYSICIAN, 2, "Budget Lead"),  # counts, the leads to prepare
+            (Role.NURSE, 2, "Budget Lead"),
+            (Role.CUSTODIAN, 1, ""),  # the clinic's admins (the rest is planned sections)
+            # live grants, their records (one query per kind), the clinic's admins
+            (Role.OUTSIDE_PROFESSIONAL, 3, "Inquiry #"),
+            # invitations (rows, count), inquiry counts, break-glass (rows, count), security
+            # events (two counts, the page, the names)
+            (Role.CLINIC_ADMIN, 9, "Budget Staff"),
+        )
+    ],
+    "web:style_guide": [Budget(5, _to("web:style_guide"), role=Role.NURSE)],
+    # 5 + owner choices, status counts, page count, rows (25 a page, owners joined).
+    "inquiries:list": [
+        Budget(
+            9, _to("inquiries:list"), _inquiries, role=Role.COORDINATOR, row_text="Budget Person"
+        )
+    ],
+    # 5 + inquiry, audit entry, contacts, history, owner choices, duplicates. Reading the
+    # inquiry and its duplicates in one query makes 14 but the page slower: building the bigger
+    # query costs more than the query it saves (benchmarks/pages.py).
+    "inquiries:detail": [
+        Budget(
+            15,
+            lambda case: reverse("inquiries:detail", args=[case.inquiry.pk]),
+            _inquiry_history,
+            role=Role.COORDINATOR,
+            row_text="Budget contact",
+        ),
+        Budget(
+            14,
+            lambda case: reverse("inquiries:detail", args=[case.inquiry.pk]),
+            _inquiry_history,
+            role=Role.NURSE,  # reads only: no forms, so no owner choices
+            row_text="Budget status",
+            variant="read-only",
+        ),
+    ],
+    # 5 + audit entry, two counts (the clinic's, its people's sign-ins), the page (a union),
+    # its actors, one query per kind of object named (staff roles, accounts, clinics), the
+    # people of the filter.
+    "audit:report": [
+        Budget(18, _to("audit:report"), _audit_entries, row_text="Budget entry", few=4)
+    ],
+    # 5 + audit entry, one streamed query for every row.
+    "audit:export": [
+        Budget(11, _to("audit:export"), _audit_entries, row_text="Budget entry", few=4)
+    ],
+    # 5 + TOTP device, recovery codes left, live sessions.
+    "accounts:security": [Budget(8, _to("accounts:security"), _security_rows, role=Role.NURSE)],
+    # Lists (sessions, break-glass, staff, shared access): 5 + count + page, related rows joined.
+    "accounts:sessions": [
+        Budget(
+            7, _to("accounts:sessions"), _own_sessions, role=Role.NURSE, row_text="Budget browser"
+        )
+    ],
+    "accounts:password_change": [Budget(5, _to("accounts:password_change"), role=Role.NURSE)],
+    "accounts:email_change": [Budget(5, _in_sudo_mode("accounts:email_change"), role=Role.NURSE)],
+    "accounts:reauth": [Budget(5, _to("accounts:reauth"), role=Role.NURSE)],
+    "accounts:break_glass": [Budget(6, _break_glass_form, role=Role.NURSE)],  # 5 + the record
+    "accounts:break_glass_review": [
+        Budget(
+            7,
+            _to("accounts:break_glass_review", "show=all"),
+            _break_glass_grants,
+            row_text="Budget grant",
+        )
+    ],
+    "accounts:staff_list": [
+        Budget(7, _to("accounts:staff_list"), _new_staff, row_text="Budget Staff")
+    ],
+    # 5 + person, their TOTP device, live sessions, 2 for each session's clinic, the sessions.
+    "accounts:staff_detail": [Budget(11, _nurse_page, _sessions_of_nurse)],
+    "accounts:staff_invite": [Budget(5, _to("accounts:staff_invite"))],
+    "accounts:shared_access_list": [
+        Budget(
+            7,
+            _to("accounts:shared_access_list", "show=all"),
+            _shared_access,
+            row_text="Budget consent",
+        )
+    ],
+    "clinics:settings": [Budget(5, _to("clinics:settings"))],
+    "clinics:settings_group": [
+        Budget(
+            5 if page.form_class is None else 6,  # the form reads the clinic fresh
+            _to("clinics:settings_group", slug=page.slug),
+            variant=page.slug,
+        )
+        for page in PAGES
+    ],
+}
+
+
+def staff_routes() -> dict[str, str]:
+    """Every URL name behind ``roles``, ``staff`` or ``verified``, with a URL that resolves to
+    it (POST-only actions included; the test tells them apart). Django's admin is left out: it
+    is the site operator's, Django's own pages, and lists nothing of a clinic's."""
+    found = {}
+    for route in url_routes():
+        policy = route.policy
+        if policy is None or policy.level not in ("roles", "verified"):
+            continue
+        if route.route.startswith(admin_prefix()):
+            continue
+        found[route.key] = route.placeholder()
+    return found
+
+
+class QueryBudgetTests(BudgetCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.inquiry = make_inquiry(
+            cls.clinic, name="Budget Inquiry (test)", email="budget@example.com"
+        )
+
+    def setUp(self) -> None:
+        super().setUp()
+        traveller = time_machine.travel(NOW, tick=False)
+        traveller.start()
+        self.addCleanup(traveller.stop)
+        # No app registers a break-glass target yet; its form needs one to show a real row.
+        register_break_glass_target(Clinic)
+        self.addCleanup(unregister_break_glass_target, Clinic)
+
+    def check(self, entry: Budget) -> None:
+        self.viewer = self.login(entry.role)
+        url = entry.url(self)
+        rows = entry.rows
+        assert_flat_queries(
+            self.client,
+            url,
+            (lambda n: rows(self, n)) if rows is not None else None,
+            entry.budget(),
+            few=entry.few,
+            row_text=entry.row_text,
+        )
+
+    def test_every_staff_page_has_a_budget(self) -> None:
+        self.login(Role.CLINIC_ADMIN)
+        pages = staff_routes()
+        assert set(BUDGETS) <= set(pages), set(BUDGETS) - set(pages)
+        missing = []
+        for name, url in pages.items():
+            if name in BUDGETS:
+                continue
+            # Each policy admits the clinic admin or any verified user, so a 405 here is the
+            # view's own method check: a POST-only action.
+            if self.client.get(url).status_code != 405:
+                missing.append(name)
+        assert missing == [], f"give these staff pages a query budget in BUDGETS: {missing}"
+
+    def test_the_page_walk_finds_the_pages(self) -> None:
+        """The walk is not vacuous: it finds the pages known today and the POST-only
+        actions it leaves out."""
+        pages = staff_routes()
+        assert {"inquiries:detail", "audit:export", "accounts:staff_list"} <= set(pages)
+        assert {"inquiries:change_status", "web:switch_clinic"} <= set(pages) - set(BUDGETS)
+        assert "accounts:login" not in pages  # public
+
+
+def _add_test(name: str, entry: Budget) -> None:
+    suffix = f"_{entry.variant}" if entry.variant else ""
+    test_name = f"test_{name.replace(':', '_')}{suffix}".replace("-", "_")
+
+    def test(self: QueryBudgetTests) -> None:
+        self.check(entry)
+
+    test.__name__ = test_name
+    test.__doc__ = f"{name}{f' ({entry.variant})' if entry.variant else ''} as {entry.role}"
+    setattr(QueryBudgetTests, test_name, test)
+
+
+# One test per measured page, so a failure names the page.
+for _name, _entries in BUDGETS.items():
+    for _entry in _entries:
+        _add_test(_name, _entry)
