@@ -417,15 +417,17 @@ BUDGETS: dict[str, list[Budget]] = {
             # live grants, their records (one query per kind), the clinic's admins
             (Role.OUTSIDE_PROFESSIONAL, 3, "Inquiry #"),
             # invitations (rows, count), inquiry counts, break-glass (rows, count), security
-            # events (two counts, the page, the names)
-            (Role.CLINIC_ADMIN, 9, "Budget Staff"),
+            # events (three counts: the clinic's, its people's, refused sign-ins on its people's
+            # accounts; the page, the names)
+            (Role.CLINIC_ADMIN, 10, "Budget Staff"),
         )
     ],
     "web:style_guide": [Budget(5, _to("web:style_guide"), role=Role.NURSE)],
-    # 5 + owner choices, status counts, page count, rows (25 a page, owners joined).
+    # 5 + owner choices, status counts, page count, rows (25 a page, owners joined), and the
+    # audit entry recording that the list was opened.
     "inquiries:list": [
         Budget(
-            9, _to("inquiries:list"), _inquiries, role=Role.COORDINATOR, row_text="Budget Person"
+            14, _to("inquiries:list"), _inquiries, role=Role.COORDINATOR, row_text="Budget Person"
         )
     ],
     # 5 + inquiry, audit entry, contacts, history, owner choices, duplicates. Reading the
@@ -448,11 +450,12 @@ BUDGETS: dict[str, list[Budget]] = {
             variant="read-only",
         ),
     ],
-    # 5 + audit entry, two counts (the clinic's, its people's sign-ins), the page (a union),
+    # 5 + audit entry, three counts (the clinic's, its people's sign-ins, refused sign-ins on
+    # its people's accounts), the page (a union),
     # its actors, one query per kind of object named (staff roles, accounts, clinics), the
     # people of the filter.
     "audit:report": [
-        Budget(18, _to("audit:report"), _audit_entries, row_text="Budget entry", few=4)
+        Budget(19, _to("audit:report"), _audit_entries, row_text="Budget entry", few=4)
     ],
     # 5 + audit entry, one streamed query for every row.
     "audit:export": [
