@@ -13,39 +13,28 @@ first. Prints the median per-request time of each and, last, ``audit_overhead_ra
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
-# Run as a script from a checkout: make the repository importable.
+# Run as a script from a checkout: make the repository and this folder importable.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from demo_setup import demo_clinic  # noqa: E402
 
 
 def _setup(data_dir: str) -> Any:
-    os.environ["KETACLINIC_DATA_DIR"] = data_dir
-    os.environ["KETACLINIC_MODE"] = "test"  # the production middleware, plain-HTTP cookies
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ketaclinic.settings"
-    # whitenoise warns that the static root does not exist (collectstatic is not run here).
-    warnings.filterwarnings("ignore", message="No directory at")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    demo_clinic(data_dir)
     from django.test import Client
 
     from ketaclinic.accounts.models import User
-    from ketaclinic.demo import create_demo
     from ketaclinic.testing import sign_in
 
-    call_command("migrate", interactive=False, verbosity=0)
-    create_demo()
     admin = User.objects.get(email="admin@demo.ketaclinic.test")
     client = Client()
     sign_in(client, admin)

@@ -21,48 +21,37 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-# Run as a script from a checkout: make the repository importable.
+# Run as a script from a checkout: make the repository and this folder importable.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from demo_setup import demo_clinic  # noqa: E402
 
 CONTACTS, STATUS_CHANGES, DUPLICATES = 20, 10, 5
 
 
 def _setup(data_dir: str) -> tuple[dict[str, Any], str]:
     """Signed-in clients by role and the URL of the realistic inquiry."""
-    os.environ["KETACLINIC_DATA_DIR"] = data_dir
-    os.environ["KETACLINIC_MODE"] = "test"  # the production middleware, plain-HTTP cookies
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ketaclinic.settings"
-    # whitenoise warns that the static root does not exist (collectstatic is not run here).
-    warnings.filterwarnings("ignore", message="No directory at")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    clinic = demo_clinic(data_dir)
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
 
     from ketaclinic.accounts.models import Membership, User
-    from ketaclinic.demo import create_demo
     from ketaclinic.inquiries import actions
     from ketaclinic.inquiries.models import Status
     from ketaclinic.testing import sign_in
 
-    call_command("migrate", interactive=False, verbosity=0)
-    clinic = create_demo()
     coordinator = User.objects.get(email="coordinator@demo.ketaclinic.test")
     by = Membership.objects.select_related("user", "clinic").get(user=coordinator, clinic=clinic)
     sent: dict[str, Any] = {
