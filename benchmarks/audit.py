@@ -17,7 +17,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from demo_setup import demo_clinic  # noqa: E402
+from demo_setup import demo_clinic, seconds_per_get  # noqa: E402
 
 
 def _setup(data_dir: str) -> Any:
@@ -46,15 +45,7 @@ def _leg(client: Any, url: str, requests: int, audit: bool) -> float:
     from django.test import override_settings
 
     with override_settings(AUDIT_ENABLED=audit):
-        start = time.perf_counter()
-        for _ in range(requests):
-            response = client.get(url)
-        elapsed = time.perf_counter() - start
-    if response.status_code != 200:
-        raise SystemExit(
-            f"{url} answered {response.status_code}; the benchmark is not measuring it"
-        )
-    return elapsed / requests
+        return seconds_per_get(client, url, requests)
 
 
 def main(argv: list[str] | None = None) -> int:

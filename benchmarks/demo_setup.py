@@ -30,3 +30,18 @@ def demo_clinic(data_dir: str) -> Any:
 
     call_command("migrate", interactive=False, verbosity=0)
     return create_demo()
+
+
+def seconds_per_get(client: Any, url: str, requests: int) -> float:
+    """Seconds per request for ``requests`` GETs of ``url``; stops the run on a non-200."""
+    import time
+
+    start = time.perf_counter()
+    for _ in range(requests):
+        response = client.get(url)
+    elapsed = time.perf_counter() - start
+    if response.status_code != 200:
+        raise SystemExit(
+            f"{url} answered {response.status_code}; the benchmark is not measuring it"
+        )
+    return elapsed / requests

@@ -35,7 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from demo_setup import demo_clinic  # noqa: E402
+from demo_setup import demo_clinic, seconds_per_get  # noqa: E402
 
 CONTACTS, STATUS_CHANGES, DUPLICATES = 20, 10, 5
 
@@ -148,15 +148,7 @@ def _way(candidate: bool) -> AbstractContextManager[Any]:
 def _leg(client: Any, url: str, requests: int, candidate: bool) -> float:
     """Seconds per request for ``requests`` page views one way or the other."""
     with _way(candidate):
-        start = time.perf_counter()
-        for _ in range(requests):
-            response = client.get(url)
-        elapsed = time.perf_counter() - start
-    if response.status_code != 200:
-        raise SystemExit(
-            f"{url} answered {response.status_code}; the benchmark is not measuring it"
-        )
-    return elapsed / requests
+        return seconds_per_get(client, url, requests)
 
 
 def _queries(client: Any, url: str, candidate: bool) -> int:

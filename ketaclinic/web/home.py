@@ -46,7 +46,7 @@ class Planned:
     body: str
 
 
-# Sources: the clinical reference (/work/shared/reference/clinical.md), §6.4 for the
+# Sources: the clinical reference (shared/reference/clinical.md), §6.4 for the
 # self-harm screen that blocks a session, §8.1 for the controlled-substance rules.
 SAFETY_ALERTS = Planned(
     "safety",

@@ -45,7 +45,9 @@ from ketaclinic.inquiries.tests.base import InquiryTestCase, make_inquiry
 # outside) a measured request by chance.
 NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 
-BUDGETS = {"list": 14, "detail": 15, "follow_up": 17}
+# The list (14) and the detail page (15) are budgeted with every other staff GET page in
+# tests/test_query_budgets.py; this file keeps the follow-up POST, which that walk does not.
+BUDGETS = {"follow_up": 17}
 
 
 def budget(page: str) -> int:
@@ -82,28 +84,6 @@ class QueryBudgetTests(InquiryTestCase):
                     owner=self.users[Role.NURSE], next_action_on=dt.date(2026, 3, 1)
                 )
         return made
-
-    def test_the_list_costs_the_same_for_5_and_30_inquiries(self) -> None:
-        url = reverse("inquiries:list")
-        self.add_inquiries(5)
-        self.assertEqual(self.client.get(url).status_code, 200)  # warm
-        with self.assertNumQueries(budget("list")):
-            response = self.client.get(url)
-        self.assertEqual(len(response.context["page"].object_list), 5)
-        self.add_inquiries(25)
-        with self.assertNumQueries(budget("list")):
-            response = self.client.get(url)
-        self.assertEqual(response.status_code, 200)
-        self.assertEqual(len(response.context["page"].object_list), 25)
-        self.assertEqual(response.context["total"], 30)
-
-    def test_the_detail_page(self) -> None:
-        inquiry = self.add_inquiries(1)[0]
-        url = reverse("inquiries:detail", args=[inquiry.pk])
-        self.assertEqual(self.client.get(url).status_code, 200)  # warm
-        with self.assertNumQueries(budget("detail")):
-            response = self.client.get(url)
-        self.assertContains(response, "Budget Person 0 (test)")
 
     def test_a_follow_up_that_changes_something(self) -> None:
         inquiry = self.add_inquiries(1)[0]
