@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "ketaclinic.clinics",
     "ketaclinic.audit",
     "ketaclinic.inquiries",
+    "ketaclinic.patients",
+    "ketaclinic.careteam",
     "ketaclinic.web",
     "ketaclinic.ops",
     "ketaclinic.sharedcache",

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CareteamConfig(AppConfig):
+    name = "ketaclinic.careteam"
+    label = "careteam"
