@@ -111,7 +111,9 @@ class ReferralStatus(models.TextChoices):
 class Referral(models.Model):
     """The clinic introducing a patient to a professional from its directory."""
 
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="referrals")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="referrals"
+    )
     professional = models.ForeignKey(
         OutsideProfessional, on_delete=models.PROTECT, related_name="referrals"
     )
@@ -143,3 +145,6 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Referral #{self.referral_id} {self.status}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ketaclinic.audit.registry import register, register_kind
+from ketaclinic.audit.registry import register_kind
 
 PATIENT = "patients.patient"
 # No describe: a patient's name is patient data. The report says "Patient #12".

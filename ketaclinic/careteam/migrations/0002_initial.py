@@ -6,73 +6,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('careteam', '0001_initial'),
-        ('clinics', '0003_public_page_look'),
-        ('patients', '0001_initial'),
+        ("careteam", "0001_initial"),
+        ("clinics", "0003_public_page_look"),
+        ("patients", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='careteammember',
-            name='patient',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='care_team', to='patients.patient'),
+            model_name="careteammember",
+            name="patient",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="care_team",
+                to="patients.patient",
+            ),
         ),
         migrations.AddField(
-            model_name='careteammember',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="careteammember",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='outsideprofessional',
-            name='clinic',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outside_professionals', to='clinics.clinic'),
+            model_name="outsideprofessional",
+            name="clinic",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="outside_professionals",
+                to="clinics.clinic",
+            ),
         ),
         migrations.AddField(
-            model_name='outsideprofessional',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='professional_records', to=settings.AUTH_USER_MODEL),
+            model_name="outsideprofessional",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="professional_records",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='careteammember',
-            name='professional',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='teams', to='careteam.outsideprofessional'),
+            model_name="careteammember",
+            name="professional",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="teams",
+                to="careteam.outsideprofessional",
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="referral",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='patient',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='patients.patient'),
+            model_name="referral",
+            name="patient",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="referrals",
+                to="patients.patient",
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='professional',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='careteam.outsideprofessional'),
+            model_name="referral",
+            name="professional",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="referrals",
+                to="careteam.outsideprofessional",
+            ),
         ),
         migrations.AddField(
-            model_name='referralevent',
-            name='by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="referralevent",
+            name="by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='referralevent',
-            name='referral',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='careteam.referral'),
+            model_name="referralevent",
+            name="referral",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="careteam.referral",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outsideprofessional',
-            index=models.Index(fields=['clinic', 'name'], name='professional_clinic_name'),
+            model_name="outsideprofessional",
+            index=models.Index(fields=["clinic", "name"], name="professional_clinic_name"),
         ),
         migrations.AddConstraint(
-            model_name='careteammember',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('professional__isnull', True), ('user__isnull', False)), models.Q(('professional__isnull', False), ('user__isnull', True)), _connector='OR'), name='careteam_member_is_staff_or_professional'),
+            model_name="careteammember",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("professional__isnull", True), ("user__isnull", False)),
+                    models.Q(("professional__isnull", False), ("user__isnull", True)),
+                    _connector="OR",
+                ),
+                name="careteam_member_is_staff_or_professional",
+            ),
         ),
     ]

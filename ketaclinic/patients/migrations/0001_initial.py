@@ -7,302 +7,952 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clinics', '0003_public_page_look'),
-        ('inquiries', '0001_initial'),
+        ("clinics", "0003_public_page_look"),
+        ("inquiries", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Patient',
+            name="Patient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mrn', models.CharField(max_length=20, verbose_name='medical record number')),
-                ('legal_given_name', models.CharField(max_length=100, verbose_name='legal first name')),
-                ('legal_family_name', models.CharField(max_length=100, verbose_name='legal last name')),
-                ('preferred_name', models.CharField(blank=True, max_length=100)),
-                ('date_of_birth', models.DateField()),
-                ('sex_at_birth', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('intersex', 'Intersex'), ('unknown', 'Not known or not given')], max_length=10)),
-                ('gender_identity', models.CharField(blank=True, choices=[('woman', 'Woman'), ('man', 'Man'), ('non-binary', 'Non-binary'), ('other', 'Another identity'), ('undisclosed', 'Prefers not to say')], max_length=20)),
-                ('gender_identity_other', models.CharField(blank=True, max_length=100)),
-                ('pronouns', models.CharField(blank=True, max_length=40)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone_mobile', models.CharField(blank=True, max_length=20)),
-                ('phone_other', models.CharField(blank=True, max_length=20)),
-                ('address', models.TextField(blank=True)),
-                ('preferred_language', models.CharField(blank=True, default='English', max_length=60)),
-                ('interpreter_needed', models.BooleanField(default=False)),
-                ('emergency_contact_name', models.CharField(blank=True, max_length=200)),
-                ('emergency_contact_relationship', models.CharField(blank=True, max_length=100)),
-                ('emergency_contact_phone', models.CharField(blank=True, max_length=20)),
-                ('escort_name', models.CharField(blank=True, help_text='Who takes the patient home after an infusion.', max_length=200)),
-                ('escort_relationship', models.CharField(blank=True, max_length=100)),
-                ('escort_phone', models.CharField(blank=True, max_length=20)),
-                ('status', models.CharField(choices=[('intake_pending', 'Intake pending'), ('screening', 'Screening'), ('active', 'In treatment'), ('not_eligible', 'Not eligible'), ('inactive', 'No longer in treatment')], default='intake_pending', max_length=20)),
-                ('sud_treatment', models.BooleanField(default=False, verbose_name='treated here for a substance use disorder (42 CFR Part 2)')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='patients', to='clinics.clinic')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('inquiry', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='patient', to='inquiries.inquiry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("mrn", models.CharField(max_length=20, verbose_name="medical record number")),
+                (
+                    "legal_given_name",
+                    models.CharField(max_length=100, verbose_name="legal first name"),
+                ),
+                (
+                    "legal_family_name",
+                    models.CharField(max_length=100, verbose_name="legal last name"),
+                ),
+                ("preferred_name", models.CharField(blank=True, max_length=100)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "sex_at_birth",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("intersex", "Intersex"),
+                            ("unknown", "Not known or not given"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "gender_identity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("woman", "Woman"),
+                            ("man", "Man"),
+                            ("non-binary", "Non-binary"),
+                            ("other", "Another identity"),
+                            ("undisclosed", "Prefers not to say"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("gender_identity_other", models.CharField(blank=True, max_length=100)),
+                ("pronouns", models.CharField(blank=True, max_length=40)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone_mobile", models.CharField(blank=True, max_length=20)),
+                ("phone_other", models.CharField(blank=True, max_length=20)),
+                ("address", models.TextField(blank=True)),
+                (
+                    "preferred_language",
+                    models.CharField(blank=True, default="English", max_length=60),
+                ),
+                ("interpreter_needed", models.BooleanField(default=False)),
+                ("emergency_contact_name", models.CharField(blank=True, max_length=200)),
+                ("emergency_contact_relationship", models.CharField(blank=True, max_length=100)),
+                ("emergency_contact_phone", models.CharField(blank=True, max_length=20)),
+                (
+                    "escort_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who takes the patient home after an infusion.",
+                        max_length=200,
+                    ),
+                ),
+                ("escort_relationship", models.CharField(blank=True, max_length=100)),
+                ("escort_phone", models.CharField(blank=True, max_length=20)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("intake_pending", "Intake pending"),
+                            ("screening", "Screening"),
+                            ("active", "In treatment"),
+                            ("not_eligible", "Not eligible"),
+                            ("inactive", "No longer in treatment"),
+                        ],
+                        default="intake_pending",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "sud_treatment",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="treated here for a substance use disorder (42 CFR Part 2)",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="patients",
+                        to="clinics.clinic",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "inquiry",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="patient",
+                        to="inquiries.inquiry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['legal_family_name', 'legal_given_name', 'id'],
+                "ordering": ["legal_family_name", "legal_given_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Medication',
+            name="Medication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source', models.CharField(choices=[('staff', 'Entered by staff'), ('intake', "Patient's intake"), ('inquiry', 'From the inquiry'), ('referral', 'Referral letter or records')], default='staff', max_length=10)),
-                ('part2', models.BooleanField(default=False)),
-                ('struck_at', models.DateTimeField(blank=True, null=True)),
-                ('struck_reason', models.TextField(blank=True)),
-                ('name', models.CharField(max_length=200)),
-                ('dose_text', models.CharField(blank=True, max_length=200, verbose_name='dose and how often')),
-                ('flag', models.CharField(blank=True, choices=[('', 'None of these'), ('benzodiazepine', 'Benzodiazepine'), ('maoi', 'MAO inhibitor'), ('stimulant', 'Stimulant'), ('opioid', 'Opioid'), ('theophylline', 'Theophylline or aminophylline'), ('lamotrigine', 'Lamotrigine'), ('naltrexone', 'Naltrexone'), ('other_sedative', 'Other sedative')], max_length=20)),
-                ('lorazepam_equivalent_mg_per_day', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
-                ('started_on', models.DateField(blank=True, null=True)),
-                ('stopped_on', models.DateField(blank=True, null=True)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('stopped_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('struck_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='medications', to='patients.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Entered by staff"),
+                            ("intake", "Patient's intake"),
+                            ("inquiry", "From the inquiry"),
+                            ("referral", "Referral letter or records"),
+                        ],
+                        default="staff",
+                        max_length=10,
+                    ),
+                ),
+                ("part2", models.BooleanField(default=False)),
+                ("struck_at", models.DateTimeField(blank=True, null=True)),
+                ("struck_reason", models.TextField(blank=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "dose_text",
+                    models.CharField(blank=True, max_length=200, verbose_name="dose and how often"),
+                ),
+                (
+                    "flag",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "None of these"),
+                            ("benzodiazepine", "Benzodiazepine"),
+                            ("maoi", "MAO inhibitor"),
+                            ("stimulant", "Stimulant"),
+                            ("opioid", "Opioid"),
+                            ("theophylline", "Theophylline or aminophylline"),
+                            ("lamotrigine", "Lamotrigine"),
+                            ("naltrexone", "Naltrexone"),
+                            ("other_sedative", "Other sedative"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "lorazepam_equivalent_mg_per_day",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True),
+                ),
+                ("started_on", models.DateField(blank=True, null=True)),
+                ("stopped_on", models.DateField(blank=True, null=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "stopped_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "struck_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="medications",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
-                'abstract': False,
+                "ordering": ["-recorded_at", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='MedicalHistoryAnswer',
+            name="MedicalHistoryAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source', models.CharField(choices=[('staff', 'Entered by staff'), ('intake', "Patient's intake"), ('inquiry', 'From the inquiry'), ('referral', 'Referral letter or records')], default='staff', max_length=10)),
-                ('part2', models.BooleanField(default=False)),
-                ('struck_at', models.DateTimeField(blank=True, null=True)),
-                ('struck_reason', models.TextField(blank=True)),
-                ('condition', models.CharField(choices=[('ketamine_hypersensitivity', 'An allergic or severe reaction to ketamine or esketamine'), ('bp_rise_hazard', 'A condition in which a rise in blood pressure would be dangerous'), ('aneurysm_or_avm', 'An aneurysm (aortic, brain or other artery) or an arteriovenous malformation'), ('intracerebral_haemorrhage', 'A bleed in the brain, ever'), ('uncontrolled_hypertension', 'High blood pressure not under control'), ('pre_eclampsia', 'Eclampsia or pre-eclampsia now'), ('severe_heart_disease', 'Severe coronary or heart-muscle disease'), ('stroke', 'A stroke (cerebrovascular accident)'), ('head_injury', 'A serious head injury (cerebral trauma)'), ('raised_intracranial_pressure', 'Raised pressure inside the skull, or a growth in the brain'), ('raised_eye_pressure', 'Raised pressure in the eye (such as glaucoma) or an open eye injury'), ('ischaemic_heart_disease', 'Angina or coronary heart disease'), ('arrhythmia', 'An irregular heartbeat (arrhythmia)'), ('psychosis_current', 'Psychosis or schizophrenia now'), ('psychosis_past', 'Psychosis or schizophrenia in the past'), ('mania_current', 'A manic episode now'), ('bipolar', 'Bipolar disorder'), ('ketamine_or_pcp_misuse', 'Misuse of ketamine or PCP, ever'), ('liver_disease', 'Liver disease'), ('urinary_symptoms', 'Bladder or urinary problems (pain, urgency, blood)')], max_length=40)),
-                ('answer', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Not known')], max_length=10)),
-                ('detail', models.CharField(blank=True, max_length=300)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('struck_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='medical_answers', to='patients.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Entered by staff"),
+                            ("intake", "Patient's intake"),
+                            ("inquiry", "From the inquiry"),
+                            ("referral", "Referral letter or records"),
+                        ],
+                        default="staff",
+                        max_length=10,
+                    ),
+                ),
+                ("part2", models.BooleanField(default=False)),
+                ("struck_at", models.DateTimeField(blank=True, null=True)),
+                ("struck_reason", models.TextField(blank=True)),
+                (
+                    "condition",
+                    models.CharField(
+                        choices=[
+                            (
+                                "ketamine_hypersensitivity",
+                                "An allergic or severe reaction to ketamine or esketamine",
+                            ),
+                            (
+                                "bp_rise_hazard",
+                                "A condition in which a rise in blood pressure would be dangerous",
+                            ),
+                            (
+                                "aneurysm_or_avm",
+                                "An aneurysm (aortic, brain or other artery) or an arteriovenous malformation",
+                            ),
+                            ("intracerebral_haemorrhage", "A bleed in the brain, ever"),
+                            ("uncontrolled_hypertension", "High blood pressure not under control"),
+                            ("pre_eclampsia", "Eclampsia or pre-eclampsia now"),
+                            ("severe_heart_disease", "Severe coronary or heart-muscle disease"),
+                            ("stroke", "A stroke (cerebrovascular accident)"),
+                            ("head_injury", "A serious head injury (cerebral trauma)"),
+                            (
+                                "raised_intracranial_pressure",
+                                "Raised pressure inside the skull, or a growth in the brain",
+                            ),
+                            (
+                                "raised_eye_pressure",
+                                "Raised pressure in the eye (such as glaucoma) or an open eye injury",
+                            ),
+                            ("ischaemic_heart_disease", "Angina or coronary heart disease"),
+                            ("arrhythmia", "An irregular heartbeat (arrhythmia)"),
+                            ("psychosis_current", "Psychosis or schizophrenia now"),
+                            ("psychosis_past", "Psychosis or schizophrenia in the past"),
+                            ("mania_current", "A manic episode now"),
+                            ("bipolar", "Bipolar disorder"),
+                            ("ketamine_or_pcp_misuse", "Misuse of ketamine or PCP, ever"),
+                            ("liver_disease", "Liver disease"),
+                            (
+                                "urinary_symptoms",
+                                "Bladder or urinary problems (pain, urgency, blood)",
+                            ),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "answer",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Not known")],
+                        max_length=10,
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=300)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "struck_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="medical_answers",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
-                'abstract': False,
+                "ordering": ["-recorded_at", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Diagnosis',
+            name="Diagnosis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source', models.CharField(choices=[('staff', 'Entered by staff'), ('intake', "Patient's intake"), ('inquiry', 'From the inquiry'), ('referral', 'Referral letter or records')], default='staff', max_length=10)),
-                ('part2', models.BooleanField(default=False)),
-                ('struck_at', models.DateTimeField(blank=True, null=True)),
-                ('struck_reason', models.TextField(blank=True)),
-                ('icd10_code', models.CharField(max_length=8, verbose_name='ICD-10-CM code')),
-                ('description', models.CharField(max_length=200)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('diagnosed_on', models.DateField(blank=True, null=True)),
-                ('resolved_on', models.DateField(blank=True, null=True)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('struck_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='diagnoses', to='patients.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Entered by staff"),
+                            ("intake", "Patient's intake"),
+                            ("inquiry", "From the inquiry"),
+                            ("referral", "Referral letter or records"),
+                        ],
+                        default="staff",
+                        max_length=10,
+                    ),
+                ),
+                ("part2", models.BooleanField(default=False)),
+                ("struck_at", models.DateTimeField(blank=True, null=True)),
+                ("struck_reason", models.TextField(blank=True)),
+                ("icd10_code", models.CharField(max_length=8, verbose_name="ICD-10-CM code")),
+                ("description", models.CharField(max_length=200)),
+                ("is_primary", models.BooleanField(default=False)),
+                ("diagnosed_on", models.DateField(blank=True, null=True)),
+                ("resolved_on", models.DateField(blank=True, null=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "struck_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="diagnoses",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'diagnoses',
-                'ordering': ['-recorded_at', '-id'],
-                'abstract': False,
+                "verbose_name_plural": "diagnoses",
+                "ordering": ["-recorded_at", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='BodyMeasurement',
+            name="BodyMeasurement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source', models.CharField(choices=[('staff', 'Entered by staff'), ('intake', "Patient's intake"), ('inquiry', 'From the inquiry'), ('referral', 'Referral letter or records')], default='staff', max_length=10)),
-                ('part2', models.BooleanField(default=False)),
-                ('struck_at', models.DateTimeField(blank=True, null=True)),
-                ('struck_reason', models.TextField(blank=True)),
-                ('measured_on', models.DateField()),
-                ('height_cm', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
-                ('weight_kg', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
-                ('method', models.CharField(choices=[('measured', 'Measured at the clinic'), ('reported', 'Reported by the patient')], max_length=10)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('struck_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measurements', to='patients.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Entered by staff"),
+                            ("intake", "Patient's intake"),
+                            ("inquiry", "From the inquiry"),
+                            ("referral", "Referral letter or records"),
+                        ],
+                        default="staff",
+                        max_length=10,
+                    ),
+                ),
+                ("part2", models.BooleanField(default=False)),
+                ("struck_at", models.DateTimeField(blank=True, null=True)),
+                ("struck_reason", models.TextField(blank=True)),
+                ("measured_on", models.DateField()),
+                (
+                    "height_cm",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True),
+                ),
+                (
+                    "weight_kg",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("measured", "Measured at the clinic"),
+                            ("reported", "Reported by the patient"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "struck_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="measurements",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-measured_on', '-recorded_at', '-id'],
-                'abstract': False,
+                "ordering": ["-measured_on", "-recorded_at", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='BloodPressureReading',
+            name="BloodPressureReading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source', models.CharField(choices=[('staff', 'Entered by staff'), ('intake', "Patient's intake"), ('inquiry', 'From the inquiry'), ('referral', 'Referral letter or records')], default='staff', max_length=10)),
-                ('part2', models.BooleanField(default=False)),
-                ('struck_at', models.DateTimeField(blank=True, null=True)),
-                ('struck_reason', models.TextField(blank=True)),
-                ('measured_at', models.DateTimeField()),
-                ('systolic_mmhg', models.PositiveSmallIntegerField()),
-                ('diastolic_mmhg', models.PositiveSmallIntegerField()),
-                ('heart_rate_bpm', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('method', models.CharField(choices=[('measured', 'Measured at the clinic'), ('reported', 'Reported by the patient')], max_length=10)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('struck_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='blood_pressures', to='patients.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Entered by staff"),
+                            ("intake", "Patient's intake"),
+                            ("inquiry", "From the inquiry"),
+                            ("referral", "Referral letter or records"),
+                        ],
+                        default="staff",
+                        max_length=10,
+                    ),
+                ),
+                ("part2", models.BooleanField(default=False)),
+                ("struck_at", models.DateTimeField(blank=True, null=True)),
+                ("struck_reason", models.TextField(blank=True)),
+                ("measured_at", models.DateTimeField()),
+                ("systolic_mmhg", models.PositiveSmallIntegerField()),
+                ("diastolic_mmhg", models.PositiveSmallIntegerField()),
+                ("heart_rate_bpm", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("measured", "Measured at the clinic"),
+                            ("reported", "Reported by the patient"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "struck_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="blood_pressures",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-measured_at', '-id'],
-                'abstract': False,
+                "ordering": ["-measured_at", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Allergy',
+            name="Allergy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source', models.CharField(choices=[('staff', 'Entered by staff'), ('intake', "Patient's intake"), ('inquiry', 'From the inquiry'), ('referral', 'Referral letter or records')], default='staff', max_length=10)),
-                ('part2', models.BooleanField(default=False)),
-                ('struck_at', models.DateTimeField(blank=True, null=True)),
-                ('struck_reason', models.TextField(blank=True)),
-                ('no_known_allergies', models.BooleanField(default=False)),
-                ('substance', models.CharField(blank=True, max_length=200)),
-                ('reaction', models.CharField(blank=True, max_length=200)),
-                ('severity', models.CharField(choices=[('mild', 'Mild'), ('moderate', 'Moderate'), ('severe', 'Severe'), ('unknown', 'Not known')], default='unknown', max_length=10)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('struck_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allergies', to='patients.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Entered by staff"),
+                            ("intake", "Patient's intake"),
+                            ("inquiry", "From the inquiry"),
+                            ("referral", "Referral letter or records"),
+                        ],
+                        default="staff",
+                        max_length=10,
+                    ),
+                ),
+                ("part2", models.BooleanField(default=False)),
+                ("struck_at", models.DateTimeField(blank=True, null=True)),
+                ("struck_reason", models.TextField(blank=True)),
+                ("no_known_allergies", models.BooleanField(default=False)),
+                ("substance", models.CharField(blank=True, max_length=200)),
+                ("reaction", models.CharField(blank=True, max_length=200)),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("mild", "Mild"),
+                            ("moderate", "Moderate"),
+                            ("severe", "Severe"),
+                            ("unknown", "Not known"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "struck_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allergies",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'allergies',
-                'ordering': ['-recorded_at', '-id'],
-                'abstract': False,
+                "verbose_name_plural": "allergies",
+                "ordering": ["-recorded_at", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='PsychiatricHistory',
+            name="PsychiatricHistory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source', models.CharField(choices=[('staff', 'Entered by staff'), ('intake', "Patient's intake"), ('inquiry', 'From the inquiry'), ('referral', 'Referral letter or records')], default='staff', max_length=10)),
-                ('part2', models.BooleanField(default=False)),
-                ('struck_at', models.DateTimeField(blank=True, null=True)),
-                ('struck_reason', models.TextField(blank=True)),
-                ('adequate_antidepressant_trials', models.PositiveSmallIntegerField()),
-                ('prior_ect', models.BooleanField(default=False, verbose_name='has had ECT')),
-                ('prior_tms', models.BooleanField(default=False, verbose_name='has had TMS')),
-                ('prior_esketamine', models.BooleanField(default=False, verbose_name='has had esketamine (Spravato)')),
-                ('prior_ketamine', models.BooleanField(default=False, verbose_name='has had ketamine treatment')),
-                ('notes', models.TextField(blank=True)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='psychiatric_histories', to='patients.patient')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('struck_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Entered by staff"),
+                            ("intake", "Patient's intake"),
+                            ("inquiry", "From the inquiry"),
+                            ("referral", "Referral letter or records"),
+                        ],
+                        default="staff",
+                        max_length=10,
+                    ),
+                ),
+                ("part2", models.BooleanField(default=False)),
+                ("struck_at", models.DateTimeField(blank=True, null=True)),
+                ("struck_reason", models.TextField(blank=True)),
+                ("adequate_antidepressant_trials", models.PositiveSmallIntegerField()),
+                ("prior_ect", models.BooleanField(default=False, verbose_name="has had ECT")),
+                ("prior_tms", models.BooleanField(default=False, verbose_name="has had TMS")),
+                (
+                    "prior_esketamine",
+                    models.BooleanField(
+                        default=False, verbose_name="has had esketamine (Spravato)"
+                    ),
+                ),
+                (
+                    "prior_ketamine",
+                    models.BooleanField(default=False, verbose_name="has had ketamine treatment"),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="psychiatric_histories",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "struck_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'psychiatric histories',
-                'ordering': ['-recorded_at', '-id'],
-                'abstract': False,
+                "verbose_name_plural": "psychiatric histories",
+                "ordering": ["-recorded_at", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ReproductiveStatus',
+            name="ReproductiveStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source', models.CharField(choices=[('staff', 'Entered by staff'), ('intake', "Patient's intake"), ('inquiry', 'From the inquiry'), ('referral', 'Referral letter or records')], default='staff', max_length=10)),
-                ('part2', models.BooleanField(default=False)),
-                ('struck_at', models.DateTimeField(blank=True, null=True)),
-                ('struck_reason', models.TextField(blank=True)),
-                ('pregnant', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Not known')], max_length=10)),
-                ('breastfeeding', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Not known')], max_length=10)),
-                ('as_of', models.DateField()),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reproductive_statuses', to='patients.patient')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('struck_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Entered by staff"),
+                            ("intake", "Patient's intake"),
+                            ("inquiry", "From the inquiry"),
+                            ("referral", "Referral letter or records"),
+                        ],
+                        default="staff",
+                        max_length=10,
+                    ),
+                ),
+                ("part2", models.BooleanField(default=False)),
+                ("struck_at", models.DateTimeField(blank=True, null=True)),
+                ("struck_reason", models.TextField(blank=True)),
+                (
+                    "pregnant",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Not known")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "breastfeeding",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Not known")],
+                        max_length=10,
+                    ),
+                ),
+                ("as_of", models.DateField()),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reproductive_statuses",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "struck_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'reproductive statuses',
-                'ordering': ['-as_of', '-recorded_at', '-id'],
-                'abstract': False,
+                "verbose_name_plural": "reproductive statuses",
+                "ordering": ["-as_of", "-recorded_at", "-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='SafetyFlag',
+            name="SafetyFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40)),
-                ('detail', models.TextField()),
-                ('raised_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('action_taken', models.TextField(blank=True)),
-                ('part2', models.BooleanField(default=False)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='safety_flags', to='patients.patient')),
-                ('raised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40)),
+                ("detail", models.TextField()),
+                ("raised_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("action_taken", models.TextField(blank=True)),
+                ("part2", models.BooleanField(default=False)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="safety_flags",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-raised_at', '-id'],
+                "ordering": ["-raised_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SubstanceUse',
+            name="SubstanceUse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source', models.CharField(choices=[('staff', 'Entered by staff'), ('intake', "Patient's intake"), ('inquiry', 'From the inquiry'), ('referral', 'Referral letter or records')], default='staff', max_length=10)),
-                ('part2', models.BooleanField(default=False)),
-                ('struck_at', models.DateTimeField(blank=True, null=True)),
-                ('struck_reason', models.TextField(blank=True)),
-                ('substance', models.CharField(max_length=60)),
-                ('pattern', models.CharField(choices=[('never', 'Never'), ('past', 'In the past'), ('current', 'Now')], max_length=10)),
-                ('last_used_on', models.DateField(blank=True, null=True)),
-                ('in_treatment', models.BooleanField(default=False)),
-                ('notes', models.CharField(blank=True, max_length=300)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='substance_uses', to='patients.patient')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('struck_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Entered by staff"),
+                            ("intake", "Patient's intake"),
+                            ("inquiry", "From the inquiry"),
+                            ("referral", "Referral letter or records"),
+                        ],
+                        default="staff",
+                        max_length=10,
+                    ),
+                ),
+                ("part2", models.BooleanField(default=False)),
+                ("struck_at", models.DateTimeField(blank=True, null=True)),
+                ("struck_reason", models.TextField(blank=True)),
+                ("substance", models.CharField(max_length=60)),
+                (
+                    "pattern",
+                    models.CharField(
+                        choices=[("never", "Never"), ("past", "In the past"), ("current", "Now")],
+                        max_length=10,
+                    ),
+                ),
+                ("last_used_on", models.DateField(blank=True, null=True)),
+                ("in_treatment", models.BooleanField(default=False)),
+                ("notes", models.CharField(blank=True, max_length=300)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="substance_uses",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "struck_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
-                'abstract': False,
+                "ordering": ["-recorded_at", "-id"],
+                "abstract": False,
             },
         ),
         migrations.AddIndex(
-            model_name='patient',
-            index=models.Index(fields=['clinic', 'legal_family_name'], name='patient_clinic_family'),
+            model_name="patient",
+            index=models.Index(
+                fields=["clinic", "legal_family_name"], name="patient_clinic_family"
+            ),
         ),
         migrations.AddIndex(
-            model_name='patient',
-            index=models.Index(fields=['clinic', 'date_of_birth'], name='patient_clinic_dob'),
+            model_name="patient",
+            index=models.Index(fields=["clinic", "date_of_birth"], name="patient_clinic_dob"),
         ),
         migrations.AddIndex(
-            model_name='patient',
-            index=models.Index(fields=['clinic', 'status'], name='patient_clinic_status'),
+            model_name="patient",
+            index=models.Index(fields=["clinic", "status"], name="patient_clinic_status"),
         ),
         migrations.AddConstraint(
-            model_name='patient',
-            constraint=models.UniqueConstraint(fields=('clinic', 'mrn'), name='patient_mrn_unique_in_clinic'),
+            model_name="patient",
+            constraint=models.UniqueConstraint(
+                fields=("clinic", "mrn"), name="patient_mrn_unique_in_clinic"
+            ),
         ),
         migrations.AddIndex(
-            model_name='medicalhistoryanswer',
-            index=models.Index(fields=['patient', 'condition'], name='medanswer_patient_cond'),
+            model_name="medicalhistoryanswer",
+            index=models.Index(fields=["patient", "condition"], name="medanswer_patient_cond"),
         ),
         migrations.AddConstraint(
-            model_name='bodymeasurement',
-            constraint=models.CheckConstraint(condition=models.Q(('height_cm__isnull', False), ('weight_kg__isnull', False), _connector='OR'), name='measurement_has_a_value'),
+            model_name="bodymeasurement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("height_cm__isnull", False), ("weight_kg__isnull", False), _connector="OR"
+                ),
+                name="measurement_has_a_value",
+            ),
         ),
     ]

@@ -43,6 +43,9 @@ class HistoryEntry(models.Model):
         abstract = True
         ordering = ["-recorded_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{type(self)._meta.verbose_name} #{self.pk} of patient #{self.patient_id}"
+
     @property
     def is_struck(self) -> bool:
         return self.struck_at is not None
