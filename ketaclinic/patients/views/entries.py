@@ -131,8 +131,8 @@ def _make_form(kind: Kind, data: Any, patient: Patient) -> djforms.Form:
     return kind.form(data)
 
 
+@require_POST  # outermost: a GET is refused before the patient is looked up (the mark is copied)
 @break_glass_or_roles(*policies.READ_ROLES, target=chart_target)
-@require_POST
 def add_entry(request: ClinicRequest, pk: int, kind: str) -> HttpResponse:
     spec = KINDS.get(kind)
     if spec is None:
@@ -161,8 +161,8 @@ def add_entry(request: ClinicRequest, pk: int, kind: str) -> HttpResponse:
     return render_tab(request, patient, viewer, spec.tab, {kind: form})
 
 
+@require_POST  # outermost: a GET is refused before the patient is looked up (the mark is copied)
 @break_glass_or_roles(*policies.READ_ROLES, target=chart_target)
-@require_POST
 def no_known_allergies(request: ClinicRequest, pk: int) -> HttpResponse:
     patient, _viewer = open_chart(request, pk)
     if not policies.can_edit_clinical(request.membership, patient):
@@ -176,8 +176,8 @@ def no_known_allergies(request: ClinicRequest, pk: int) -> HttpResponse:
     return redirect("patients:medications", pk=patient.pk)
 
 
+@require_POST  # outermost: a GET is refused before the patient is looked up (the mark is copied)
 @break_glass_or_roles(*policies.READ_ROLES, target=chart_target)
-@require_POST
 def strike(request: ClinicRequest, pk: int, kind: str, entry_pk: int) -> HttpResponse:
     spec = STRIKABLE.get(kind)
     if spec is None:
@@ -206,8 +206,8 @@ def strike(request: ClinicRequest, pk: int, kind: str, entry_pk: int) -> HttpRes
     return redirect(f"patients:{tab}", pk=patient.pk)
 
 
+@require_POST  # outermost: a GET is refused before the patient is looked up (the mark is copied)
 @break_glass_or_roles(*policies.READ_ROLES, target=chart_target)
-@require_POST
 def stop_medication(request: ClinicRequest, pk: int, entry_pk: int) -> HttpResponse:
     patient, _viewer = open_chart(request, pk)
     medication = get_object_or_404(
@@ -233,8 +233,8 @@ def stop_medication(request: ClinicRequest, pk: int, entry_pk: int) -> HttpRespo
     return redirect("patients:medications", pk=patient.pk)
 
 
+@require_POST  # outermost: a GET is refused before the patient is looked up (the mark is copied)
 @break_glass_or_roles(*policies.READ_ROLES, target=chart_target)
-@require_POST
 def resolve_flag(request: ClinicRequest, pk: int, flag_pk: int) -> HttpResponse:
     patient, _viewer = open_chart(request, pk)
     flag = get_object_or_404(
