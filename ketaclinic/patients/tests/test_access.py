@@ -4,13 +4,14 @@ outside professionals with a live, expired, revoked, partial or Part 2 grant."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
 from ketaclinic.accounts.actions.grants import grant_shared_access, revoke_shared_access
-from ketaclinic.accounts.models import BreakGlassGrant, Role
+from ketaclinic.accounts.models import BreakGlassGrant, Role, User
 from ketaclinic.accounts.policies import break_glass_url
 from ketaclinic.audit.models import AuditEntry
 from ketaclinic.patients import actions, sections
@@ -153,6 +154,9 @@ class EditTests(PatientCase):
 class SharedCase(PatientCase):
     """A Part 2 patient (treated here for a substance use disorder) and one not shared."""
 
+    pro: User
+    other_patient: Patient
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -262,8 +266,8 @@ class SummaryPdfTests(SharedCase):
         if response.status_code != 200:
             return response.status_code, ""
         assert response.content.startswith(b"%PDF")
-        rows, _part2, withheld = captured["rows"]  # type: ignore[misc]
-        return 200, repr(rows) + f" withheld={withheld}"
+        result: Any = captured["rows"]
+        return 200, repr(result[0]) + f" withheld={result[2]}"
 
     def test_pdf_without_part2_grant(self) -> None:
         self.grant(sections.SUMMARY, sections.DIAGNOSES)
