@@ -50,10 +50,8 @@ class ListTests(PatientCase):
         entry = AuditEntry.objects.filter(action="view.patient_search").latest("id")
         assert "Orwin" not in str(entry.after)
         # A search text in the URL is ignored.
-        page = (
-            self.client.post(LIST, {"clear": "1"})
-            and self.client.get(LIST + "?q=Orwin").content.decode()
-        )
+        self.client.post(LIST, {"clear": "1"})
+        page = self.client.get(LIST + "?q=Orwin").content.decode()
         assert "Testperson" in page
 
     def test_search_by_date_of_birth_and_record_number(self) -> None:
