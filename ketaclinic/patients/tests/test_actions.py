@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from ketaclinic.accounts.models import Role
+from ketaclinic.accounts.models import Role, User
 from ketaclinic.audit.models import AuditEntry
 from ketaclinic.inquiries.models import Status
 from ketaclinic.inquiries.tests.base import make_inquiry
@@ -26,11 +27,27 @@ class CreateTests(PatientCase):
         assert entry.after is not None
         assert (entry.after["mrn"], entry.after["legal_given_name"]) == ("KC-000002", "Bea")
 
-    def test_it_retries_when_the_number_is_taken(self) -> None:
-        # A row numbered out of turn (an import) makes the computed next number collide only if
-        # the computation were wrong; a clash is retried, never raised.
+    def test_it_numbers_after_the_highest_not_the_count(self) -> None:
         Patient.objects.filter(pk=self.patient.pk).update(mrn="KC-000007")
         assert make_patient(self.clinic, self.users[Role.NURSE]).mrn == "KC-000008"
+
+    def test_a_number_taken_meanwhile_is_retried(self) -> None:
+        # Two creations at once compute the same next number; the unique constraint refuses
+        # the second insert, which takes the next number instead of failing.
+        picks = iter(["KC-000001", "KC-000002"])
+        with patch("ketaclinic.patients.actions.record.next_mrn", lambda clinic: next(picks)):
+            second = make_patient(self.clinic, self.users[Role.NURSE], legal_given_name="Bo")
+        assert second.mrn == "KC-000002"
+        assert Patient.objects.filter(clinic=self.clinic).count() == 2
+
+    def test_the_same_number_in_another_clinic_is_fine(self) -> None:
+        theirs = make_patient(self.other, self.outsider_coordinator())
+        assert theirs.mrn == self.patient.mrn == "KC-000001"
+
+    def outsider_coordinator(self) -> User:
+        from ketaclinic.testing import make_user
+
+        return make_user("coord@other.example", "Other Coordinator", self.other, Role.COORDINATOR)
 
     def test_other_roles_cannot_create(self) -> None:
         for role in (Role.CLINIC_ADMIN, Role.CUSTODIAN, Role.OUTSIDE_PROFESSIONAL):
