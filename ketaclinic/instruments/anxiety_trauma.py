@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .depression import FREQUENCY, PHQ_LICENCE
-from .model import Answer, Band, Instrument, Item, Score, Sex
+from .model import Answer, AnswerOption, Band, Instrument, Item, Score, Sex
 from .scales import band, ints, local_code, numeric_options, scored_total, sum_of
 from .settings import ScoringSettings
 
@@ -27,6 +27,9 @@ _GAD7_ITEMS = (
         "Feeling afraid as if something awful might happen",
     ),
 )
+#: The PHQ frequency scale (clinical.md 6.2: "same 0-3 response scale as PHQ-9"). The
+#: reference gives LOINC answer codes for the PHQ-9 only, so none are attached here.
+GAD7_FREQUENCY = tuple(AnswerOption(o.value, o.label) for o in FREQUENCY)
 #: Screening cut-off, total >= 10 (Spitzer 2006: sensitivity 89%, specificity 82% for GAD).
 GAD7_SCREEN_CUTOFF = 10
 
@@ -50,7 +53,7 @@ GAD7 = Instrument(
     instructions="Over the last 2 weeks, how often have you been bothered by the following "
     "problems?",
     items=tuple(
-        Item(n, code, label, FREQUENCY, text=text)
+        Item(n, code, label, GAD7_FREQUENCY, text=text)
         for n, (code, label, text) in enumerate(_GAD7_ITEMS, start=1)
     ),
     panel_code="69737-5",
