@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ketaclinic.inquiries",
     "ketaclinic.patients",
     "ketaclinic.careteam",
+    "ketaclinic.measurement",
     "ketaclinic.web",
     "ketaclinic.ops",
     "ketaclinic.sharedcache",
