@@ -411,7 +411,8 @@ BUDGETS: dict[str, list[Budget]] = {
         Budget(5 + extra, _home_here, _home_rows, role=role, row_text=text, variant=role)
         for role, extra, text in (
             (Role.COORDINATOR, 6, "Budget Lead"),  # counts (one aggregate), five queues
-            (Role.PHYSICIAN, 2, "Budget Lead"),  # counts, the leads to prepare
+            # counts, the leads to prepare, the eligibility queue (count, rows)
+            (Role.PHYSICIAN, 4, "Budget Lead"),
             (Role.NURSE, 2, "Budget Lead"),
             (Role.CUSTODIAN, 1, ""),  # the clinic's admins (the rest is planned sections)
             # live grants, their records (one query per kind), the clinic's admins
