@@ -54,8 +54,8 @@ def to_review(clinic: Clinic) -> Queue[ReviewItem]:
             mrn=s.patient.mrn,
             name=s.patient.display_name,
             status_label=ScreeningStatus(s.status).label,
-            stale=s.newest_stale_at is not None,  # type: ignore[attr-defined]
-            since=s.newest_stale_at or s.screened_at,  # type: ignore[attr-defined]
+            stale=s.newest_stale_at is not None,
+            since=s.newest_stale_at or s.screened_at,
         )
         for s in rows[:SECTION_LIMIT]
     ]

@@ -30,8 +30,8 @@ def make_patient(
     return Patient.objects.create(
         clinic=clinic,
         mrn=f"T{n:05d}",
-        legal_given_name=values.pop("given", f"Test{n}"),
-        legal_family_name=values.pop("family", "Patient"),
+        legal_given_name=str(values.pop("given", f"Test{n}")),
+        legal_family_name=str(values.pop("family", "Patient")),
         date_of_birth=dt.date(1980, 1, 1),
         sex_at_birth=sex,
         status=status,

@@ -196,7 +196,7 @@ def test_the_benzodiazepine_limit_is_the_clinics(dose: str, limit: str, fires: b
 )
 @pytest.mark.parametrize("chosen", [RuleClass.ABSOLUTE, RuleClass.RELATIVE])
 def test_the_psychosis_class_is_the_clinics(code: str, setting: str, chosen: str) -> None:
-    limits = dataclasses.replace(DEFAULTS, **{setting: chosen})
+    limits = dataclasses.replace(DEFAULTS, **{setting: chosen})  # type: ignore[arg-type]
     facts = dataclasses.replace(ELIGIBLE_FACTS, **_answers(**{code: "yes"}))
     result = evaluate(facts, limits)
     assert [r.rule_class for r in result.reasons] == [chosen]

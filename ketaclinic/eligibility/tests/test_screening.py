@@ -11,11 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ketaclinic.accounts.models import Role
+from ketaclinic.accounts.models import Membership, Role
 from ketaclinic.audit.models import AuditEntry
 from ketaclinic.careteam.models import CareTeamMember, TeamRole
 from ketaclinic.eligibility.actions import sign_decision, update_settings
-from ketaclinic.eligibility.models import EligibilitySettings, PatientScreening
+from ketaclinic.eligibility.models import (
+    EligibilityDecision,
+    EligibilitySettings,
+    PatientScreening,
+)
 from ketaclinic.eligibility.queues import to_review
 from ketaclinic.eligibility.screening import current_decision, decision_is_stale, screen
 from ketaclinic.eligibility.tests.base import answer, complete_record, make_patient
@@ -23,6 +27,7 @@ from ketaclinic.patients.conditions import ConditionCode
 from ketaclinic.patients.models import (
     BloodPressureReading,
     Medication,
+    Patient,
     PatientStatus,
     SubstanceUse,
 )
@@ -30,7 +35,7 @@ from ketaclinic.patients.signals import record_changed
 from ketaclinic.testing import BaseTestCase, make_user, member
 
 
-def changed(patient, by=None) -> None:  # type: ignore[no-untyped-def]
+def changed(patient: Patient, by: Membership | None = None) -> None:
     """What every patients action does after its writes: send record_changed in its transaction."""
     with transaction.atomic():
         record_changed.send(sender=None, patient=patient, by=by)
@@ -147,14 +152,14 @@ class DecisionTests(BaseTestCase):
         answer(self.patient, ConditionCode.BIPOLAR, "yes")
         changed(self.patient)
 
-    def sign(self, **kw: str):  # type: ignore[no-untyped-def]
+    def sign(self, **kw: str) -> EligibilityDecision:
         values = {
             "decision": "eligible_with_conditions",
             "reason": "Euthymic for two years.",
             "conditions": "Mood check before each infusion.",
         }
         values.update(kw)
-        return sign_decision(self.physician, self.patient, **values)
+        return sign_decision(self.physician, self.patient, **values)  # type: ignore[arg-type]
 
     def test_only_a_physician_signs_with_a_reason_and_conditions_where_asked(self) -> None:
         for role in (Role.NURSE, Role.COORDINATOR, Role.CLINIC_ADMIN, Role.OUTSIDE_PROFESSIONAL):
@@ -171,7 +176,7 @@ class DecisionTests(BaseTestCase):
         assert current_decision(self.patient) == signed
         assert not decision_is_stale(self.patient)
         entry = AuditEntry.objects.get(action="eligibility.decision.sign")
-        assert entry.after["decision"] == "eligible_with_conditions"
+        assert entry.after is not None and entry.after["decision"] == "eligible_with_conditions"
 
     def test_a_new_decision_supersedes_and_none_is_edited(self) -> None:
         first = self.sign()
@@ -199,14 +204,13 @@ class DecisionTests(BaseTestCase):
         entry = AuditEntry.objects.get(action="eligibility.decision.stale")
         assert entry.actor_id == nurse.user_id
         # Still "needs review" (unchanged, so left out of the entry); the reasons changed.
-        assert (
-            set(entry.after) == {"fingerprint"}
-            and entry.before["fingerprint"] == signed.fingerprint
-        )
+        assert entry.after is not None and entry.before is not None
+        assert set(entry.after) == {"fingerprint"}
+        assert entry.before["fingerprint"] == signed.fingerprint
         # The physician of record is emailed (not every physician), naming no patient.
         (email,) = mail.outbox
         assert email.to == ["second@sturges.example"]
-        assert self.patient.legal_given_name not in email.body + email.subject
+        assert self.patient.legal_given_name not in f"{email.body} {email.subject}"
         assert f"/patients/{self.patient.pk}/eligibility/" in email.body
         assert AuditEntry.objects.filter(action="eligibility.decision.alert_email").count() == 1
         # And it waits on the physicians' home queue.

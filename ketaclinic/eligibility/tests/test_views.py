@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
@@ -31,7 +32,7 @@ class EligibilityViewTests(BaseTestCase):
     def sign_url(self) -> str:
         return reverse("eligibility:sign", args=[self.patient.pk])
 
-    def post_sign(self, **kw: str):  # type: ignore[no-untyped-def]
+    def post_sign(self, **kw: str) -> Any:
         data = {"decision": "eligible", "reason": "Stable on lithium.", "password": TEST_PASSWORD}
         data.update(kw)
         return self.client.post(self.sign_url(), data)
@@ -43,7 +44,7 @@ class EligibilityViewTests(BaseTestCase):
             self.assertContains(response, "Bipolar disorder")
             self.assertContains(response, "Zarate 2012")
             self.assertContains(response, "Needs physician review")
-            self.assertContains(response, 'href="/patients/%d/"' % self.patient.pk)
+            self.assertContains(response, f'href="/patients/{self.patient.pk}/"')
             signs = role == Role.PHYSICIAN
             self.assertEqual("Sign the decision" in response.content.decode(), signs, role)
             self.client.logout()
