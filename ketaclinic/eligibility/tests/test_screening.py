@@ -252,3 +252,17 @@ class DecisionTests(BaseTestCase):
         changed(eligible)
         assert [i.patient_id for i in to_review(self.clinic).items] == [self.patient.pk]
         assert to_review(self.other).count == 0
+
+
+class DemoSeedTests(BaseTestCase):
+    def test_it_signs_the_eligible_and_leaves_the_rest_and_is_idempotent(self) -> None:
+        from ketaclinic.eligibility.demo import seed
+
+        eligible = complete_record(make_patient(self.clinic))
+        review = complete_record(make_patient(self.clinic))
+        answer(review, ConditionCode.BIPOLAR, "yes")
+        assert seed(self.clinic) == 1
+        assert seed(self.clinic) == 0
+        assert current_decision(eligible) is not None
+        assert current_decision(review) is None
+        assert [i.patient_id for i in to_review(self.clinic).items] == [review.pk]
