@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ketaclinic.patients",
     "ketaclinic.careteam",
     "ketaclinic.measurement",
+    "ketaclinic.eligibility",
     "ketaclinic.web",
     "ketaclinic.ops",
     "ketaclinic.sharedcache",

@@ -47,6 +47,7 @@ from ketaclinic.clinics.models import Clinic
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
+from ketaclinic.patients.models import Patient
 from ketaclinic.testing import Answer, BaseTestCase, Route, admin_prefix, sign_in_url, url_routes
 
 # Views an anonymous visitor may open. Adding a name here is a security decision: review it.
@@ -137,6 +138,8 @@ BY_NAME: dict[str, Kwargs] = {
     },
     "accounts:shared_access_revoke": lambda w: {"pk": w.case.shared.pk},
     "accounts:password_reset_confirm": lambda w: w.reset_link(),
+    "eligibility:tab": lambda w: {"pk": w.case.patient.pk},
+    "eligibility:sign": lambda w: {"pk": w.case.patient.pk},
 }
 # Argument name -> value, for every pattern that has it.
 BY_KWARG: dict[str, Callable[[Walk], Any]] = {
@@ -175,6 +178,29 @@ BACK_TO_FORM = Answer(
     lambda url: url.removesuffix("thanks/"),
     "without an inquiry just sent from this browser, back to the form",
 )
+
+
+@dataclass(frozen=True)
+class ByRole:
+    """An answer that depends on the role (a chart page: its readers by role, other staff by
+    break-glass, outside professionals by a sharing grant)."""
+
+    default: Answer
+    roles: dict[str, Answer]
+
+    def check(self, response: Any, url: str, who: object) -> None:
+        self.roles.get(str(who), self.default).check(response, url, who)
+
+
+def _break_glass_to(url: str) -> str:
+    from ketaclinic.accounts.policies import break_glass_url
+
+    pk = int(url.split("/")[2])
+    return break_glass_url(Patient.objects.get(pk=pk), url)
+
+
+BREAK_GLASS_FIRST = Answer(302, _break_glass_to, "other staff give a reason first (break-glass)")
+
 # What a signed-in user whom the policy admits gets on a GET, where it is not 200.
 ANSWERS: dict[str, Answer] = {
     "web:switch_clinic": POST_ONLY,
@@ -205,6 +231,15 @@ ANSWERS: dict[str, Answer] = {
     "accounts:password_reset_confirm": RESET_LINK,
     "inquiries:thanks": BACK_TO_FORM,
     "admin:login": Answer(302, sign_in_url, "one sign-in page for the whole site"),
+    "eligibility:tab": ByRole(
+        OK,
+        {
+            Role.CLINIC_ADMIN: BREAK_GLASS_FIRST,
+            Role.CUSTODIAN: BREAK_GLASS_FIRST,
+            Role.OUTSIDE_PROFESSIONAL: Answer(404, why="no grant shares this patient with them"),
+        },
+    ),
+    "eligibility:sign": POST_ONLY,
 }
 # The clinic admin pages of one row (ADMIN_ROWS), where they are not 200.
 ADMIN_ROW_ANSWERS: dict[str, Answer] = {
@@ -233,6 +268,7 @@ POST_ANSWERS: dict[str, Answer] = {
     "inquiries:follow_up": Answer(
         302, lambda url: url.removesuffix("follow-up/"), "nothing changed, back to the inquiry"
     ),
+    "eligibility:sign": Answer(200, why="the tab is shown again with the form's errors"),
 }
 # The other clinic's admin on a page of one of our rows gets 404 (its existence is not
 # confirmed), except on the clinic admin pages, where Django answers a row outside the
@@ -298,6 +334,11 @@ def answer(route: Route) -> Answer:
 def answer_to_outsider(route: Route) -> Answer:
     if is_admin(route):
         return OPERATOR_ONLY
+    policy = route.policy
+    if policy is not None and policy.level == "roles" and Role.CLINIC_ADMIN not in policy.roles:
+        # Refused for the role before any row is read (a physician-only action): a 403 that
+        # confirms nothing about the row.
+        return Answer(403, why="the policy refuses the admin role itself")
     page = admin_row_page(route)
     return ADMIN_NOT_THEIRS.get(page, NOT_THEIRS) if page is not None else NOT_THEIRS
 
@@ -328,6 +369,7 @@ class Rollback(Exception):
 
 class AccessPolicyTests(BaseTestCase):
     inquiry: Inquiry
+    patient: Patient
     grant: BreakGlassGrant
     shared: SharedAccess
 
@@ -342,6 +384,14 @@ class AccessPolicyTests(BaseTestCase):
         Clinic.objects.filter(pk=cls.clinic.pk).update(logo=logo)
         cls.clinic.refresh_from_db()
         make_inquiry(cls.other, name="Other Clinic Inquiry (test)")
+        cls.patient = Patient.objects.create(
+            clinic=cls.clinic,
+            mrn="WALK1",
+            legal_given_name="Walk",
+            legal_family_name="Patient (test)",
+            date_of_birth=dt.date(1980, 1, 1),
+            sex_at_birth="female",
+        )
         clinic_ct = ContentType.objects.get_for_model(Clinic)
         cls.grant = BreakGlassGrant.objects.create(
             clinic=cls.clinic,

@@ -46,6 +46,8 @@ from ketaclinic.accounts.sudo import SUDO_KEY
 from ketaclinic.audit.log import record
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.clinics.pages import PAGES
+from ketaclinic.eligibility.models import EligibilityDecision
+from ketaclinic.eligibility.tests.base import complete_record, make_patient
 from ketaclinic.inquiries.models import (
     Channel,
     ContactAttempt,
@@ -55,6 +57,7 @@ from ketaclinic.inquiries.models import (
     StatusChange,
 )
 from ketaclinic.inquiries.tests.base import make_inquiry
+from ketaclinic.patients.models import Patient
 from ketaclinic.testing import (
     BaseTestCase,
     admin_prefix,
@@ -399,6 +402,35 @@ def _in_sudo_mode(name: str) -> Callable[[BudgetCase], str]:
     return url
 
 
+def _budget_patient(case: BudgetCase) -> Patient:
+    patient = Patient.objects.filter(clinic=case.clinic, mrn="BUDGET1").first()
+    if patient is None:
+        patient = complete_record(make_patient(case.clinic, sex="female"))
+        Patient.objects.filter(pk=patient.pk).update(mrn="BUDGET1")
+        patient.refresh_from_db()
+    return patient
+
+
+def _eligibility_tab(case: BudgetCase) -> str:
+    return reverse("eligibility:tab", args=[_budget_patient(case).pk])
+
+
+def _decisions(case: BudgetCase, n: int) -> None:
+    """``n`` more signed decisions on the budget patient."""
+    patient = _budget_patient(case)
+    for _ in range(n):
+        i = next(_serial)
+        EligibilityDecision.objects.create(
+            patient=patient,
+            decision="eligible",
+            reason=f"Budget decision {i}",
+            screening_status="eligible",
+            fingerprint="x" * 64,
+            ruleset_version="test",
+            signed_by=case.users[Role.PHYSICIAN],
+        )
+
+
 # --- the budgets ------------------------------------------------------------------------
 
 # "5 +" below is the middleware's five (session, user, TOTP device, UserSession, Membership);
@@ -411,7 +443,8 @@ BUDGETS: dict[str, list[Budget]] = {
         Budget(5 + extra, _home_here, _home_rows, role=role, row_text=text, variant=role)
         for role, extra, text in (
             (Role.COORDINATOR, 6, "Budget Lead"),  # counts (one aggregate), five queues
-            (Role.PHYSICIAN, 2, "Budget Lead"),  # counts, the leads to prepare
+            # counts, the leads to prepare, the eligibility queue (count, rows)
+            (Role.PHYSICIAN, 4, "Budget Lead"),
             (Role.NURSE, 2, "Budget Lead"),
             (Role.CUSTODIAN, 1, ""),  # the clinic's admins (the rest is planned sections)
             # live grants, their records (one query per kind), the clinic's admins
@@ -495,6 +528,17 @@ BUDGETS: dict[str, list[Budget]] = {
             row_text="Budget consent",
         )
     ],
+    # 5 + patient, audit entry (5), the screening's reads (settings, answers, allergies,
+    # medications, blood pressure, reproductive status, substance use), decisions (signers
+    # joined). The physician's sign form costs nothing more.
+    "eligibility:tab": [
+        Budget(
+            19, _eligibility_tab, _decisions, role=role, row_text="Budget decision", variant=role
+        )
+        for role in (Role.PHYSICIAN, Role.COORDINATOR)
+    ],
+    # 5 + the clinic's settings row (none yet: the defaults).
+    "eligibility:settings": [Budget(6, _to("eligibility:settings"), role=Role.PHYSICIAN)],
     "clinics:settings": [Budget(5, _to("clinics:settings"))],
     "clinics:settings_group": [
         Budget(
@@ -561,8 +605,14 @@ class QueryBudgetTests(BudgetCase):
             if name in BUDGETS:
                 continue
             # Each policy admits the clinic admin or any verified user, so a 405 here is the
-            # view's own method check: a POST-only action.
-            if self.client.get(url).status_code != 405:
+            # view's own method check: a POST-only action. A physician-only action refuses the
+            # admin (403); the physician is asked then.
+            status = self.client.get(url).status_code
+            if status == 403:
+                self.login(Role.PHYSICIAN)
+                status = self.client.get(url).status_code
+                self.login(Role.CLINIC_ADMIN)
+            if status != 405:
                 missing.append(name)
         assert missing == [], f"give these staff pages a query budget in BUDGETS: {missing}"
 

@@ -26,6 +26,7 @@ from ketaclinic.access.request import VerifiedRequest
 from ketaclinic.access.zones import clinic_today
 from ketaclinic.accounts.models import Membership, Role, User
 from ketaclinic.clinics.models import Clinic
+from ketaclinic.eligibility.queues import to_review as eligibility_to_review
 from ketaclinic.web import queues
 
 
@@ -69,13 +70,6 @@ def _chairs(day_label: str, day: dt.date) -> Planned:
     )
 
 
-ELIGIBILITY = Planned(
-    "eligibility",
-    "Eligibility reviews",
-    "No eligibility reviews waiting",
-    "Patients whose intake and screening are complete will wait here for a physician's "
-    "decision, longest waiting first. Intake and screening come with the patient record.",
-)
 PLANS_TO_SIGN = Planned(
     "plans",
     "Treatment plans to sign",
@@ -146,7 +140,7 @@ def _clinical(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[
     physician = request.membership is not None and request.membership.role == Role.PHYSICIAN
     before = [SAFETY_ALERTS, _chairs("Today", today)]
     after = [
-        *([ELIGIBILITY, PLANS_TO_SIGN] if physician else []),
+        *([PLANS_TO_SIGN] if physician else []),
         QUESTIONNAIRES,
         _chairs("Tomorrow", tomorrow),
     ]
@@ -155,6 +149,8 @@ def _clinical(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[
         "links": _inquiry_links(request.user),
         "planned_before": before,
         "planned_after": after,
+        # The physician's queue of eligibility decisions (eligibility.queues).
+        "eligibility": eligibility_to_review(clinic) if physician else None,
     }
 
 

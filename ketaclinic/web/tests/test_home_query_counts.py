@@ -47,7 +47,7 @@ TODAY = dt.date(2030, 5, 6)
 SHELL = 5
 BUDGETS = {
     Role.COORDINATOR: SHELL + 6,
-    Role.PHYSICIAN: SHELL + 2,
+    Role.PHYSICIAN: SHELL + 4,  # lead counts, leads; eligibility queue (count, rows)
     Role.NURSE: SHELL + 2,
     Role.CUSTODIAN: SHELL + 1,
     Role.OUTSIDE_PROFESSIONAL: SHELL + 3,

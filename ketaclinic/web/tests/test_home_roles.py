@@ -59,8 +59,12 @@ class LeadsToPrepareTests(InquiryTestCase):
 
     def test_only_the_physician_has_eligibility_reviews_and_plans_to_sign(self) -> None:
         self.login(Role.PHYSICIAN)
-        keys = [p.key for p in self.client.get(URL).context["planned_after"]]
-        assert keys == ["eligibility", "plans", "questionnaires", "chairs_tomorrow"]
+        response = self.client.get(URL)
+        keys = [p.key for p in response.context["planned_after"]]
+        assert keys == ["plans", "questionnaires", "chairs_tomorrow"]
+        # The eligibility queue is real now (eligibility.queues), empty without patients.
+        assert response.context["eligibility"].count == 0
+        self.assertContains(response, "No eligibility reviews waiting")
         self.client.logout()
         self.login(Role.NURSE)
         response = self.client.get(URL)
@@ -69,6 +73,7 @@ class LeadsToPrepareTests(InquiryTestCase):
             "chairs_tomorrow",
         ]
         assert [p.key for p in response.context["planned_before"]] == ["safety", "chairs_today"]
+        assert response.context["eligibility"] is None
         self.assertNotContains(response, "Treatment plans to sign")
         self.assertContains(response, "No safety alerts")
 
