@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ketaclinic.inquiries",
     "ketaclinic.patients",
     "ketaclinic.careteam",
+    "ketaclinic.consents",
     "ketaclinic.web",
     "ketaclinic.ops",
     "ketaclinic.sharedcache",
