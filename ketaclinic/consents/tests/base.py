@@ -9,7 +9,7 @@ from itertools import count
 
 from PIL import Image
 
-from ketaclinic.accounts.models import Role, User
+from ketaclinic.accounts.models import Membership, Role, User
 from ketaclinic.careteam.models import OutsideProfessional
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.consents import actions
@@ -63,7 +63,7 @@ class ConsentCase(BaseTestCase):
         cls.patient = make_patient(cls.clinic)
         cls.professional = make_professional(cls.clinic, cls.users[Role.OUTSIDE_PROFESSIONAL])
 
-    def by(self, role: str = Role.PHYSICIAN):  # type: ignore[no-untyped-def]
+    def by(self, role: str = Role.PHYSICIAN) -> Membership:
         return member(self.users[role], self.clinic)
 
     def off_label(

@@ -34,6 +34,7 @@ class SharingTests(ConsentCase):
         consent = self.sharing()
         actions.revoke_consent(self.by(Role.COORDINATOR), consent, reason="Patient phoned.")
         assert self.shared() == set()
+        assert consent.grant_id is not None
         grant = SharedAccess.objects.get(pk=consent.grant_id)
         assert grant.revoked_by == self.users[Role.COORDINATOR]
         kinds = list(consent.events.values_list("kind", flat=True))
@@ -111,10 +112,11 @@ class SharingTests(ConsentCase):
             "professional", "sections", "purpose", "expires_on",
         }  # fmt: skip
         other_clinic_pro = make_professional(self.other)
+        yesterday = clinic_today(self.clinic) - dt.timedelta(days=1)
         with self.assertRaises(ValidationError) as caught:
             actions.create_consent(
                 self.by(), self.patient, Kind.SHARE, professional=other_clinic_pro,
-                sections=["summary"], purpose="p", expires_on=clinic_today(self.clinic) - dt.timedelta(days=1),
+                sections=["summary"], purpose="p", expires_on=yesterday,
             )  # fmt: skip
         assert set(caught.exception.message_dict) == {"professional", "expires_on"}
 
