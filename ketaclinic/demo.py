@@ -131,6 +131,9 @@ def create_demo() -> Clinic:
     from ketaclinic.inquiries.demo import create_demo_inquiries
 
     create_demo_inquiries(clinic, users)
+    from ketaclinic.consents.demo import seed as seed_consents
+
+    seed_consents(clinic)  # keep after the patients and care-team seeds: it signs for them
     return clinic
 
 
