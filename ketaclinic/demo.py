@@ -135,6 +135,9 @@ def create_demo() -> Clinic:
     from ketaclinic.eligibility.demo import seed as seed_eligibility
 
     seed_eligibility(clinic)
+    from ketaclinic.consents.demo import seed as seed_consents
+
+    seed_consents(clinic)  # keep after the patients and care-team seeds: it signs for them
     return clinic
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ketaclinic.careteam",
     "ketaclinic.measurement",
     "ketaclinic.eligibility",
+    "ketaclinic.consents",
     "ketaclinic.web",
     "ketaclinic.ops",
     "ketaclinic.sharedcache",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("ketaclinic.inquiries.urls")),
     path("", include("ketaclinic.clinics.urls")),
     path("", include("ketaclinic.eligibility.urls")),
+    path("", include("ketaclinic.consents.urls")),
     path("clinic-admin/", admin.site.urls),
 ]
 

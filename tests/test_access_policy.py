@@ -44,6 +44,9 @@ from ketaclinic.accounts.policies import (
 from ketaclinic.audit.models import AuditEntry
 from ketaclinic.clinics.logos import shrink_to_png, store_logo
 from ketaclinic.clinics.models import Clinic
+from ketaclinic.consents import actions as consent_actions
+from ketaclinic.consents.models import Consent, Kind
+from ketaclinic.consents.tests.base import make_patient
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
@@ -140,12 +143,19 @@ BY_NAME: dict[str, Kwargs] = {
     "accounts:password_reset_confirm": lambda w: w.reset_link(),
     "eligibility:tab": lambda w: {"pk": w.case.patient.pk},
     "eligibility:sign": lambda w: {"pk": w.case.patient.pk},
+    **{f"consents:{name}": lambda w: {"pk": w.case.patient.pk} for name in ("list", "new")},
+    **{
+        f"consents:{name}": lambda w: {"pk": w.case.patient.pk, "cid": w.case.consent.pk}
+        for name in ("detail", "sign", "revoke", "pdf")
+    },
+    "consents:template_detail": lambda w: {"pk": w.case.consent.template_id},
 }
 # Argument name -> value, for every pattern that has it.
 BY_KWARG: dict[str, Callable[[Walk], Any]] = {
     "clinic_slug": lambda w: w.clinic.slug,
     "app_label": lambda w: "clinics",  # the admin's page for one app
     "slug": lambda w: "public-page",  # a clinic settings group (of the admin's own clinic)
+    "kind": lambda w: Kind.OFF_LABEL.value,  # a kind of consent text
 }
 # Query strings a page needs to show a real row.
 QUERIES: dict[str, Kwargs] = {
@@ -212,6 +222,8 @@ ANSWERS: dict[str, Answer] = {
     "inquiries:add_contact": POST_ONLY,
     "inquiries:follow_up": POST_ONLY,
     "clinics:markdown_preview": POST_ONLY,
+    "consents:sign": POST_ONLY,
+    "consents:revoke": POST_ONLY,
     "accounts:logout_everywhere": POST_ONLY,
     **{
         f"accounts:{name}": POST_ONLY
@@ -269,6 +281,17 @@ POST_ANSWERS: dict[str, Answer] = {
         302, lambda url: url.removesuffix("follow-up/"), "nothing changed, back to the inquiry"
     ),
     "eligibility:sign": Answer(200, why="the tab is shown again with the form's errors"),
+    # The consent walked is signed: a second signature is refused on the page (its form
+    # needs a name first), and an empty revocation asks for the reason.
+    "consents:sign": Answer(200, why="the form is shown again with its errors"),
+    "consents:revoke": Answer(200, why="the form is shown again with its errors"),
+}
+# Views open to the chart roles that let other staff in by break-glass only (a break-glass
+# grant is opened by a POST and audited, so the walk, which changes nothing, sees the redirect
+# to the break-glass form).
+BREAK_GLASS_ROLES: dict[str, frozenset[str]] = {
+    f"consents:{name}": frozenset({Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR})
+    for name in ("list", "detail", "pdf")
 }
 # The other clinic's admin on a page of one of our rows gets 404 (its existence is not
 # confirmed), except on the clinic admin pages, where Django answers a row outside the
@@ -370,6 +393,7 @@ class Rollback(Exception):
 class AccessPolicyTests(BaseTestCase):
     inquiry: Inquiry
     patient: Patient
+    consent: Consent
     grant: BreakGlassGrant
     shared: SharedAccess
 
@@ -384,14 +408,6 @@ class AccessPolicyTests(BaseTestCase):
         Clinic.objects.filter(pk=cls.clinic.pk).update(logo=logo)
         cls.clinic.refresh_from_db()
         make_inquiry(cls.other, name="Other Clinic Inquiry (test)")
-        cls.patient = Patient.objects.create(
-            clinic=cls.clinic,
-            mrn="WALK1",
-            legal_given_name="Walk",
-            legal_family_name="Patient (test)",
-            date_of_birth=dt.date(1980, 1, 1),
-            sex_at_birth="female",
-        )
         clinic_ct = ContentType.objects.get_for_model(Clinic)
         cls.grant = BreakGlassGrant.objects.create(
             clinic=cls.clinic,
@@ -411,6 +427,15 @@ class AccessPolicyTests(BaseTestCase):
             granted_by=cls.users["clinic_admin"],
             reason="Walk fixture: the patient consented to share the summary.",
         )
+        # A patient with a signed consent (and its PDF), for the consents pages.
+        cls.patient = make_patient(cls.clinic, given="Walk", family="Patient")
+        physician = Membership.objects.select_related("user", "clinic").get(
+            user=cls.users["physician"]
+        )
+        draft = consent_actions.create_consent(
+            physician, cls.patient, Kind.OFF_LABEL, indications=["Depression"]
+        )
+        cls.consent = consent_actions.sign_consent(physician, draft, typed_name="Walk Patient")
         # One earlier session per person, so "end this session" opens a real row of theirs
         # without signing the walk out.
         for user in [*cls.users.values(), cls.outsider]:
@@ -516,6 +541,10 @@ class AccessPolicyTests(BaseTestCase):
                 if policy.level == "roles" and role.value not in policy.roles:
                     self.assert_denied(self.client.get(url), 403)
                     self.assert_denied(self.post_undone(url), 403)
+                elif role.value not in BREAK_GLASS_ROLES.get(route.key, {role.value}):
+                    response = self.client.get(url)
+                    assert response.status_code == 302, (role, url, response.status_code)
+                    assert response["Location"].startswith(reverse("accounts:break_glass"))
                 else:
                     answer(route).check(self.client.get(url), url, role)
             self.client.logout()
@@ -542,7 +571,16 @@ class AccessPolicyTests(BaseTestCase):
                 continue
             post = answer(route) is POST_ONLY
             response = self.post_undone(url) if post else self.client.get(url)
-            answer_to_outsider(route).check(response, url, "outsider")
+            policy = route.policy
+            if (
+                policy is not None
+                and policy.level == "roles"
+                and Role.CLINIC_ADMIN not in policy.roles
+            ):
+                # The policy refuses an admin anywhere before any row is read.
+                self.assert_denied(response, 403)
+            else:
+                answer_to_outsider(route).check(response, url, "outsider")
             checked += 1
         assert checked >= 15, checked
 

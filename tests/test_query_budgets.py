@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
+from typing import Any
 
 import time_machine
 from django.contrib.contenttypes.models import ContentType
@@ -46,8 +47,11 @@ from ketaclinic.accounts.sudo import SUDO_KEY
 from ketaclinic.audit.log import record
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.clinics.pages import PAGES
+from ketaclinic.consents.models import Consent, ConsentEvent, ConsentTemplate, Kind
+from ketaclinic.consents.tests.base import make_patient
 from ketaclinic.eligibility.models import EligibilityDecision
-from ketaclinic.eligibility.tests.base import complete_record, make_patient
+from ketaclinic.eligibility.tests.base import complete_record
+from ketaclinic.eligibility.tests.base import make_patient as make_screened_patient
 from ketaclinic.inquiries.models import (
     Channel,
     ContactAttempt,
@@ -73,10 +77,11 @@ _serial = count()  # unique names and emails across the rows a test makes
 
 
 class BudgetCase(BaseTestCase):
-    """What the row makers below work on: the signed-in person and one inquiry."""
+    """What the row makers below work on: the signed-in person, one inquiry, one patient."""
 
     inquiry: Inquiry
     viewer: User
+    patient: Any
 
 
 Make = Callable[[BudgetCase, int], object]
@@ -405,7 +410,7 @@ def _in_sudo_mode(name: str) -> Callable[[BudgetCase], str]:
 def _budget_patient(case: BudgetCase) -> Patient:
     patient = Patient.objects.filter(clinic=case.clinic, mrn="BUDGET1").first()
     if patient is None:
-        patient = complete_record(make_patient(case.clinic, sex="female"))
+        patient = complete_record(make_screened_patient(case.clinic, sex="female"))
         Patient.objects.filter(pk=patient.pk).update(mrn="BUDGET1")
         patient.refresh_from_db()
     return patient
@@ -429,6 +434,77 @@ def _decisions(case: BudgetCase, n: int) -> None:
             ruleset_version="test",
             signed_by=case.users[Role.PHYSICIAN],
         )
+
+
+def _consent_template(case: BudgetCase, kind: str = Kind.OFF_LABEL) -> ConsentTemplate:
+    template, _ = ConsentTemplate.objects.get_or_create(
+        clinic=case.clinic, kind=kind, version=1, defaults={"title": "Budget text", "body": "B"}
+    )
+    return template
+
+
+def _consents(case: BudgetCase, n: int) -> None:
+    """``n`` consents of the patient (a sharing one in three), each with two events."""
+    template = _consent_template(case)
+    physician = case.users[Role.PHYSICIAN]
+    for _ in range(n):
+        i = next(_serial)
+        consent = Consent.objects.create(
+            clinic=case.clinic,
+            patient=case.patient,
+            template=template,
+            status="signed" if i % 2 else "revoked",
+            indications=[f"Budget indication {i}"],
+            signed_at=NOW,
+            witnessed_by=physician,
+        )
+        ConsentEvent.objects.bulk_create(
+            ConsentEvent(consent=consent, kind=kind, by=physician, at=NOW)
+            for kind in ("created", "signed")
+        )
+
+
+def _consent_events(case: BudgetCase, n: int) -> None:
+    consent = _the_consent(case)
+    ConsentEvent.objects.bulk_create(
+        ConsentEvent(
+            consent=consent, kind="reconsent", by=case.users[Role.NURSE], at=NOW,
+            reason=f"Budget reason {next(_serial)}",
+        )
+        for _ in range(n)
+    )  # fmt: skip
+
+
+def _the_consent(case: BudgetCase) -> Consent:
+    consent, _ = Consent.objects.get_or_create(
+        clinic=case.clinic, patient=case.patient, template=_consent_template(case)
+    )
+    return consent
+
+
+def _template_versions(case: BudgetCase, n: int) -> None:
+    start = ConsentTemplate.objects.filter(clinic=case.clinic).count() + 1
+    ConsentTemplate.objects.bulk_create(
+        ConsentTemplate(
+            clinic=case.clinic, kind=Kind.AGREEMENT, version=start + j, title="Agreement",
+            body="B", change_note=f"Budget change {start + j}",
+            published_by=case.users[Role.PHYSICIAN],
+        )
+        for j in range(n)
+    )  # fmt: skip
+
+
+def _signed_consent_pdf(case: BudgetCase) -> str:
+    from ketaclinic.consents import actions
+
+    physician = member(case.users[Role.PHYSICIAN], case.clinic)
+    draft = actions.create_consent(physician, case.patient, Kind.AGREEMENT)
+    actions.sign_consent(physician, draft, typed_name="Budget Patient")
+    return reverse("consents:pdf", args=[case.patient.pk, draft.pk])
+
+
+def _consent_url(name: str) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(name, args=[case.patient.pk, _the_consent(case).pk])
 
 
 # --- the budgets ------------------------------------------------------------------------
@@ -540,6 +616,51 @@ BUDGETS: dict[str, list[Budget]] = {
     # 5 + the clinic's settings row (none yet: the defaults).
     "eligibility:settings": [Budget(6, _to("eligibility:settings"), role=Role.PHYSICIAN)],
     "clinics:settings": [Budget(5, _to("clinics:settings"))],
+    # 5 + patient, audit entry, template versions, consents, their events (one prefetch).
+    "consents:list": [
+        Budget(
+            14,
+            lambda case: reverse("consents:list", args=[case.patient.pk]),
+            _consents,
+            role=Role.NURSE,
+            row_text="Budget indication",
+        )
+    ],
+    # 5 + patient, the professionals to choose from.
+    "consents:new": [
+        Budget(7, lambda case: reverse("consents:new", args=[case.patient.pk]), role=Role.NURSE)
+    ],
+    # 5 + patient, consent, audit entry, template versions, events.
+    "consents:detail": [
+        Budget(
+            14,
+            _consent_url("consents:detail"),
+            _consent_events,
+            role=Role.NURSE,
+            row_text="Budget reason",
+        )
+    ],
+    # 5 + patient, consent, audit entry.
+    "consents:pdf": [Budget(12, _signed_consent_pdf, role=Role.COORDINATOR)],
+    "consents:templates": [
+        Budget(
+            6,
+            _to("consents:templates"),
+            _template_versions,
+            role=Role.PHYSICIAN,
+            row_text="Budget change",
+        )
+    ],  # fmt: skip
+    "consents:template_detail": [
+        Budget(
+            6,
+            lambda case: reverse("consents:template_detail", args=[_consent_template(case).pk]),
+            role=Role.PHYSICIAN,
+        )
+    ],
+    "consents:template_publish": [
+        Budget(6, _to("consents:template_publish", kind=Kind.OFF_LABEL), role=Role.PHYSICIAN)
+    ],
     "clinics:settings_group": [
         Budget(
             5 if page.form_class is None else 6,  # the form reads the clinic fresh
@@ -573,6 +694,7 @@ class QueryBudgetTests(BudgetCase):
         cls.inquiry = make_inquiry(
             cls.clinic, name="Budget Inquiry (test)", email="budget@example.com"
         )
+        cls.patient = make_patient(cls.clinic, given="Budget", family="Patient")
 
     def setUp(self) -> None:
         super().setUp()
@@ -601,17 +723,26 @@ class QueryBudgetTests(BudgetCase):
         pages = staff_routes()
         assert set(BUDGETS) <= set(pages), set(BUDGETS) - set(pages)
         missing = []
+        policies = {r.key: r.policy for r in url_routes()}
         for name, url in pages.items():
             if name in BUDGETS:
                 continue
-            # Each policy admits the clinic admin or any verified user, so a 405 here is the
-            # view's own method check: a POST-only action. A physician-only action refuses the
-            # admin (403); the physician is asked then.
+            # Signed in with a role the policy admits (the clinic admin where it may), a 405
+            # here is the view's own method check: a POST-only action. A view that refuses the
+            # admin by its own rule (403) is asked again as the physician.
+            policy = policies[name]
+            if (
+                policy is not None
+                and policy.level == "roles"
+                and Role.CLINIC_ADMIN not in policy.roles
+            ):
+                self.login(sorted(policy.roles)[0])
+            else:
+                self.login(Role.CLINIC_ADMIN)
             status = self.client.get(url).status_code
             if status == 403:
                 self.login(Role.PHYSICIAN)
                 status = self.client.get(url).status_code
-                self.login(Role.CLINIC_ADMIN)
             if status != 405:
                 missing.append(name)
         assert missing == [], f"give these staff pages a query budget in BUDGETS: {missing}"

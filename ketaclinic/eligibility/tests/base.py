@@ -29,7 +29,7 @@ def make_patient(
     n = next(_serial)
     return Patient.objects.create(
         clinic=clinic,
-        mrn=f"T{n:05d}",
+        mrn=f"E{n:05d}",
         legal_given_name=str(values.pop("given", f"Test{n}")),
         legal_family_name=str(values.pop("family", "Patient")),
         date_of_birth=dt.date(1980, 1, 1),
