@@ -152,4 +152,4 @@ class HomeBudgetTests(InquiryTestCase):
 
     def test_the_outside_professionals_home(self) -> None:
         response = self.assert_budget(Role.OUTSIDE_PROFESSIONAL)
-        assert len(response.context["grants"]) == 15
+        assert len(response.context["shared"]) == 15

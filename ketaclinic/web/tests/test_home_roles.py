@@ -143,7 +143,7 @@ class OutsideProfessionalTests(InquiryTestCase):
         session.save()
 
     def shown(self, response: Any) -> list[int]:
-        return [int(g.object_id) for g in response.context["grants"]]
+        return [int(g.object_id) for g in (r.grant for r in response.context["shared"])]
 
     def test_only_live_grants_to_this_professional_in_this_clinic_are_shown(self) -> None:
         self.login_at(self.clinic)
