@@ -31,6 +31,7 @@ from PIL import Image
 from ketaclinic.access.policy import policy_of
 from ketaclinic.accounts.models import (
     BreakGlassGrant,
+    Invitation,
     Membership,
     Role,
     SharedAccess,
@@ -42,11 +43,13 @@ from ketaclinic.accounts.policies import (
     unregister_break_glass_target,
 )
 from ketaclinic.audit.models import AuditEntry
+from ketaclinic.careteam.models import CareTeamMember, OutsideProfessional, Referral, TeamRole
 from ketaclinic.clinics.logos import shrink_to_png, store_logo
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
+from ketaclinic.patients.models import Patient
 from ketaclinic.testing import Answer, BaseTestCase, Route, admin_prefix, sign_in_url, url_routes
 
 # Views an anonymous visitor may open. Adding a name here is a security decision: review it.
@@ -137,6 +140,39 @@ BY_NAME: dict[str, Kwargs] = {
     },
     "accounts:shared_access_revoke": lambda w: {"pk": w.case.shared.pk},
     "accounts:password_reset_confirm": lambda w: w.reset_link(),
+    # The walker's own invitation (from the other clinic); the nurse's for the anonymous.
+    **{
+        f"accounts:{name}": lambda w: {
+            "pk": Invitation.objects.get(user=w.user or w.case.users["nurse"]).pk
+        }
+        for name in ("invitation_accept", "invitation_decline")
+    },
+    "accounts:invitation_withdraw": lambda w: {"pk": w.case.sent_invitation.pk},
+    **{
+        f"careteam:{name}": lambda w: {"pk": w.case.professional.pk}
+        for name in (
+            "professional_detail",
+            "professional_edit",
+            "professional_archive",
+            "professional_invite",
+        )
+    },
+    **{
+        f"careteam:{name}": lambda w: {"pk": w.case.patient.pk}
+        for name in (
+            "team",
+            "set_physician",
+            "add_staff",
+            "add_professional",
+            "directory",
+            "suggest",
+        )
+    },
+    "careteam:end_member": lambda w: {"pk": w.case.patient.pk, "member_pk": w.case.member.pk},
+    "careteam:referral_step": lambda w: {
+        "pk": w.case.patient.pk,
+        "referral_pk": w.case.referral.pk,
+    },
 }
 # Argument name -> value, for every pattern that has it.
 BY_KWARG: dict[str, Callable[[Walk], Any]] = {
@@ -188,6 +224,22 @@ ANSWERS: dict[str, Answer] = {
     "clinics:markdown_preview": POST_ONLY,
     "accounts:logout_everywhere": POST_ONLY,
     **{
+        name: POST_ONLY
+        for name in (
+            "accounts:invitation_accept",
+            "accounts:invitation_decline",
+            "accounts:invitation_withdraw",
+            "careteam:professional_archive",
+            "careteam:professional_invite",
+            "careteam:set_physician",
+            "careteam:add_staff",
+            "careteam:add_professional",
+            "careteam:end_member",
+            "careteam:suggest",
+            "careteam:referral_step",
+        )
+    },
+    **{
         f"accounts:{name}": POST_ONLY
         for name in (
             "staff_resend_invitation",
@@ -233,6 +285,27 @@ POST_ANSWERS: dict[str, Answer] = {
     "inquiries:follow_up": Answer(
         302, lambda url: url.removesuffix("follow-up/"), "nothing changed, back to the inquiry"
     ),
+    "accounts:invitation_accept": Answer(302, "web:home", "accepted: the role starts"),
+    "accounts:invitation_decline": Answer(302, "accounts:invitations", "declined"),
+    "accounts:invitation_withdraw": Answer(302, "accounts:staff_list", "withdrawn"),
+    "careteam:professional_archive": Answer(
+        302, lambda url: url.removesuffix("archive/"), "archived, back to the professional"
+    ),
+    "careteam:professional_invite": Answer(
+        302, lambda url: url.removesuffix("invite/"), "invited (or why not), back to them"
+    ),
+    "careteam:set_physician": Answer(200, why="the form is shown again with its errors"),
+    "careteam:add_staff": Answer(200, why="the form is shown again with its errors"),
+    "careteam:add_professional": Answer(200, why="the form is shown again with its errors"),
+    "careteam:end_member": Answer(
+        302, lambda url: url.rsplit("/", 3)[0] + "/", "taken off the team, back to it"
+    ),
+    "careteam:suggest": Answer(
+        302,
+        lambda url: url.removesuffix("referrals/") + "directory/",
+        "no professional chosen, back to the directory",
+    ),
+    "careteam:referral_step": Answer(200, why="the form is shown again with its errors"),
 }
 # The other clinic's admin on a page of one of our rows gets 404 (its existence is not
 # confirmed), except on the clinic admin pages, where Django answers a row outside the
@@ -295,9 +368,15 @@ def answer(route: Route) -> Answer:
     return ADMIN_ROW_ANSWERS.get(page, OK) if page is not None else OK
 
 
+ROLE_REFUSED = Answer(403, why="the other clinic's admin role is refused before any row is read")
+
+
 def answer_to_outsider(route: Route) -> Answer:
     if is_admin(route):
         return OPERATOR_ONLY
+    policy = route.policy
+    if policy is not None and policy.level == "roles" and Role.CLINIC_ADMIN not in policy.roles:
+        return ROLE_REFUSED
     page = admin_row_page(route)
     return ADMIN_NOT_THEIRS.get(page, NOT_THEIRS) if page is not None else NOT_THEIRS
 
@@ -330,6 +409,11 @@ class AccessPolicyTests(BaseTestCase):
     inquiry: Inquiry
     grant: BreakGlassGrant
     shared: SharedAccess
+    sent_invitation: Invitation
+    professional: OutsideProfessional
+    patient: Patient
+    member: CareTeamMember
+    referral: Referral
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -357,6 +441,52 @@ class AccessPolicyTests(BaseTestCase):
             professional=cls.users["outside_professional"],
             content_type=clinic_ct,
             object_id=str(cls.clinic.pk),
+            sections=["summary"],
+            granted_by=cls.users["clinic_admin"],
+            reason="Walk fixture: the patient consented to share the summary.",
+        )
+        # Every walker has an invitation from the other clinic waiting; our admin sent one.
+        for user in cls.users.values():
+            Invitation.objects.create(
+                clinic=cls.other,
+                user=user,
+                role=Role.NURSE,
+                invited_by=cls.outsider,
+                expires_at=timezone.now() + dt.timedelta(days=7),
+            )
+        cls.sent_invitation = Invitation.objects.create(
+            clinic=cls.clinic,
+            user=cls.outsider,
+            role=Role.PHYSICIAN,
+            invited_by=cls.users["clinic_admin"],
+            expires_at=timezone.now() + dt.timedelta(days=7),
+        )
+        cls.professional = OutsideProfessional.objects.create(
+            clinic=cls.clinic,
+            name="Walk Professional",
+            email="walk.pro@example.org",
+            specialties=["trauma"],
+            in_directory=True,
+            accepting_referrals=True,
+        )
+        cls.patient = Patient.objects.create(
+            clinic=cls.clinic,
+            mrn="WALK-1",
+            legal_given_name="Walk",
+            legal_family_name="Patient (test)",
+            date_of_birth=dt.date(1980, 1, 2),
+            sex_at_birth="female",
+        )
+        cls.member = CareTeamMember.objects.create(
+            patient=cls.patient, role=TeamRole.NURSE, user=cls.users["nurse"]
+        )
+        cls.referral = Referral.objects.create(patient=cls.patient, professional=cls.professional)
+        # The outside professional reads the patient's summary (the care-team page) by consent.
+        SharedAccess.objects.create(
+            clinic=cls.clinic,
+            professional=cls.users["outside_professional"],
+            content_type=ContentType.objects.get_for_model(Patient),
+            object_id=str(cls.patient.pk),
             sections=["summary"],
             granted_by=cls.users["clinic_admin"],
             reason="Walk fixture: the patient consented to share the summary.",
