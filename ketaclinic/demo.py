@@ -131,6 +131,10 @@ def create_demo() -> Clinic:
     from ketaclinic.inquiries.demo import create_demo_inquiries
 
     create_demo_inquiries(clinic, users)
+    # After the patients seed (it acts on whatever demo patients exist).
+    from ketaclinic.careteam.demo import seed as seed_care_team
+
+    seed_care_team(clinic)
     return clinic
 
 

@@ -412,3 +412,24 @@ class SharedHomeTests(BaseTestCase):
         self.assertContains(response, f'<a href="/patients/{patient.pk}/">Tee Patient (test)</a>')
         self.assertContains(response, "Current medications")
         self.assertNotContains(response, "Expired (test)")
+
+
+class DemoTests(BaseTestCase):
+    def test_seed_builds_a_directory_teams_and_referrals_once(self) -> None:
+        from ketaclinic.careteam.demo import seed
+
+        patients = [make_patient(self.clinic, mrn=f"D-{i}") for i in range(3)]
+        made = seed(self.clinic)
+        self.assertEqual(len(made), 6)
+        self.assertEqual(len(seed(self.clinic)), 6)  # idempotent
+        self.assertEqual(
+            CareTeamMember.objects.filter(
+                role=TeamRole.PHYSICIAN_OF_RECORD, left_at__isnull=True
+            ).count(),
+            3,
+        )
+        statuses = sorted(r.status for p in patients for r in p.referrals.all())
+        self.assertEqual(statuses, ["accepted", "contacted"])
+        self.assertTrue(
+            CareTeamMember.objects.filter(patient=patients[2], professional=made[2]).exists()
+        )
