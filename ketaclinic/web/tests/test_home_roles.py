@@ -151,7 +151,10 @@ class OutsideProfessionalTests(InquiryTestCase):
         self.assertTemplateUsed(response, "web/home_outside.html")
         assert self.shown(response) == [self.mine.pk]
         self.assertContains(response, f"Inquiry #{self.mine.pk}")
-        self.assertContains(response, "outcomes, summary")
+        self.assertContains(
+            response,
+            "Questionnaire scores and progress, Name, date of birth, pronouns and care team",
+        )
         for other in (self.expired, self.future, self.colleagues, self.theirs):
             self.assertNotContains(response, f"Inquiry #{other.pk}<")
         # Whom to contact: the clinic's phone and email, and its admins by name.
