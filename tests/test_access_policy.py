@@ -31,6 +31,7 @@ from PIL import Image
 from ketaclinic.access.policy import policy_of
 from ketaclinic.accounts.models import (
     BreakGlassGrant,
+    Invitation,
     Membership,
     Role,
     SharedAccess,
@@ -42,6 +43,7 @@ from ketaclinic.accounts.policies import (
     unregister_break_glass_target,
 )
 from ketaclinic.audit.models import AuditEntry
+from ketaclinic.careteam.models import CareTeamMember, OutsideProfessional, Referral, TeamRole
 from ketaclinic.clinics.logos import shrink_to_png, store_logo
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.consents import actions as consent_actions
@@ -149,6 +151,39 @@ BY_NAME: dict[str, Kwargs] = {
         for name in ("detail", "sign", "revoke", "pdf")
     },
     "consents:template_detail": lambda w: {"pk": w.case.consent.template_id},
+    # The walker's own invitation (from the other clinic); the nurse's for the anonymous.
+    **{
+        f"accounts:{name}": lambda w: {
+            "pk": Invitation.objects.get(user=w.user or w.case.users["nurse"]).pk
+        }
+        for name in ("invitation_accept", "invitation_decline")
+    },
+    "accounts:invitation_withdraw": lambda w: {"pk": w.case.sent_invitation.pk},
+    **{
+        f"careteam:{name}": lambda w: {"pk": w.case.professional.pk}
+        for name in (
+            "professional_detail",
+            "professional_edit",
+            "professional_archive",
+            "professional_invite",
+        )
+    },
+    **{
+        f"careteam:{name}": lambda w: {"pk": w.case.patient.pk}
+        for name in (
+            "team",
+            "set_physician",
+            "add_staff",
+            "add_professional",
+            "directory",
+            "suggest",
+        )
+    },
+    "careteam:end_member": lambda w: {"pk": w.case.patient.pk, "member_pk": w.case.member.pk},
+    "careteam:referral_step": lambda w: {
+        "pk": w.case.patient.pk,
+        "referral_pk": w.case.referral.pk,
+    },
 }
 # Argument name -> value, for every pattern that has it.
 BY_KWARG: dict[str, Callable[[Walk], Any]] = {
@@ -226,6 +261,22 @@ ANSWERS: dict[str, Answer] = {
     "consents:revoke": POST_ONLY,
     "accounts:logout_everywhere": POST_ONLY,
     **{
+        name: POST_ONLY
+        for name in (
+            "accounts:invitation_accept",
+            "accounts:invitation_decline",
+            "accounts:invitation_withdraw",
+            "careteam:professional_archive",
+            "careteam:professional_invite",
+            "careteam:set_physician",
+            "careteam:add_staff",
+            "careteam:add_professional",
+            "careteam:end_member",
+            "careteam:suggest",
+            "careteam:referral_step",
+        )
+    },
+    **{
         f"accounts:{name}": POST_ONLY
         for name in (
             "staff_resend_invitation",
@@ -285,6 +336,27 @@ POST_ANSWERS: dict[str, Answer] = {
     # needs a name first), and an empty revocation asks for the reason.
     "consents:sign": Answer(200, why="the form is shown again with its errors"),
     "consents:revoke": Answer(200, why="the form is shown again with its errors"),
+    "accounts:invitation_accept": Answer(302, "web:home", "accepted: the role starts"),
+    "accounts:invitation_decline": Answer(302, "accounts:invitations", "declined"),
+    "accounts:invitation_withdraw": Answer(302, "accounts:staff_list", "withdrawn"),
+    "careteam:professional_archive": Answer(
+        302, lambda url: url.removesuffix("archive/"), "archived, back to the professional"
+    ),
+    "careteam:professional_invite": Answer(
+        302, lambda url: url.removesuffix("invite/"), "invited (or why not), back to them"
+    ),
+    "careteam:set_physician": Answer(200, why="the form is shown again with its errors"),
+    "careteam:add_staff": Answer(200, why="the form is shown again with its errors"),
+    "careteam:add_professional": Answer(200, why="the form is shown again with its errors"),
+    "careteam:end_member": Answer(
+        302, lambda url: url.rsplit("/", 3)[0] + "/", "taken off the team, back to it"
+    ),
+    "careteam:suggest": Answer(
+        302,
+        lambda url: url.removesuffix("referrals/") + "directory/",
+        "no professional chosen, back to the directory",
+    ),
+    "careteam:referral_step": Answer(200, why="the form is shown again with its errors"),
 }
 # Views open to the chart roles that let other staff in by break-glass only (a break-glass
 # grant is opened by a POST and audited, so the walk, which changes nothing, sees the redirect
@@ -354,6 +426,9 @@ def answer(route: Route) -> Answer:
     return ADMIN_ROW_ANSWERS.get(page, OK) if page is not None else OK
 
 
+ROLE_REFUSED = Answer(403, why="the other clinic's admin role is refused before any row is read")
+
+
 def answer_to_outsider(route: Route) -> Answer:
     if is_admin(route):
         return OPERATOR_ONLY
@@ -361,7 +436,7 @@ def answer_to_outsider(route: Route) -> Answer:
     if policy is not None and policy.level == "roles" and Role.CLINIC_ADMIN not in policy.roles:
         # Refused for the role before any row is read (a physician-only action): a 403 that
         # confirms nothing about the row.
-        return Answer(403, why="the policy refuses the admin role itself")
+        return ROLE_REFUSED
     page = admin_row_page(route)
     return ADMIN_NOT_THEIRS.get(page, NOT_THEIRS) if page is not None else NOT_THEIRS
 
@@ -396,6 +471,10 @@ class AccessPolicyTests(BaseTestCase):
     consent: Consent
     grant: BreakGlassGrant
     shared: SharedAccess
+    sent_invitation: Invitation
+    professional: OutsideProfessional
+    member: CareTeamMember
+    referral: Referral
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -436,6 +515,44 @@ class AccessPolicyTests(BaseTestCase):
             physician, cls.patient, Kind.OFF_LABEL, indications=["Depression"]
         )
         cls.consent = consent_actions.sign_consent(physician, draft, typed_name="Walk Patient")
+        # Every walker has an invitation from the other clinic waiting; our admin sent one.
+        for user in cls.users.values():
+            Invitation.objects.create(
+                clinic=cls.other,
+                user=user,
+                role=Role.NURSE,
+                invited_by=cls.outsider,
+                expires_at=timezone.now() + dt.timedelta(days=7),
+            )
+        cls.sent_invitation = Invitation.objects.create(
+            clinic=cls.clinic,
+            user=cls.outsider,
+            role=Role.PHYSICIAN,
+            invited_by=cls.users["clinic_admin"],
+            expires_at=timezone.now() + dt.timedelta(days=7),
+        )
+        cls.professional = OutsideProfessional.objects.create(
+            clinic=cls.clinic,
+            name="Walk Professional",
+            email="walk.pro@example.org",
+            specialties=["trauma"],
+            in_directory=True,
+            accepting_referrals=True,
+        )
+        cls.member = CareTeamMember.objects.create(
+            patient=cls.patient, role=TeamRole.NURSE, user=cls.users["nurse"]
+        )
+        cls.referral = Referral.objects.create(patient=cls.patient, professional=cls.professional)
+        # The outside professional reads the patient's summary (the care-team page) by consent.
+        SharedAccess.objects.create(
+            clinic=cls.clinic,
+            professional=cls.users["outside_professional"],
+            content_type=ContentType.objects.get_for_model(Patient),
+            object_id=str(cls.patient.pk),
+            sections=["summary"],
+            granted_by=cls.users["clinic_admin"],
+            reason="Walk fixture: the patient consented to share the summary.",
+        )
         # One earlier session per person, so "end this session" opens a real row of theirs
         # without signing the walk out.
         for user in [*cls.users.values(), cls.outsider]:

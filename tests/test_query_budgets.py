@@ -19,7 +19,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
-from typing import Any
 
 import time_machine
 from django.contrib.contenttypes.models import ContentType
@@ -31,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ketaclinic.access.middleware import CLINIC_SESSION_KEY
 from ketaclinic.accounts.models import (
     BreakGlassGrant,
+    Invitation,
     Membership,
     RecoveryCode,
     RecoveryCodeDevice,
@@ -45,6 +45,14 @@ from ketaclinic.accounts.policies import (
 )
 from ketaclinic.accounts.sudo import SUDO_KEY
 from ketaclinic.audit.log import record
+from ketaclinic.careteam.models import (
+    CareTeamMember,
+    OutsideProfessional,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    TeamRole,
+)
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.clinics.pages import PAGES
 from ketaclinic.consents.models import Consent, ConsentEvent, ConsentTemplate, Kind
@@ -81,7 +89,7 @@ class BudgetCase(BaseTestCase):
 
     inquiry: Inquiry
     viewer: User
-    patient: Any
+    patient: Patient
 
 
 Make = Callable[[BudgetCase, int], object]
@@ -507,6 +515,75 @@ def _consent_url(name: str) -> Callable[[BudgetCase], str]:
     return lambda case: reverse(name, args=[case.patient.pk, _the_consent(case).pk])
 
 
+def _invitations_of_viewer(case: BudgetCase, n: int) -> None:
+    for _ in range(n):
+        i = next(_serial)
+        clinic = Clinic.objects.create(name=f"Budget Inviting Clinic {i}", slug=f"budget-inv-{i}")
+        inviter = User.objects.create(
+            email=f"budget.inviter{i}@example.org", full_name=f"Budget Inviter {i}"
+        )
+        Invitation.objects.create(
+            clinic=clinic,
+            user=case.viewer,
+            role=Role.NURSE,
+            invited_by=inviter,
+            expires_at=NOW + dt.timedelta(days=7),
+        )
+
+
+def _professionals(case: BudgetCase, n: int) -> list[OutsideProfessional]:
+    made = []
+    for _ in range(n):
+        i = next(_serial)
+        made.append(
+            OutsideProfessional.objects.create(
+                clinic=case.clinic,
+                name=f"Budget Pro {i}",
+                credentials="LCSW",
+                phone="+15550100123",
+                specialties=["trauma", "addiction"],
+                in_directory=True,
+                accepting_referrals=True,
+            )
+        )
+    return made
+
+
+def _team_rows(case: BudgetCase, n: int) -> None:
+    """``n`` professionals, each on the patient's team (half since left) and each with a
+    referral of two steps."""
+    for k, pro in enumerate(_professionals(case, n)):
+        CareTeamMember.objects.create(
+            patient=case.patient,
+            role=TeamRole.OUTSIDE_PROFESSIONAL,
+            professional=pro,
+            left_at=NOW if k % 2 else None,
+        )
+        referral = Referral.objects.create(
+            patient=case.patient, professional=pro, status=ReferralStatus.CONTACTED
+        )
+        for status in (ReferralStatus.SUGGESTED, ReferralStatus.CONTACTED):
+            ReferralEvent.objects.create(
+                referral=referral, status=status, note="Budget note", by=case.viewer
+            )
+
+
+def _professional_page(name: str) -> Callable[[BudgetCase], str]:
+    def url(case: BudgetCase) -> str:
+        pro = OutsideProfessional.objects.create(clinic=case.clinic, name="Budget Page Pro")
+        return reverse(name, args=[pro.pk])
+
+    return url
+
+
+def _patient_page(name: str) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(name, args=[case.patient.pk])
+
+
+TEAM_BUDGET = 18
+DIRECTORY_BUDGET = 12
+
+
 # --- the budgets ------------------------------------------------------------------------
 
 # "5 +" below is the middleware's five (session, user, TOTP device, UserSession, Membership);
@@ -516,7 +593,8 @@ BUDGETS: dict[str, list[Budget]] = {
     # The role home pages (web/home.py): 5 + each role's queues, every one a count and its
     # first rows; the shell's clinic switcher reads the middleware's memberships.
     "web:home": [
-        Budget(5 + extra, _home_here, _home_rows, role=role, row_text=text, variant=role)
+        # + 1: the viewer's own invitations waiting for an answer (every home page)
+        Budget(6 + extra, _home_here, _home_rows, role=role, row_text=text, variant=role)
         for role, extra, text in (
             (Role.COORDINATOR, 6, "Budget Lead"),  # counts (one aggregate), five queues
             # counts, the leads to prepare, the eligibility queue (count, rows)
@@ -590,8 +668,54 @@ BUDGETS: dict[str, list[Budget]] = {
             row_text="Budget grant",
         )
     ],
+    # + the invitations sent to existing accounts.
     "accounts:staff_list": [
-        Budget(7, _to("accounts:staff_list"), _new_staff, row_text="Budget Staff")
+        Budget(8, _to("accounts:staff_list"), _new_staff, row_text="Budget Staff")
+    ],
+    # 5 + the viewer's invitations, their clinics and inviters joined.
+    "accounts:invitations": [
+        Budget(
+            6,
+            _to("accounts:invitations"),
+            _invitations_of_viewer,
+            role=Role.NURSE,
+            row_text="Budget Inviter",
+        )
+    ],
+    # 5 + count + page.
+    "careteam:professional_list": [
+        Budget(
+            7,
+            _to("careteam:professional_list"),
+            _professionals,
+            role=Role.COORDINATOR,
+            row_text="Budget Pro",
+        )
+    ],
+    "careteam:professional_create": [Budget(5, _to("careteam:professional_create"))],
+    # 5 + the professional, its latest invitation (the admin's)
+    "careteam:professional_detail": [Budget(7, _professional_page("careteam:professional_detail"))],
+    "careteam:professional_edit": [Budget(6, _professional_page("careteam:professional_edit"))],
+    # 5 + patient, audit entry (5), live team, former members, referrals, their events, and
+    # the three forms' choices (physicians, nurses and coordinators, professionals).
+    "careteam:team": [
+        Budget(
+            TEAM_BUDGET,
+            _patient_page("careteam:team"),
+            _team_rows,
+            role=Role.COORDINATOR,
+            row_text="Budget Pro",
+        )
+    ],
+    # 5 + patient, audit entry (5), the directory's rows.
+    "careteam:directory": [
+        Budget(
+            DIRECTORY_BUDGET,
+            _patient_page("careteam:directory"),
+            _professionals,
+            role=Role.COORDINATOR,
+            row_text="Budget Pro",
+        )
     ],
     # 5 + person, their TOTP device, live sessions, 2 for each session's clinic, the sessions.
     "accounts:staff_detail": [Budget(11, _nurse_page, _sessions_of_nurse)],
@@ -687,6 +811,13 @@ def staff_routes() -> dict[str, str]:
     return found
 
 
+def _admitted_role(name: str) -> str:
+    policy = next(r.policy for r in url_routes() if r.key == name)
+    if policy is None or policy.level != "roles" or Role.CLINIC_ADMIN in policy.roles:
+        return Role.CLINIC_ADMIN
+    return sorted(policy.roles)[0]
+
+
 class QueryBudgetTests(BudgetCase):
     @classmethod
     def setUpTestData(cls) -> None:
@@ -723,22 +854,13 @@ class QueryBudgetTests(BudgetCase):
         pages = staff_routes()
         assert set(BUDGETS) <= set(pages), set(BUDGETS) - set(pages)
         missing = []
-        policies = {r.key: r.policy for r in url_routes()}
         for name, url in pages.items():
             if name in BUDGETS:
                 continue
-            # Signed in with a role the policy admits (the clinic admin where it may), a 405
+            # Signed in with a role the policy admits (the clinic admin where it does), a 405
             # here is the view's own method check: a POST-only action. A view that refuses the
             # admin by its own rule (403) is asked again as the physician.
-            policy = policies[name]
-            if (
-                policy is not None
-                and policy.level == "roles"
-                and Role.CLINIC_ADMIN not in policy.roles
-            ):
-                self.login(sorted(policy.roles)[0])
-            else:
-                self.login(Role.CLINIC_ADMIN)
+            self.login(_admitted_role(name))
             status = self.client.get(url).status_code
             if status == 403:
                 self.login(Role.PHYSICIAN)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 from ketaclinic.access.policy import verified
 from ketaclinic.access.request import VerifiedRequest
 from ketaclinic.access.zones import clinic_today
+from ketaclinic.accounts.actions.invitations import pending_for
 from ketaclinic.accounts.models import Membership, Role, User
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.eligibility.queues import to_review as eligibility_to_review
@@ -160,7 +161,7 @@ def _custodian(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict
 
 def _outside(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
     return {
-        "grants": queues.live_grants_for(request.user, clinic),
+        "shared": queues.shared_records(queues.live_grants_for(request.user, clinic)),
         "admins": queues.clinic_admins(clinic),
     }
 
@@ -198,14 +199,20 @@ PAGES: dict[str, tuple[str, Builder]] = {
 @require_safe
 def home(request: VerifiedRequest) -> HttpResponse:
     membership, clinic = request.membership, request.clinic
+    # Invitations to work with another clinic wait on every home page until answered.
+    invitations = list(pending_for(request.user))
     if membership is None or clinic is None or membership.role not in PAGES:
         return render(
             request,
             "web/home_no_clinic.html",
-            {"former_clinics": queues.admins_of_clinics_of(request.user)},
+            {
+                "former_clinics": queues.admins_of_clinics_of(request.user),
+                "my_invitations": invitations,
+            },
         )
     template, build = PAGES[membership.role]
     today = clinic_today(clinic)
     context = _shared(membership, clinic, today)
+    context["my_invitations"] = invitations
     context.update(build(request, clinic, today))
     return render(request, template, context)

@@ -148,7 +148,7 @@ class OutsideProfessionalTests(InquiryTestCase):
         session.save()
 
     def shown(self, response: Any) -> list[int]:
-        return [int(g.object_id) for g in response.context["grants"]]
+        return [int(g.object_id) for g in (r.grant for r in response.context["shared"])]
 
     def test_only_live_grants_to_this_professional_in_this_clinic_are_shown(self) -> None:
         self.login_at(self.clinic)
@@ -156,7 +156,10 @@ class OutsideProfessionalTests(InquiryTestCase):
         self.assertTemplateUsed(response, "web/home_outside.html")
         assert self.shown(response) == [self.mine.pk]
         self.assertContains(response, f"Inquiry #{self.mine.pk}")
-        self.assertContains(response, "outcomes, summary")
+        self.assertContains(
+            response,
+            "Questionnaire scores and progress, Name, date of birth, pronouns and care team",
+        )
         for other in (self.expired, self.future, self.colleagues, self.theirs):
             self.assertNotContains(response, f"Inquiry #{other.pk}<")
         # Whom to contact: the clinic's phone and email, and its admins by name.
