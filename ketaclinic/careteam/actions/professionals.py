@@ -178,15 +178,39 @@ def archive_professional(
     return professional
 
 
-def sync_consent_grants(professional: OutsideProfessional) -> None:
-    """HOOK for the consents app: turn the live sharing consents naming ``professional`` into
-    ``SharedAccess`` grants for their (just linked) account.
+def sync_consent_grants(
+    by: Membership | None, professional: OutsideProfessional, request: HttpRequest | None = None
+) -> None:
+    """Turn the live sharing consents naming ``professional`` into ``SharedAccess`` grants for
+    their (just linked) account (``consents.actions.sharing.sync_grants_for_professional``).
 
-    Called inside the transaction that links the account. The consents app is built in
-    parallel: when it lands, this calls
-    ``ketaclinic.consents.actions.sync_grants_for_professional(professional)``. Until then
-    there are no consents, so there is nothing to grant.
+    The grant is made in the name of whoever may share: ``by`` when they may, otherwise the
+    staff member who witnessed the newest of those consents (the consent is what authorises
+    the sharing; accepting an invitation only gives it an account to reach), and failing that
+    an active clinic admin. Called inside the transaction that links the account.
     """
+    from ketaclinic.accounts.actions.grants import SHARED_ACCESS_GRANTORS
+    from ketaclinic.consents.actions.sharing import sync_grants_for_professional
+    from ketaclinic.consents.models import Consent
+
+    grantors = [str(r) for r in SHARED_ACCESS_GRANTORS]
+    grantor = by if by is not None and by.role in grantors else None
+    if grantor is None:
+        members = Membership.objects.select_related("user", "clinic").filter(
+            clinic_id=professional.clinic_id, is_active=True, user__is_active=True,
+            role__in=grantors,
+        )  # fmt: skip
+        witness = (
+            Consent.objects.filter(professional=professional, witnessed_by__isnull=False)
+            .order_by("-signed_at", "-id")
+            .values_list("witnessed_by", flat=True)
+            .first()
+        )
+        grantor = (members.filter(user_id=witness).first() if witness else None) or (
+            members.filter(role=Role.CLINIC_ADMIN).first()
+        )
+    if grantor is not None:
+        sync_grants_for_professional(grantor, professional, request=request)
 
 
 def link_professional_account(
@@ -224,7 +248,7 @@ def link_professional_account(
                 before={"user": None},
                 after={"user": user.pk},
             )
-        sync_consent_grants(locked)
+        sync_consent_grants(by, locked, request)
     professional.user = locked.user
     return professional
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ketaclinic.access.zones import clinic_today
 from ketaclinic.accounts.models import Membership, Role, SharedAccess
 from ketaclinic.accounts.policies import shared_sections
+from ketaclinic.careteam.models import OutsideProfessional
 from ketaclinic.consents import actions, queries
 from ketaclinic.consents.models import Consent, Kind, Status
 from ketaclinic.consents.tasks import expire_consents
@@ -126,3 +127,37 @@ class SharingTests(ConsentCase):
         assert queries.live_consents(self.patient) == []
         assert queries.has_live_consent(other_patient, Kind.SHARE)
         assert not queries.has_live_consent(other_patient, Kind.OFF_LABEL)
+
+
+class LinkingAnAccountStartsTheGrant(ConsentCase):
+    """The care-team side: a professional who gets an account after the patient signed reads
+    the consented sections once the account is linked (``careteam.link_professional_account``),
+    whether the admin links it or the person links themselves by accepting an invitation."""
+
+    def signed_sharing_for_professional_without_account(self) -> OutsideProfessional:
+        pro = make_professional(self.clinic)
+        draft = actions.create_consent(
+            self.by(), self.patient, Kind.SHARE, professional=pro, sections=["summary"],
+            purpose="Therapy.", expiry_event="End of treatment.",
+        )  # fmt: skip
+        assert actions.sign_consent(self.by(), draft, typed_name="Ada Lovelace").grant is None
+        return pro
+
+    def test_linked_by_the_admin(self) -> None:
+        from ketaclinic.careteam.actions.professionals import link_professional_account
+
+        pro = self.signed_sharing_for_professional_without_account()
+        user = make_user("linked@example.org", "Linked Pro", self.clinic, Role.OUTSIDE_PROFESSIONAL)
+        assert shared_sections(user, self.patient) == set()
+        link_professional_account(self.by(Role.CLINIC_ADMIN), pro, user)
+        assert shared_sections(user, self.patient) == {"summary"}
+
+    def test_linked_by_accepting_an_invitation(self) -> None:
+        from ketaclinic.careteam.actions.professionals import link_professional_account
+
+        pro = self.signed_sharing_for_professional_without_account()
+        user = make_user("self@example.org", "Self Pro", self.clinic, Role.OUTSIDE_PROFESSIONAL)
+        link_professional_account(None, pro, user)  # the invitation flow passes no staff member
+        assert shared_sections(user, self.patient) == {"summary"}
+        grant = Consent.objects.get(professional=pro).grant
+        assert grant is not None and grant.granted_by == self.users[Role.PHYSICIAN]
