@@ -10,6 +10,7 @@ Contract (other tools call it)::
     ketaclinic restore DIR [--passphrase-file FILE]
     ketaclinic worker [--interval S] [--once]
     ketaclinic pk ...                  the pharmacology engine (no Django loaded)
+    ketaclinic instruments ...         outcome instruments: list, show, score (no Django loaded)
 
 The operations commands (backup, restore, worker, anchors) live in ``ketaclinic/ops/cli.py``.
 """
@@ -26,7 +27,7 @@ from ketaclinic.ops import cli as ops_cli  # no Django at import time
 USAGE = (
     "usage: ketaclinic {serve [--demo] [--port N] [--workers N] [--no-worker] | demo | "
     "manage ARGS... | audit verify [--anchors FILE] | backup ... | restore DIR ... | worker | "
-    "pk ...}"
+    "pk ... | instruments ...}"
 )
 
 
@@ -148,6 +149,12 @@ def cmd_pk(argv: list[str]) -> int:
     return pk_main(argv)
 
 
+def cmd_instruments(argv: list[str]) -> int:
+    from ketaclinic.instruments.cli import main as instruments_main
+
+    return instruments_main(argv)
+
+
 COMMANDS = {
     "serve": cmd_serve,
     "demo": cmd_demo,
@@ -157,6 +164,7 @@ COMMANDS = {
     "restore": ops_cli.cmd_restore,
     "worker": ops_cli.cmd_worker,
     "pk": cmd_pk,
+    "instruments": cmd_instruments,
 }
 
 

@@ -134,6 +134,17 @@ def create_demo() -> Clinic:
     from ketaclinic.patients.demo import seed as seed_patients
 
     seed_patients(clinic)
+    # After the patients' seed: sign the eligible ones.
+    from ketaclinic.eligibility.demo import seed as seed_eligibility
+
+    seed_eligibility(clinic)
+    from ketaclinic.consents.demo import seed as seed_consents
+
+    seed_consents(clinic)  # keep after the patients and care-team seeds: it signs for them
+    # After the patients seed (it acts on whatever demo patients exist).
+    from ketaclinic.careteam.demo import seed as seed_care_team
+
+    seed_care_team(clinic)
     return clinic
 
 

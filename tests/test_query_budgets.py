@@ -30,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ketaclinic.access.middleware import CLINIC_SESSION_KEY
 from ketaclinic.accounts.models import (
     BreakGlassGrant,
+    Invitation,
     Membership,
     RecoveryCode,
     RecoveryCodeDevice,
@@ -44,8 +45,21 @@ from ketaclinic.accounts.policies import (
 )
 from ketaclinic.accounts.sudo import SUDO_KEY
 from ketaclinic.audit.log import record
+from ketaclinic.careteam.models import (
+    CareTeamMember,
+    OutsideProfessional,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    TeamRole,
+)
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.clinics.pages import PAGES
+from ketaclinic.consents.models import Consent, ConsentEvent, ConsentTemplate, Kind
+from ketaclinic.consents.tests.base import make_patient
+from ketaclinic.eligibility.models import EligibilityDecision
+from ketaclinic.eligibility.tests.base import complete_record
+from ketaclinic.eligibility.tests.base import make_patient as make_screened_patient
 from ketaclinic.inquiries.models import (
     Channel,
     ContactAttempt,
@@ -468,6 +482,175 @@ def _chart(name: str) -> Callable[[BudgetCase], str]:
     return lambda case: reverse(f"patients:{name}", args=[case.patient.pk])
 
 
+def _budget_patient(case: BudgetCase) -> Patient:
+    patient = Patient.objects.filter(clinic=case.clinic, mrn="BUDGET1").first()
+    if patient is None:
+        patient = complete_record(make_screened_patient(case.clinic, sex="female"))
+        Patient.objects.filter(pk=patient.pk).update(mrn="BUDGET1")
+        patient.refresh_from_db()
+    return patient
+
+
+def _eligibility_tab(case: BudgetCase) -> str:
+    return reverse("eligibility:tab", args=[_budget_patient(case).pk])
+
+
+def _decisions(case: BudgetCase, n: int) -> None:
+    """``n`` more signed decisions on the budget patient."""
+    patient = _budget_patient(case)
+    for _ in range(n):
+        i = next(_serial)
+        EligibilityDecision.objects.create(
+            patient=patient,
+            decision="eligible",
+            reason=f"Budget decision {i}",
+            screening_status="eligible",
+            fingerprint="x" * 64,
+            ruleset_version="test",
+            signed_by=case.users[Role.PHYSICIAN],
+        )
+
+
+def _consent_template(case: BudgetCase, kind: str = Kind.OFF_LABEL) -> ConsentTemplate:
+    template, _ = ConsentTemplate.objects.get_or_create(
+        clinic=case.clinic, kind=kind, version=1, defaults={"title": "Budget text", "body": "B"}
+    )
+    return template
+
+
+def _consents(case: BudgetCase, n: int) -> None:
+    """``n`` consents of the patient (a sharing one in three), each with two events."""
+    template = _consent_template(case)
+    physician = case.users[Role.PHYSICIAN]
+    for _ in range(n):
+        i = next(_serial)
+        consent = Consent.objects.create(
+            clinic=case.clinic,
+            patient=case.patient,
+            template=template,
+            status="signed" if i % 2 else "revoked",
+            indications=[f"Budget indication {i}"],
+            signed_at=NOW,
+            witnessed_by=physician,
+        )
+        ConsentEvent.objects.bulk_create(
+            ConsentEvent(consent=consent, kind=kind, by=physician, at=NOW)
+            for kind in ("created", "signed")
+        )
+
+
+def _consent_events(case: BudgetCase, n: int) -> None:
+    consent = _the_consent(case)
+    ConsentEvent.objects.bulk_create(
+        ConsentEvent(
+            consent=consent, kind="reconsent", by=case.users[Role.NURSE], at=NOW,
+            reason=f"Budget reason {next(_serial)}",
+        )
+        for _ in range(n)
+    )  # fmt: skip
+
+
+def _the_consent(case: BudgetCase) -> Consent:
+    consent, _ = Consent.objects.get_or_create(
+        clinic=case.clinic, patient=case.patient, template=_consent_template(case)
+    )
+    return consent
+
+
+def _template_versions(case: BudgetCase, n: int) -> None:
+    start = ConsentTemplate.objects.filter(clinic=case.clinic).count() + 1
+    ConsentTemplate.objects.bulk_create(
+        ConsentTemplate(
+            clinic=case.clinic, kind=Kind.AGREEMENT, version=start + j, title="Agreement",
+            body="B", change_note=f"Budget change {start + j}",
+            published_by=case.users[Role.PHYSICIAN],
+        )
+        for j in range(n)
+    )  # fmt: skip
+
+
+def _signed_consent_pdf(case: BudgetCase) -> str:
+    from ketaclinic.consents import actions
+
+    physician = member(case.users[Role.PHYSICIAN], case.clinic)
+    draft = actions.create_consent(physician, case.patient, Kind.AGREEMENT)
+    actions.sign_consent(physician, draft, typed_name="Budget Patient")
+    return reverse("consents:pdf", args=[case.patient.pk, draft.pk])
+
+
+def _consent_url(name: str) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(name, args=[case.patient.pk, _the_consent(case).pk])
+
+
+def _invitations_of_viewer(case: BudgetCase, n: int) -> None:
+    for _ in range(n):
+        i = next(_serial)
+        clinic = Clinic.objects.create(name=f"Budget Inviting Clinic {i}", slug=f"budget-inv-{i}")
+        inviter = User.objects.create(
+            email=f"budget.inviter{i}@example.org", full_name=f"Budget Inviter {i}"
+        )
+        Invitation.objects.create(
+            clinic=clinic,
+            user=case.viewer,
+            role=Role.NURSE,
+            invited_by=inviter,
+            expires_at=NOW + dt.timedelta(days=7),
+        )
+
+
+def _professionals(case: BudgetCase, n: int) -> list[OutsideProfessional]:
+    made = []
+    for _ in range(n):
+        i = next(_serial)
+        made.append(
+            OutsideProfessional.objects.create(
+                clinic=case.clinic,
+                name=f"Budget Pro {i}",
+                credentials="LCSW",
+                phone="+15550100123",
+                specialties=["trauma", "addiction"],
+                in_directory=True,
+                accepting_referrals=True,
+            )
+        )
+    return made
+
+
+def _team_rows(case: BudgetCase, n: int) -> None:
+    """``n`` professionals, each on the patient's team (half since left) and each with a
+    referral of two steps."""
+    for k, pro in enumerate(_professionals(case, n)):
+        CareTeamMember.objects.create(
+            patient=case.patient,
+            role=TeamRole.OUTSIDE_PROFESSIONAL,
+            professional=pro,
+            left_at=NOW if k % 2 else None,
+        )
+        referral = Referral.objects.create(
+            patient=case.patient, professional=pro, status=ReferralStatus.CONTACTED
+        )
+        for status in (ReferralStatus.SUGGESTED, ReferralStatus.CONTACTED):
+            ReferralEvent.objects.create(
+                referral=referral, status=status, note="Budget note", by=case.viewer
+            )
+
+
+def _professional_page(name: str) -> Callable[[BudgetCase], str]:
+    def url(case: BudgetCase) -> str:
+        pro = OutsideProfessional.objects.create(clinic=case.clinic, name="Budget Page Pro")
+        return reverse(name, args=[pro.pk])
+
+    return url
+
+
+def _patient_page(name: str) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(name, args=[case.patient.pk])
+
+
+TEAM_BUDGET = 18
+DIRECTORY_BUDGET = 12
+
+
 # --- the budgets ------------------------------------------------------------------------
 
 # "5 +" below is the middleware's five (session, user, TOTP device, UserSession, Membership);
@@ -477,10 +660,12 @@ BUDGETS: dict[str, list[Budget]] = {
     # The role home pages (web/home.py): 5 + each role's queues, every one a count and its
     # first rows; the shell's clinic switcher reads the middleware's memberships.
     "web:home": [
-        Budget(5 + extra, _home_here, _home_rows, role=role, row_text=text, variant=role)
+        # + 1: the viewer's own invitations waiting for an answer (every home page)
+        Budget(6 + extra, _home_here, _home_rows, role=role, row_text=text, variant=role)
         for role, extra, text in (
             (Role.COORDINATOR, 6, "Budget Lead"),  # counts (one aggregate), five queues
-            (Role.PHYSICIAN, 2, "Budget Lead"),  # counts, the leads to prepare
+            # counts, the leads to prepare, the eligibility queue (count, rows)
+            (Role.PHYSICIAN, 4, "Budget Lead"),
             (Role.NURSE, 2, "Budget Lead"),
             (Role.CUSTODIAN, 1, ""),  # the clinic's admins (the rest is planned sections)
             # live grants, their records (one query per kind), the clinic's admins
@@ -550,8 +735,54 @@ BUDGETS: dict[str, list[Budget]] = {
             row_text="Budget grant",
         )
     ],
+    # + the invitations sent to existing accounts.
     "accounts:staff_list": [
-        Budget(7, _to("accounts:staff_list"), _new_staff, row_text="Budget Staff")
+        Budget(8, _to("accounts:staff_list"), _new_staff, row_text="Budget Staff")
+    ],
+    # 5 + the viewer's invitations, their clinics and inviters joined.
+    "accounts:invitations": [
+        Budget(
+            6,
+            _to("accounts:invitations"),
+            _invitations_of_viewer,
+            role=Role.NURSE,
+            row_text="Budget Inviter",
+        )
+    ],
+    # 5 + count + page.
+    "careteam:professional_list": [
+        Budget(
+            7,
+            _to("careteam:professional_list"),
+            _professionals,
+            role=Role.COORDINATOR,
+            row_text="Budget Pro",
+        )
+    ],
+    "careteam:professional_create": [Budget(5, _to("careteam:professional_create"))],
+    # 5 + the professional, its latest invitation (the admin's)
+    "careteam:professional_detail": [Budget(7, _professional_page("careteam:professional_detail"))],
+    "careteam:professional_edit": [Budget(6, _professional_page("careteam:professional_edit"))],
+    # 5 + patient, audit entry (5), live team, former members, referrals, their events, and
+    # the three forms' choices (physicians, nurses and coordinators, professionals).
+    "careteam:team": [
+        Budget(
+            TEAM_BUDGET,
+            _patient_page("careteam:team"),
+            _team_rows,
+            role=Role.COORDINATOR,
+            row_text="Budget Pro",
+        )
+    ],
+    # 5 + patient, audit entry (5), the directory's rows.
+    "careteam:directory": [
+        Budget(
+            DIRECTORY_BUDGET,
+            _patient_page("careteam:directory"),
+            _professionals,
+            role=Role.COORDINATOR,
+            row_text="Budget Pro",
+        )
     ],
     # 5 + person, their TOTP device, live sessions, 2 for each session's clinic, the sessions.
     "accounts:staff_detail": [Budget(11, _nurse_page, _sessions_of_nurse)],
@@ -564,6 +795,17 @@ BUDGETS: dict[str, list[Budget]] = {
             row_text="Budget consent",
         )
     ],
+    # 5 + patient, audit entry (5), the screening's reads (settings, answers, allergies,
+    # medications, blood pressure, reproductive status, substance use), decisions (signers
+    # joined). The physician's sign form costs nothing more.
+    "eligibility:tab": [
+        Budget(
+            19, _eligibility_tab, _decisions, role=role, row_text="Budget decision", variant=role
+        )
+        for role in (Role.PHYSICIAN, Role.COORDINATOR)
+    ],
+    # 5 + the clinic's settings row (none yet: the defaults).
+    "eligibility:settings": [Budget(6, _to("eligibility:settings"), role=Role.PHYSICIAN)],
     "clinics:settings": [Budget(5, _to("clinics:settings"))],
     # The patients app. 5 + count, audit entry (the list opened), the page's rows.
     "patients:list": [
@@ -574,31 +816,78 @@ BUDGETS: dict[str, list[Budget]] = {
     "patients:new": [Budget(5, _to("patients:new"), role=Role.COORDINATOR)],
     # 5 + the patient, audit entry.
     "patients:edit": [Budget(11, _chart("edit"), role=Role.COORDINATOR)],
-    # Chart tabs: 5 + the patient (clinic and inquiry joined), the header's allergies and open
-    # flags, audit entry, then each list the tab shows (its people joined): the flags (overview);
+    # Chart tabs: 5 + the patient (clinic and inquiry joined), the header's items (allergies,
+    # open flags; eligibility's screening: its settings, six record readers and the latest
+    # decision; the care team; the consents' template versions and live consents), audit
+    # entry, then each list the tab shows (its people joined): the flags (overview);
     # measurements and blood pressures (weight); medications and allergies; diagnoses;
     # psychiatric, medical, substance-use and pregnancy rows and the clinic's chart settings
     # (history).
     "patients:overview": [
-        Budget(14, _chart("overview"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget flag")
+        Budget(25, _chart("overview"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget flag")
     ],
     "patients:weight": [
-        Budget(15, _chart("weight"), _chart_rows, role=Role.PHYSICIAN, row_text=" cm</td>")
+        Budget(26, _chart("weight"), _chart_rows, role=Role.PHYSICIAN, row_text=" cm</td>")
     ],
     "patients:medications": [
-        Budget(15, _chart("medications"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget med")
+        Budget(26, _chart("medications"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget med")
     ],
     "patients:diagnoses": [
         Budget(
-            14, _chart("diagnoses"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget diagnosis"
+            25, _chart("diagnoses"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget diagnosis"
         )
     ],
     "patients:history": [
-        Budget(18, _chart("history"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget substance")
+        Budget(29, _chart("history"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget substance")
     ],
     # 5 + the patient, one query per section listed (allergies, medications, diagnoses,
     # measurements, psychiatric and substance-use history), the export's audit entry.
     "patients:summary_pdf": [Budget(17, _chart("summary_pdf"), _chart_rows, role=Role.PHYSICIAN)],
+    # 5 + patient, audit entry, template versions, consents, their events (one prefetch).
+    "consents:list": [
+        Budget(
+            14,
+            lambda case: reverse("consents:list", args=[case.patient.pk]),
+            _consents,
+            role=Role.NURSE,
+            row_text="Budget indication",
+        )
+    ],
+    # 5 + patient, the professionals to choose from.
+    "consents:new": [
+        Budget(7, lambda case: reverse("consents:new", args=[case.patient.pk]), role=Role.NURSE)
+    ],
+    # 5 + patient, consent, audit entry, template versions, events.
+    "consents:detail": [
+        Budget(
+            14,
+            _consent_url("consents:detail"),
+            _consent_events,
+            role=Role.NURSE,
+            row_text="Budget reason",
+        )
+    ],
+    # 5 + patient, consent, audit entry.
+    "consents:pdf": [Budget(12, _signed_consent_pdf, role=Role.COORDINATOR)],
+    "consents:templates": [
+        Budget(
+            6,
+            _to("consents:templates"),
+            _template_versions,
+            role=Role.PHYSICIAN,
+            row_text="Budget change",
+        )
+    ],  # fmt: skip
+    "consents:template_detail": [
+        Budget(
+            6,
+            lambda case: reverse("consents:template_detail", args=[_consent_template(case).pk]),
+            role=Role.PHYSICIAN,
+        )
+    ],
+    "consents:template_publish": [
+        Budget(6, _to("consents:template_publish", kind=Kind.OFF_LABEL), role=Role.PHYSICIAN)
+    ],
     "clinics:settings_group": [
         Budget(
             5 if page.form_class is None else 6,  # the form reads the clinic fresh
@@ -625,6 +914,13 @@ def staff_routes() -> dict[str, str]:
     return found
 
 
+def _admitted_role(name: str) -> str:
+    policy = next(r.policy for r in url_routes() if r.key == name)
+    if policy is None or policy.level != "roles" or Role.CLINIC_ADMIN in policy.roles:
+        return Role.CLINIC_ADMIN
+    return sorted(policy.roles)[0]
+
+
 class QueryBudgetTests(BudgetCase):
     @classmethod
     def setUpTestData(cls) -> None:
@@ -632,14 +928,7 @@ class QueryBudgetTests(BudgetCase):
         cls.inquiry = make_inquiry(
             cls.clinic, name="Budget Inquiry (test)", email="budget@example.com"
         )
-        cls.patient = Patient.objects.create(
-            clinic=cls.clinic,
-            mrn="KC-BUDGET",
-            legal_given_name="Budget",
-            legal_family_name="Chart",
-            date_of_birth=dt.date(1979, 2, 3),
-            sex_at_birth="male",
-        )
+        cls.patient = make_patient(cls.clinic, given="Budget", family="Patient")
 
     def setUp(self) -> None:
         super().setUp()
@@ -671,9 +960,15 @@ class QueryBudgetTests(BudgetCase):
         for name, url in pages.items():
             if name in BUDGETS:
                 continue
-            # Each policy admits the clinic admin or any verified user, so a 405 here is the
-            # view's own method check: a POST-only action.
-            if self.client.get(url).status_code != 405:
+            # Signed in with a role the policy admits (the clinic admin where it does), a 405
+            # here is the view's own method check: a POST-only action. A view that refuses the
+            # admin by its own rule (403) is asked again as the physician.
+            self.login(_admitted_role(name))
+            status = self.client.get(url).status_code
+            if status == 403:
+                self.login(Role.PHYSICIAN)
+                status = self.client.get(url).status_code
+            if status != 405:
                 missing.append(name)
         assert missing == [], f"give these staff pages a query budget in BUDGETS: {missing}"
 

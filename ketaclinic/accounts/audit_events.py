@@ -82,6 +82,13 @@ register(
     "staff.invite.accept", "Accepted a staff invitation (chose their first password)", kind=USER
 )
 register("staff.update", "Changed a staff member's role or access", kind="accounts.membership")
+# Invitations of accounts that already exist (accounts/actions/invitations.py).
+INVITATION = "accounts.invitation"
+register_kind(INVITATION, "Invitation")
+register("invitation.send", "Invited an existing account to a role", kind=INVITATION)
+register("invitation.accept", "Accepted an invitation to a clinic role", kind=INVITATION)
+register("invitation.decline", "Declined an invitation to a clinic role", kind=INVITATION)
+register("invitation.withdraw", "Withdrew an invitation to a clinic role", kind=INVITATION)
 
 # Access to one record beyond the role: shared with consent, or break-glass in an emergency.
 register(

@@ -295,3 +295,72 @@ class BreakGlassGrant(models.Model):
 
     def is_live(self, at: Any = None) -> bool:
         return self.expires_at > (at or timezone.now())
+
+
+# --- Invitations to accounts that already exist ----------------------------------------------
+
+
+class Invitation(models.Model):
+    """A clinic admin asks someone who already has an account (another clinic's staff, a
+    therapist who works with several clinics) to take a role here.
+
+    Nothing changes for the person until they sign in with their own account and accept: only
+    then is their ``Membership`` here created. The inviting admin sees only this row's state
+    (sent, accepted, declined, expired), never the person's other clinics. ``subject`` is what
+    the invitation is for beyond the role (an outside professional's record, linked to the
+    account on acceptance by the app that owns it).
+    """
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="invitations")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.CharField(max_length=64, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "accepted_at"], name="invitation_user_open"),
+            models.Index(fields=["clinic", "created_at"], name="invitation_clinic_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation #{self.pk} ({self.status})"
+
+    @property
+    def status(self) -> str:
+        """pending, accepted, declined, revoked or expired."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.declined_at is not None:
+            return "declined"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == "pending"
+
+    def get_status_label(self) -> str:
+        return {
+            "pending": "Invitation sent",
+            "accepted": "Accepted",
+            "declined": "Declined",
+            "revoked": "Withdrawn",
+            "expired": "Expired",
+        }[self.status]

@@ -2,6 +2,7 @@ from django.urls import path
 
 from ketaclinic.accounts.views import (
     breakglass,
+    invitations,
     login,
     password_reset,
     security,
@@ -64,6 +65,18 @@ urlpatterns = [
         name="staff_reset_two_factor",
     ),
     path("staff/<int:pk>/deactivate/", staff.staff_deactivate, name="staff_deactivate"),
+    path("invitations/", invitations.invitation_list, name="invitations"),
+    path("invitations/<int:pk>/accept/", invitations.invitation_accept, name="invitation_accept"),
+    path(
+        "invitations/<int:pk>/decline/",
+        invitations.invitation_decline,
+        name="invitation_decline",
+    ),
+    path(
+        "staff/invitations/<int:pk>/withdraw/",
+        invitations.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
     path("staff/shared-access/", shared_access.shared_access_list, name="shared_access_list"),
     path(
         "staff/shared-access/<int:pk>/revoke/",

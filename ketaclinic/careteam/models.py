@@ -58,6 +58,19 @@ class OutsideProfessional(models.Model):
     def __str__(self) -> str:
         return f"Outside professional #{self.pk}"
 
+    @property
+    def display_name(self) -> str:
+        """Name with credentials, as the directory shows it ("Ana Ruiz, LCSW")."""
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def specialty_labels(self) -> list[str]:
+        labels = dict(Specialty.choices)
+        return [str(labels.get(s, s)) for s in self.specialties]
+
 
 class TeamRole(models.TextChoices):
     PHYSICIAN_OF_RECORD = "physician_of_record", "Physician of record"
@@ -94,11 +107,40 @@ class CareTeamMember(models.Model):
                     | models.Q(user__isnull=True, professional__isnull=False)
                 ),
                 name="careteam_member_is_staff_or_professional",
-            )
+            ),
+            # Exactly one live physician of record: changing it ends the previous membership
+            # (``left_at``) in the same transaction (careteam.actions.set_physician_of_record).
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(role="physician_of_record", left_at__isnull=True),
+                name="careteam_one_live_physician_of_record",
+            ),
+            # Nobody is on one patient's team twice in the same role at once.
+            models.UniqueConstraint(
+                fields=["patient", "role", "user"],
+                condition=models.Q(left_at__isnull=True, user__isnull=False),
+                name="careteam_live_staff_once_per_role",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "professional"],
+                condition=models.Q(left_at__isnull=True, professional__isnull=False),
+                name="careteam_live_professional_once",
+            ),
         ]
+        indexes = [models.Index(fields=["patient", "left_at"], name="careteam_member_live")]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} on patient #{self.patient_id}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.left_at is None
+
+    @property
+    def person_name(self) -> str:
+        if self.professional_id is not None and self.professional is not None:
+            return self.professional.display_name
+        return str(self.user) if self.user is not None else ""
 
 
 class ReferralStatus(models.TextChoices):
@@ -106,6 +148,16 @@ class ReferralStatus(models.TextChoices):
     CONTACTED = "contacted", "Contacted"
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Declined"
+
+
+OPEN_REFERRAL_STATUSES = frozenset({ReferralStatus.SUGGESTED, ReferralStatus.CONTACTED})
+# The steps a referral may take from each status (accepted and declined are final).
+REFERRAL_STEPS: dict[str, frozenset[str]] = {
+    ReferralStatus.SUGGESTED: frozenset({ReferralStatus.CONTACTED, ReferralStatus.DECLINED}),
+    ReferralStatus.CONTACTED: frozenset({ReferralStatus.ACCEPTED, ReferralStatus.DECLINED}),
+    ReferralStatus.ACCEPTED: frozenset(),
+    ReferralStatus.DECLINED: frozenset(),
+}
 
 
 class Referral(models.Model):
@@ -127,9 +179,21 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open referral of a patient to one professional at a time.
+            models.UniqueConstraint(
+                fields=["patient", "professional"],
+                condition=models.Q(status__in=["suggested", "contacted"]),
+                name="careteam_one_open_referral",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Referral #{self.pk} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REFERRAL_STATUSES
 
 
 class ReferralEvent(models.Model):

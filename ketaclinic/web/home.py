@@ -24,8 +24,10 @@ from django.views.decorators.http import require_safe
 from ketaclinic.access.policy import verified
 from ketaclinic.access.request import VerifiedRequest
 from ketaclinic.access.zones import clinic_today
+from ketaclinic.accounts.actions.invitations import pending_for
 from ketaclinic.accounts.models import Membership, Role, User
 from ketaclinic.clinics.models import Clinic
+from ketaclinic.eligibility.queues import to_review as eligibility_to_review
 from ketaclinic.web import queues
 
 
@@ -69,13 +71,6 @@ def _chairs(day_label: str, day: dt.date) -> Planned:
     )
 
 
-ELIGIBILITY = Planned(
-    "eligibility",
-    "Eligibility reviews",
-    "No eligibility reviews waiting",
-    "Patients whose intake and screening are complete will wait here for a physician's "
-    "decision, longest waiting first. Intake and screening come with the patient record.",
-)
 PLANS_TO_SIGN = Planned(
     "plans",
     "Treatment plans to sign",
@@ -146,7 +141,7 @@ def _clinical(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[
     physician = request.membership is not None and request.membership.role == Role.PHYSICIAN
     before = [SAFETY_ALERTS, _chairs("Today", today)]
     after = [
-        *([ELIGIBILITY, PLANS_TO_SIGN] if physician else []),
+        *([PLANS_TO_SIGN] if physician else []),
         QUESTIONNAIRES,
         _chairs("Tomorrow", tomorrow),
     ]
@@ -155,6 +150,8 @@ def _clinical(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[
         "links": _inquiry_links(request.user),
         "planned_before": before,
         "planned_after": after,
+        # The physician's queue of eligibility decisions (eligibility.queues).
+        "eligibility": eligibility_to_review(clinic) if physician else None,
     }
 
 
@@ -164,7 +161,7 @@ def _custodian(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict
 
 def _outside(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
     return {
-        "grants": queues.live_grants_for(request.user, clinic),
+        "shared": queues.shared_records(queues.live_grants_for(request.user, clinic)),
         "admins": queues.clinic_admins(clinic),
     }
 
@@ -202,14 +199,20 @@ PAGES: dict[str, tuple[str, Builder]] = {
 @require_safe
 def home(request: VerifiedRequest) -> HttpResponse:
     membership, clinic = request.membership, request.clinic
+    # Invitations to work with another clinic wait on every home page until answered.
+    invitations = list(pending_for(request.user))
     if membership is None or clinic is None or membership.role not in PAGES:
         return render(
             request,
             "web/home_no_clinic.html",
-            {"former_clinics": queues.admins_of_clinics_of(request.user)},
+            {
+                "former_clinics": queues.admins_of_clinics_of(request.user),
+                "my_invitations": invitations,
+            },
         )
     template, build = PAGES[membership.role]
     today = clinic_today(clinic)
     context = _shared(membership, clinic, today)
+    context["my_invitations"] = invitations
     context.update(build(request, clinic, today))
     return render(request, template, context)

@@ -266,6 +266,35 @@ def live_grants_for(user: User, clinic: Clinic, now: dt.datetime | None = None) 
     )
 
 
+@dataclass(frozen=True)
+class SharedRecord:
+    """One live grant as the outside professional's home lists it: what was shared (a
+    patient by the name staff use, with a link to the chart), which sections, until when."""
+
+    grant: SharedAccess
+    name: str
+    url: str
+    sections: list[str]
+
+
+def shared_records(grants: list[Any]) -> list[SharedRecord]:
+    """``live_grants_for``'s grants, named: a patient by display name with their chart's
+    address; any other record by its own name. No query (the targets came prefetched)."""
+    from ketaclinic.patients.models import Patient
+    from ketaclinic.patients.sections import SHAREABLE
+
+    rows = []
+    for grant in grants:
+        target = grant.target
+        labels = [SHAREABLE.get(s, s) for s in grant.sections if s in SHAREABLE]
+        if isinstance(target, Patient):
+            rows.append(SharedRecord(grant, target.display_name, f"/patients/{target.pk}/", labels))
+        else:
+            name = str(target) if target is not None else "A record no longer available"
+            rows.append(SharedRecord(grant, name, "", labels or list(grant.sections)))
+    return rows
+
+
 def clinic_admins(clinic: Clinic) -> list[User]:
     """The clinic's active admins, by name: whom to ask."""
     return list(

@@ -13,8 +13,10 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketaclinic.access.policy import acts_as
+from ketaclinic.accounts.actions.invitations import invite_existing_account
 from ketaclinic.accounts.actions.sessions import end_sessions
 from ketaclinic.accounts.models import (
+    Invitation,
     Membership,
     RecoveryCode,
     RecoveryCodeDevice,
@@ -40,11 +42,7 @@ def _snapshot(m: Membership) -> dict[str, object]:
     return {"user": m.user_id, "role": m.role, "is_active": m.is_active}
 
 
-# Shown for an email that already has an account (here or at any other clinic). It says
-# nothing about where, and the same words come for every such address, so a clinic admin
-# learns no more than "not invitable". Attaching an existing account to a second clinic would
-# hand this clinic's admin power over the person's sessions elsewhere, so it is refused; the
-# site operator adds such memberships.
+# Shown when an address was taken by someone else between the form's check and the insert.
 CANNOT_INVITE = "This email cannot be invited here. Ask the person to contact you."
 ALREADY_HERE = "This person already has a role in this clinic."
 LAST_ADMIN = "You are the only clinic admin; appoint another first."
@@ -55,24 +53,27 @@ def invite_refusal(clinic: Clinic, email: str) -> str | None:
     """Why ``email`` cannot be invited to ``clinic``, or None when it can."""
     if Membership.objects.filter(user__email__iexact=email, clinic=clinic).exists():
         return ALREADY_HERE
-    if User.objects.filter(email__iexact=email).exists():
-        return CANNOT_INVITE
     return None
 
 
 def invite_staff(
     by: Membership, *, email: str, full_name: str, role: str, request: HttpRequest
-) -> Membership:
-    """Create an account for ``email`` with a role at the admin's clinic.
+) -> Membership | Invitation:
+    """Invite ``email`` to a role at the admin's clinic.
 
-    The account has no usable password; a password-set link goes to the address. An email
-    that already has an account is refused (see ``CANNOT_INVITE``).
+    A new address gets an account with no usable password and a password-set link. An address
+    that already has an account (at another clinic, or none) gets an ``Invitation`` the person
+    accepts after signing in (``actions.invitations``): their account is not touched, and the
+    admin is told only that an invitation was sent.
     """
     _require_clinic_admin(by)
     clinic = by.clinic
     email = User.objects.normalize_email(email).strip().lower()
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role."})
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        return invite_existing_account(by, existing, role=role, request=request)
     try:
         with transaction.atomic():
             refusal = invite_refusal(clinic, email)

@@ -25,7 +25,7 @@ from ketaclinic.access.policy import roles
 from ketaclinic.access.request import ClinicRequest
 from ketaclinic.accounts.actions import staff as actions
 from ketaclinic.accounts.actions.sessions import session_clinic_ids
-from ketaclinic.accounts.models import Membership, Role, UserSession
+from ketaclinic.accounts.models import Invitation, Membership, Role, UserSession
 from ketaclinic.accounts.policies import role_guide
 from ketaclinic.accounts.staff_forms import InviteForm, MembershipForm, SearchForm, show_refusal
 from ketaclinic.accounts.staff_status import is_pending, staff_status
@@ -54,6 +54,12 @@ def staff_list(request: ClinicRequest) -> HttpResponse:
             "page": page,
             "people": [(m, staff_status(m)) for m in page.object_list],
             "page_qs": urlencode({"q": q}) if q else "",
+            # Invitations of accounts that already exist: only their own state is shown.
+            "sent_invitations": list(
+                Invitation.objects.filter(clinic=request.clinic)
+                .select_related("user")
+                .order_by("-created_at", "-id")[:PAGE_SIZE]
+            ),
         },
     )
 

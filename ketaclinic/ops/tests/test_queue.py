@@ -29,7 +29,8 @@ from ketaclinic.ops.tests.helpers import ADMIN_EMAIL, ketaclinic, settings_for
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 DAILY = "ketaclinic.ops.tasks.record_daily_anchor"
 SWEEP = "ketaclinic.inquiries.tasks.resend_unsent_staff_notifications"
-EVERY_DAY = sorted([DAILY, SWEEP])
+CONSENT_EXPIRY = "ketaclinic.consents.tasks.expire_consents"
+EVERY_DAY = sorted([DAILY, SWEEP, CONSENT_EXPIRY])
 T0 = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)
 
 

@@ -48,13 +48,15 @@ class AdminHomeTestCase(InquiryTestCase):
         self.by = member(self.admin)
 
     def invite(self, email: str, name: str, by: Membership | None = None) -> Membership:
-        return invite_staff(
+        made = invite_staff(
             by or self.by,
             email=email,
             full_name=name,
             role=Role.NURSE,
             request=request_by(self.admin),
         )
+        assert isinstance(made, Membership)  # a new address: an account and its role
+        return made
 
     def break_glass(self, who: str = "nurse") -> None:
         open_break_glass(member(self.users[who]), self.clinic, REASON, request=request_by())

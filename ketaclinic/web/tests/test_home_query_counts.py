@@ -44,10 +44,10 @@ URL = reverse("web:home")
 # Time stands still, so the session's once-a-minute activity write never lands in a request.
 NOW = dt.datetime(2030, 5, 6, 15, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2030, 5, 6)
-SHELL = 5
+SHELL = 5 + 1  # the shell, and the viewer's own invitations waiting (every home page)
 BUDGETS = {
     Role.COORDINATOR: SHELL + 6,
-    Role.PHYSICIAN: SHELL + 2,
+    Role.PHYSICIAN: SHELL + 4,  # lead counts, leads; eligibility queue (count, rows)
     Role.NURSE: SHELL + 2,
     Role.CUSTODIAN: SHELL + 1,
     Role.OUTSIDE_PROFESSIONAL: SHELL + 3,
@@ -152,4 +152,4 @@ class HomeBudgetTests(InquiryTestCase):
 
     def test_the_outside_professionals_home(self) -> None:
         response = self.assert_budget(Role.OUTSIDE_PROFESSIONAL)
-        assert len(response.context["grants"]) == 15
+        assert len(response.context["shared"]) == 15

@@ -59,8 +59,12 @@ class LeadsToPrepareTests(InquiryTestCase):
 
     def test_only_the_physician_has_eligibility_reviews_and_plans_to_sign(self) -> None:
         self.login(Role.PHYSICIAN)
-        keys = [p.key for p in self.client.get(URL).context["planned_after"]]
-        assert keys == ["eligibility", "plans", "questionnaires", "chairs_tomorrow"]
+        response = self.client.get(URL)
+        keys = [p.key for p in response.context["planned_after"]]
+        assert keys == ["plans", "questionnaires", "chairs_tomorrow"]
+        # The eligibility queue is real now (eligibility.queues), empty without patients.
+        assert response.context["eligibility"].count == 0
+        self.assertContains(response, "No eligibility reviews waiting")
         self.client.logout()
         self.login(Role.NURSE)
         response = self.client.get(URL)
@@ -69,6 +73,7 @@ class LeadsToPrepareTests(InquiryTestCase):
             "chairs_tomorrow",
         ]
         assert [p.key for p in response.context["planned_before"]] == ["safety", "chairs_today"]
+        assert response.context["eligibility"] is None
         self.assertNotContains(response, "Treatment plans to sign")
         self.assertContains(response, "No safety alerts")
 
@@ -143,7 +148,7 @@ class OutsideProfessionalTests(InquiryTestCase):
         session.save()
 
     def shown(self, response: Any) -> list[int]:
-        return [int(g.object_id) for g in response.context["grants"]]
+        return [int(g.object_id) for g in (r.grant for r in response.context["shared"])]
 
     def test_only_live_grants_to_this_professional_in_this_clinic_are_shown(self) -> None:
         self.login_at(self.clinic)
@@ -151,7 +156,10 @@ class OutsideProfessionalTests(InquiryTestCase):
         self.assertTemplateUsed(response, "web/home_outside.html")
         assert self.shown(response) == [self.mine.pk]
         self.assertContains(response, f"Inquiry #{self.mine.pk}")
-        self.assertContains(response, "outcomes, summary")
+        self.assertContains(
+            response,
+            "Questionnaire scores and progress, Name, date of birth, pronouns and care team",
+        )
         for other in (self.expired, self.future, self.colleagues, self.theirs):
             self.assertNotContains(response, f"Inquiry #{other.pk}<")
         # Whom to contact: the clinic's phone and email, and its admins by name.
