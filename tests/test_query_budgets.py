@@ -814,6 +814,7 @@ BUDGETS: dict[str, list[Budget]] = {
         )
     ],
     "patients:new": [Budget(5, _to("patients:new"), role=Role.COORDINATOR)],
+    "patients:settings": [Budget(6, _to("patients:settings"), role=Role.PHYSICIAN)],  # 5 + row
     # 5 + the patient, audit entry.
     "patients:edit": [Budget(11, _chart("edit"), role=Role.COORDINATOR)],
     # Chart tabs: 5 + the patient (clinic and inquiry joined), the header's items (allergies,

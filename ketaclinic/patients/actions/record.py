@@ -314,3 +314,36 @@ def resolve_safety_flag(
         action_taken,
     )
     return flag
+
+
+def update_chart_settings(
+    by: Membership,
+    clinic: Clinic,
+    *,
+    treatment_resistant_min_trials: int,
+    request: HttpRequest | None = None,
+) -> bool:
+    """Set the clinic's treatment-resistant threshold (``ChartSettings``). False: unchanged."""
+    from ketaclinic.audit.log import record
+    from ketaclinic.patients.models import ChartSettings
+
+    if not policies.can_change_settings(by) or by.clinic_id != clinic.pk:
+        raise PermissionDenied("Only the clinic admin and physicians change chart settings.")
+    if not 1 <= treatment_resistant_min_trials <= 10:
+        raise ValidationError({"treatment_resistant_min_trials": "Enter a number from 1 to 10."})
+    with transaction.atomic():
+        row, _ = ChartSettings.objects.select_for_update().get_or_create(clinic=clinic)
+        before = row.treatment_resistant_min_trials
+        if before == treatment_resistant_min_trials:
+            return False
+        row.treatment_resistant_min_trials = treatment_resistant_min_trials
+        row.save(update_fields=["treatment_resistant_min_trials"])
+        record(
+            "patient.chart_settings",
+            by=by,
+            request=request,
+            obj=clinic,
+            before={"treatment_resistant_min_trials": before},
+            after={"treatment_resistant_min_trials": treatment_resistant_min_trials},
+        )
+    return True
