@@ -124,15 +124,14 @@ def apply_intake(
         )
 
     substances = answers.get("substances") or {}
-    labels = dict(SUBSTANCES)
-    for key, _label in SUBSTANCES:
+    for key, name, _question in SUBSTANCES:
         pattern = substances.get(key)
         if not pattern:
             continue
         patients.record_substance_use(
             by,
             patient,
-            substance=labels[key],
+            substance=name,
             pattern=pattern,
             in_treatment=bool(substances.get("in_treatment")) and pattern != "never",
             source=SOURCE,

@@ -19,11 +19,11 @@ from ketaclinic.patients.conditions import ConditionCode, TriState
 from ketaclinic.patients.models import AllergySeverity, GenderIdentity, MedicationFlag
 
 # Bounds on what a person can report as their height and weight: data-entry checks that catch
-# a slip (170 typed as 17, pounds typed as kilograms), not clinical thresholds. [D] Set wide
-# of the adult extremes on record (heights from about 55 cm to 272 cm, weights to about 635 kg,
-# Guinness World Records), trimmed to adults an outpatient infusion clinic sees.
-HEIGHT_CM_RANGE = (Decimal("90"), Decimal("250"))
-WEIGHT_KG_RANGE = (Decimal("25"), Decimal("350"))
+# a slip (170 typed as 17, a height in inches typed as centimetres), not clinical thresholds.
+# The same plausibility limits as the record's own forms (``patients.forms``: the human range
+# with margin), so nothing the intake accepts is refused when it reaches the record.
+HEIGHT_CM_RANGE = (Decimal("50"), Decimal("250"))
+WEIGHT_KG_RANGE = (Decimal("2"), Decimal("400"))
 CM_PER_INCH = Decimal("2.54")
 KG_PER_LB = Decimal("0.45359237")  # exact, by definition (international pound, 1959)
 # Adequate antidepressant trials a person may report (a typo guard, not a clinical limit).
@@ -276,16 +276,24 @@ class PsychiatricForm(StepForm):
     )
 
 
-# The substances asked about, in plain words (key, label).
+# The substances asked about: (key, name on the record, the question's plain words).
 SUBSTANCES = [
-    ("alcohol", "Alcohol"),
-    ("cannabis", "Cannabis"),
-    ("opioids", "Opioids not prescribed to you (such as heroin or fentanyl)"),
-    ("stimulants", "Stimulants not prescribed to you (such as cocaine or methamphetamine)"),
-    ("sedatives", "Sedatives not prescribed to you (such as benzodiazepines)"),
-    ("ketamine_pcp", "Ketamine or PCP outside a clinic"),
-    ("hallucinogens", "Hallucinogens (such as LSD or mushrooms)"),
-    ("tobacco", "Tobacco or nicotine"),
+    ("alcohol", "Alcohol", "Alcohol"),
+    ("cannabis", "Cannabis", "Cannabis"),
+    ("opioids", "Opioids (not prescribed)", "Opioids not prescribed to you (such as heroin)"),
+    (
+        "stimulants",
+        "Stimulants (not prescribed)",
+        "Stimulants not prescribed to you (such as cocaine or methamphetamine)",
+    ),
+    (
+        "sedatives",
+        "Sedatives (not prescribed)",
+        "Sedatives not prescribed to you (such as benzodiazepines)",
+    ),
+    ("ketamine_pcp", "Ketamine or PCP (not in a clinic)", "Ketamine or PCP outside a clinic"),
+    ("hallucinogens", "Hallucinogens", "Hallucinogens (such as LSD or mushrooms)"),
+    ("tobacco", "Tobacco or nicotine", "Tobacco or nicotine"),
 ]
 PATTERN_CHOICES = [("never", "Never"), ("past", "In the past"), ("current", "Now")]
 
@@ -293,7 +301,7 @@ PATTERN_CHOICES = [("never", "Never"), ("past", "In the past"), ("current", "Now
 class SubstancesForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for key, label in SUBSTANCES:
+        for key, _name, label in SUBSTANCES:
             self.fields[key] = forms.ChoiceField(
                 label=label, choices=PATTERN_CHOICES, widget=forms.RadioSelect
             )

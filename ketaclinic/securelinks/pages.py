@@ -69,7 +69,8 @@ def open_or_refuse(request: HttpRequest, token: str, *, purpose: str) -> SecureL
     """The live link ``token`` opens, or the calm page to answer with (audited either way:
     the caller records the opening it makes of a live link)."""
     usage = _usage(request, increment=False)
-    if usage is not None and usage["should_limit"]:
+    # Read without counting: only refusals count, and the limit-th refusal is the last allowed.
+    if usage is not None and usage["count"] >= usage["limit"]:
         logger.warning("Secure link refusals over the limit for %s", client_ip(request))
         return calm_page(request, "rate_limited", status=429)
     check = actions.check_token(token, purpose=purpose)
