@@ -375,9 +375,7 @@ LOGGING = {
         },
         "scrub_secret_paths": {"()": "ketaclinic.lib.logs.ScrubSecretPaths"},
     },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": _SCRUB + _CLIENT_ERRORS}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": _SCRUB + _CLIENT_ERRORS}},
     "loggers": {
         **{name: {"filters": _SCRUB + _CLIENT_ERRORS} for name in _DJANGO_4XX_LOGGERS},
         "waitress": {"filters": _SCRUB},

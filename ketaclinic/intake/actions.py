@@ -203,7 +203,9 @@ def submit_intake(
         locked.submitted_at = timezone.now()
         locked.submitted_by = by.user if by is not None else None
         locked.save(update_fields=["submitted_at", "submitted_by"])
-        for live in links.links_for(locked).filter(used_up_at__isnull=True, revoked_at__isnull=True):
+        for live in links.links_for(locked).filter(
+            used_up_at__isnull=True, revoked_at__isnull=True
+        ):
             links.use_up(live, request=request)
         record(
             "intake.submit",

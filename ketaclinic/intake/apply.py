@@ -21,7 +21,7 @@ from ketaclinic.access.zones import clinic_today
 from ketaclinic.accounts.models import Membership
 from ketaclinic.intake.forms import SUBSTANCES
 from ketaclinic.intake.models import IntakeSubmission
-from ketaclinic.intake.steps import RECORD_FIELDS, BY_KEY
+from ketaclinic.intake.steps import BY_KEY, RECORD_FIELDS
 from ketaclinic.patients import actions as patients
 from ketaclinic.patients.conditions import ConditionCode
 from ketaclinic.patients.models import Patient, PatientStatus
@@ -62,7 +62,10 @@ def apply_intake(
         patients.update_patient(by, patient, changes, expected_version=None, request=request)
 
     body = answers.get("body") or {}
-    height_cm, weight_kg = _decimal(body.get("height_cm_total")), _decimal(body.get("weight_kg_total"))
+    height_cm, weight_kg = (
+        _decimal(body.get("height_cm_total")),
+        _decimal(body.get("weight_kg_total")),
+    )
     if height_cm is not None or weight_kg is not None:
         patients.record_measurement(
             by,

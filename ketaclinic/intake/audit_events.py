@@ -11,4 +11,6 @@ register("intake.start", "Started a patient's intake", kind=SUBMISSION)
 register("intake.step", "Saved a step of a patient's intake", kind=SUBMISSION)
 register("intake.submit", "Submitted a patient's intake to their record", kind=SUBMISSION)
 register("view.patient_intake", "Opened a patient's intake status", kind="patients.patient")
-register("view.intake_step", "Opened a step of a patient's intake for staff", kind="patients.patient")
+register(
+    "view.intake_step", "Opened a step of a patient's intake for staff", kind="patients.patient"
+)

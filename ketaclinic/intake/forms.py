@@ -105,9 +105,7 @@ class ContactForm(StepForm):
         required=False,
         help_text="You cannot drive until the next day after an infusion.",
     )
-    escort_relationship = forms.CharField(
-        label="How you know them", max_length=100, required=False
-    )
+    escort_relationship = forms.CharField(label="How you know them", max_length=100, required=False)
     escort_phone = forms.CharField(label="Their phone", max_length=40, required=False)
 
     def clean_phone_mobile(self) -> str:
@@ -142,7 +140,10 @@ class BodyForm(StepForm):
     )
     height_ft = forms.IntegerField(label="Height: feet", min_value=0, max_value=8, required=False)
     height_in = forms.DecimalField(
-        label="and inches", min_value=0, max_value=Decimal("11.9"), decimal_places=1,
+        label="and inches",
+        min_value=0,
+        max_value=Decimal("11.9"),
+        decimal_places=1,
         required=False,
     )
     weight_value = forms.DecimalField(label="Weight", max_digits=6, decimal_places=1)
@@ -198,7 +199,9 @@ class BodyForm(StepForm):
 class MedicationRow(forms.Form):
     name = forms.CharField(label="Medicine", max_length=200, required=False)
     dose_text = forms.CharField(
-        label="Dose and how often", max_length=200, required=False,
+        label="Dose and how often",
+        max_length=200,
+        required=False,
         help_text="For example 20 mg once a day.",
     )
     flag = forms.ChoiceField(
@@ -206,7 +209,11 @@ class MedicationRow(forms.Form):
     )
     lorazepam_equivalent_mg_per_day = forms.DecimalField(
         label="If it is a benzodiazepine: total mg a day as lorazepam, if you know it",
-        max_digits=6, decimal_places=2, min_value=0, max_value=100, required=False,
+        max_digits=6,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
     )
 
     def clean(self) -> dict[str, Any]:
@@ -264,7 +271,9 @@ class PsychiatricForm(StepForm):
         max_value=MAX_TRIALS,
         help_text="Count each medicine once. Write 0 if none.",
     )
-    prior_ect = forms.BooleanField(label="I have had ECT (electroconvulsive therapy)", required=False)
+    prior_ect = forms.BooleanField(
+        label="I have had ECT (electroconvulsive therapy)", required=False
+    )
     prior_tms = forms.BooleanField(label="I have had TMS (magnetic stimulation)", required=False)
     prior_esketamine = forms.BooleanField(label="I have had Spravato (esketamine)", required=False)
     prior_ketamine = forms.BooleanField(label="I have had ketamine treatment", required=False)

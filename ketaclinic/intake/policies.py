@@ -18,6 +18,4 @@ __all__ = ["ON_BEHALF_ROLES", "SEND_ROLES", "can_complete_on_behalf", "can_send"
 
 
 def can_complete_on_behalf(by: Membership | None, patient: Patient) -> bool:
-    return (
-        acts_as(by, ON_BEHALF_ROLES) and by is not None and by.clinic_id == patient.clinic_id
-    )
+    return acts_as(by, ON_BEHALF_ROLES) and by is not None and by.clinic_id == patient.clinic_id

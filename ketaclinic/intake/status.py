@@ -40,15 +40,15 @@ def intake_status(patient: Patient) -> IntakeStatus:
     following = next_step_key(patient, answers)
 
     def made(key: str, label: str, tone: str) -> IntakeStatus:
-        return IntakeStatus(
-            key, label, tone, submission, link, done, len(applicable), following
-        )
+        return IntakeStatus(key, label, tone, submission, link, done, len(applicable), following)
 
     if submission is not None and submission.is_submitted:
         return made("submitted", "Submitted", "success")
     if link is None:
         if done:
-            return made("in_progress", f"In progress: step {done + 1} of {len(applicable) + 1}", "info")
+            return made(
+                "in_progress", f"In progress: step {done + 1} of {len(applicable) + 1}", "info"
+            )
         return made("not_sent", "Not sent", "neutral")
     refusal = link.refusal()
     if refusal == Refusal.EXPIRED:

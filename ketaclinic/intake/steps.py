@@ -125,8 +125,13 @@ class BoundStep:
 STEPS: list[Step] = [
     Step("about", "About you", "About you", step_forms.AboutForm),
     Step("contact", "Contact", "Contact, escort and emergency contact", step_forms.ContactForm),
-    Step("body", "Height and weight", "Your height and weight", step_forms.BodyForm,
-         intro="Your best estimate is fine: we measure you at the clinic."),
+    Step(
+        "body",
+        "Height and weight",
+        "Your height and weight",
+        step_forms.BodyForm,
+        intro="Your best estimate is fine: we measure you at the clinic.",
+    ),
     Step(
         "medications",
         "Medicines",
@@ -146,14 +151,33 @@ STEPS: list[Step] = [
         row_label="allergies",
         row_key="substance",
     ),
-    Step("medical", "Health", "Your health", step_forms.MedicalHistoryForm,
-         intro="Have you ever had, or do you have now:"),
-    Step("psychiatric", "Mental health", "Your mental-health treatment so far",
-         step_forms.PsychiatricForm),
-    Step("substances", "Substances", "Alcohol and other substances", step_forms.SubstancesForm,
-         intro="Your answers help us keep you safe; they are kept private."),
-    Step("pregnancy", "Pregnancy", "Pregnancy and breastfeeding", step_forms.PregnancyForm,
-         applies=_may_be_pregnant),
+    Step(
+        "medical",
+        "Health",
+        "Your health",
+        step_forms.MedicalHistoryForm,
+        intro="Have you ever had, or do you have now:",
+    ),
+    Step(
+        "psychiatric",
+        "Mental health",
+        "Your mental-health treatment so far",
+        step_forms.PsychiatricForm,
+    ),
+    Step(
+        "substances",
+        "Substances",
+        "Alcohol and other substances",
+        step_forms.SubstancesForm,
+        intro="Your answers help us keep you safe; they are kept private.",
+    ),
+    Step(
+        "pregnancy",
+        "Pregnancy",
+        "Pregnancy and breastfeeding",
+        step_forms.PregnancyForm,
+        applies=_may_be_pregnant,
+    ),
 ]
 REVIEW = "review"
 BY_KEY = {step.key: step for step in STEPS}

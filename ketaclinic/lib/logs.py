@@ -21,13 +21,13 @@ class ClientErrorsWithoutTraceback(logging.Filter):
 
 # A secure link's path (``/i/<token>/``, ``ketaclinic.securelinks``): the token opens a
 # patient's intake, so no log line may carry it.
-SECRET_PATH = re.compile(r"/i/[^/\s?#\"'<>]+")
-SECRET_PATH_REPLACEMENT = "/i/[token]"
+LINK_PATH = re.compile(r"/i/[^/\s?#\"'<>]+")
+LINK_PATH_REDACTED = "/i/[token]"
 
 
 def scrub_secret_paths(text: str) -> str:
     """``text`` with every secure-link token replaced by ``[token]``."""
-    return SECRET_PATH.sub(SECRET_PATH_REPLACEMENT, text)
+    return LINK_PATH.sub(LINK_PATH_REDACTED, text)
 
 
 class ScrubSecretPaths(logging.Filter):
@@ -40,9 +40,9 @@ class ScrubSecretPaths(logging.Filter):
             message = record.getMessage()
         except (TypeError, ValueError):  # a malformed record: leave it to the handler
             return True
-        if SECRET_PATH.search(message):
+        if LINK_PATH.search(message):
             record.msg = scrub_secret_paths(message)
             record.args = ()
-        if record.exc_text and SECRET_PATH.search(record.exc_text):
+        if record.exc_text and LINK_PATH.search(record.exc_text):
             record.exc_text = scrub_secret_paths(record.exc_text)
         return True

@@ -20,6 +20,7 @@ from django.utils import timezone
 from ketaclinic.accounts.models import Membership
 from ketaclinic.audit.log import record
 from ketaclinic.clinics.models import Clinic
+from ketaclinic.patients.models import Patient
 from ketaclinic.securelinks import policies
 from ketaclinic.securelinks.models import Purpose, Refusal, SecureLink, hash_token
 from ketaclinic.securelinks.tokens import make_token, split_token
@@ -37,14 +38,14 @@ class LinkCheck:
     clinic: Clinic | None
 
 
-def _require_sender(by: Membership, patient: models.Model) -> None:
+def _require_sender(by: Membership, patient: Patient) -> None:
     if not policies.can_send(by, patient):
         raise PermissionDenied("Only the patient's coordinator, nurse or physician can do this.")
 
 
 def create_link(
     by: Membership,
-    patient: models.Model,
+    patient: Patient,
     *,
     purpose: str,
     target: models.Model | None = None,

@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 REFUSED_GROUP = "securelinks.refused"
 REFUSED_TEMPLATE = "securelinks/refused.html"
-STATUS_FOR = {
+STATUS_FOR: dict[str, int] = {
     Refusal.UNKNOWN: 404,
     Refusal.EXPIRED: 410,
     Refusal.USED: 410,
@@ -60,9 +60,7 @@ def calm_page(
     context: dict[str, Any] = public_context(clinic) if clinic is not None else {}
     context.setdefault("layout", "public_base.html")
     context.update({"refusal": refusal, "clinic": clinic})
-    return render(
-        request, REFUSED_TEMPLATE, context, status=status or STATUS_FOR.get(refusal, 404)
-    )
+    return render(request, REFUSED_TEMPLATE, context, status=status or STATUS_FOR.get(refusal, 404))
 
 
 def open_or_refuse(request: HttpRequest, token: str, *, purpose: str) -> SecureLink | HttpResponse:

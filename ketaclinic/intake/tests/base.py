@@ -123,7 +123,7 @@ class IntakeCase(BaseTestCase):
             link_url=lambda token: f"http://testserver/i/{token}/",
         )
         if "email" in via:
-            return token_from(mail.outbox[before].body)
+            return token_from(str(mail.outbox[before].body))
         return token_from(sms.outbox[-1].body)
 
     def step_url(self, token: str, step: str) -> str:

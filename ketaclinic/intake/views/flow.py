@@ -89,8 +89,11 @@ def step_page(
         "step": step,
         "form": bound.form,
         "rows": bound.rows,
-        "row_errors": bool(bound.rows is not None and request.method == "POST"
-                           and any(r.errors for r in bound.rows)),
+        "row_errors": bool(
+            bound.rows is not None
+            and request.method == "POST"
+            and any(r.errors for r in bound.rows)
+        ),
         "back_url": side.step_url(previous) if previous else "",
         "action_url": side.step_url(step.key),
         "saved": saved is not None,
@@ -103,7 +106,12 @@ def _display(bound: Any, answers: dict[str, Any]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     form = bound.form
     for name, field in form.fields.items():
-        if name.endswith("_unit") or name in ("height_cm", "height_ft", "height_in", "weight_value"):
+        if name.endswith("_unit") or name in (
+            "height_cm",
+            "height_ft",
+            "height_in",
+            "weight_value",
+        ):
             continue
         value = answers.get(name)
         choices = dict(getattr(field, "choices", []) or [])

@@ -48,7 +48,7 @@ def _side(token: str, link: SecureLink) -> flow.Side:
 def _submission(link: SecureLink) -> IntakeSubmission:
     submission = (
         IntakeSubmission.objects.select_related("patient", "clinic")
-        .filter(pk=link.target_id)
+        .filter(pk=link.target_id or 0)
         .first()
     )
     if submission is None:  # a link of another purpose's target: never for the intake

@@ -9,9 +9,9 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.http import HttpResponse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ketaclinic.access.policy import roles

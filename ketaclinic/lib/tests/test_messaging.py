@@ -134,9 +134,7 @@ class _Provider(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.received.append(
-            {"auth": self.headers["Authorization"], "json": json.loads(body)}
-        )
+        self.received.append({"auth": self.headers["Authorization"], "json": json.loads(body)})
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()

@@ -67,7 +67,9 @@ REQUIRED_FIELDS: tuple[str, ...] = (
 )
 
 
-def _checked_values(by: Membership | None, patient: Patient, values: dict[str, Any]) -> dict[str, Any]:
+def _checked_values(
+    by: Membership | None, patient: Patient, values: dict[str, Any]
+) -> dict[str, Any]:
     unknown = set(values) - set(DEMOGRAPHIC_FIELDS) - set(CLINICAL_FIELDS)
     if unknown:
         raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
