@@ -131,6 +131,9 @@ def create_demo() -> Clinic:
     from ketaclinic.inquiries.demo import create_demo_inquiries
 
     create_demo_inquiries(clinic, users)
+    from ketaclinic.intake.demo import seed as seed_intake
+
+    seed_intake(clinic, users)
     return clinic
 
 

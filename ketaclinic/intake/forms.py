@@ -140,7 +140,7 @@ class BodyForm(StepForm):
     )
     height_ft = forms.IntegerField(label="Height: feet", min_value=0, max_value=8, required=False)
     height_in = forms.DecimalField(
-        label="and inches",
+        label="Height: inches",
         min_value=0,
         max_value=Decimal("11.9"),
         decimal_places=1,

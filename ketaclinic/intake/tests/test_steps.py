@@ -170,3 +170,14 @@ class StepsForWhomTests(IntakeCase):
         from ketaclinic.intake.forms import KG_PER_LB
 
         assert Decimal(150) * KG_PER_LB == Decimal("68.0388555")
+
+
+class NoReferrerFormTests(IntakeCase):
+    def test_a_step_posts_with_the_null_origin_no_referrer_gives(self) -> None:
+        from django.test import Client
+
+        token = self.send_link()
+        browser = Client(enforce_csrf_checks=True)
+        response = browser.post(self.step_url(token, "about"), VALID["about"], HTTP_ORIGIN="null")
+        assert response.status_code == 302
+        assert response["Referrer-Policy"] == "no-referrer"
