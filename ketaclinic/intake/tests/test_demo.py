@@ -13,7 +13,7 @@ from ketaclinic.testing import BaseTestCase
 class DemoSeedTests(BaseTestCase):
     def test_it_sends_one_intake_link_and_is_idempotent(self) -> None:
         sms.outbox.clear()
-        users = {role: self.users[role] for role in (Role.COORDINATOR,)}
+        users = {Role.COORDINATOR.value: self.users[Role.COORDINATOR]}
         patient = seed(self.clinic, users)
         assert patient is not None
         assert patient.status == "intake_pending"
