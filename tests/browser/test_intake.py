@@ -35,9 +35,10 @@ def phone(browser: Browser) -> BrowserContext:
 
 
 def demo_patient_pk(server: DemoServer) -> int:
+    """The patient the demo seed sent an intake link to (intake.demo)."""
     code = (
-        "from ketaclinic.patients.models import Patient; "
-        "print(Patient.objects.get(email='morgan.intake@example.com').pk)"
+        "from ketaclinic.securelinks.models import SecureLink; "
+        "print(SecureLink.objects.filter(purpose='intake').order_by('pk').first().patient_id)"
     )
     result = run_ketaclinic(
         server.data_dir, "manage", "shell", "-c", code, settings={"KETACLINIC_MODE": "demo"}
