@@ -131,6 +131,10 @@ def create_demo() -> Clinic:
     from ketaclinic.inquiries.demo import create_demo_inquiries
 
     create_demo_inquiries(clinic, users)
+    # After the patients seed (when there is one): outcomes attach to its demo patients.
+    from ketaclinic.measurement.demo_outcomes import seed as seed_outcomes
+
+    seed_outcomes(clinic)
     return clinic
 
 
