@@ -76,13 +76,15 @@ def write_response(
     )
 
 
-# (given name, family name, date of birth, Part 2, {instrument: weekly totals}). Weekly
-# totals from week 0 (baseline); shapes chosen to show each outcome the tab reports.
-DEMO_SERIES: list[tuple[str, str, dt.date, bool, dict[str, list[int]]]] = [
+# (given name, family name, date of birth, sex at birth, Part 2, {instrument: weekly
+# totals}). Weekly totals from week 0 (baseline); shapes chosen to show each outcome the tab
+# reports.
+DEMO_SERIES: list[tuple[str, str, dt.date, str, bool, dict[str, list[int]]]] = [
     (  # responder: PHQ-9 20 -> 8 (>= 50% fall), not below 5
         "Rosa",
         "Alvarez (demo)",
         dt.date(1979, 5, 14),
+        "female",
         False,
         {
             "phq9": [20, 19, 17, 15, 13, 12, 10, 9, 9, 8, 9, 8, 8, 7, 8],
@@ -93,6 +95,7 @@ DEMO_SERIES: list[tuple[str, str, dt.date, bool, dict[str, list[int]]]] = [
         "Samuel",
         "Osei (demo)",
         dt.date(1988, 11, 2),
+        "male",
         False,
         {
             "phq9": [18, 16, 13, 10, 8, 7, 5, 4, 4, 3, 3, 2, 3, 3, 3],
@@ -103,6 +106,7 @@ DEMO_SERIES: list[tuple[str, str, dt.date, bool, dict[str, list[int]]]] = [
         "Helen",
         "Park (demo)",
         dt.date(1969, 2, 27),
+        "female",
         False,
         {
             "phq9": [23, 22, 22, 21, 20, 21, 20, 19, 20, 19, 20, 19, 19, 20, 19],
@@ -113,6 +117,7 @@ DEMO_SERIES: list[tuple[str, str, dt.date, bool, dict[str, list[int]]]] = [
         "Marcus",
         "Bell (demo)",
         dt.date(1983, 8, 9),
+        "male",
         False,
         {
             "phq9": [21, 18, 14, 11, 9, 8, 7, 8, 9, 10, 12, 14, 15, 16, 16],
@@ -124,6 +129,7 @@ DEMO_SERIES: list[tuple[str, str, dt.date, bool, dict[str, list[int]]]] = [
         "Jordan",
         "Reyes (demo)",
         dt.date(1991, 4, 21),
+        "female",
         True,
         {
             "pcl5": [54, 52, 49, 47, 44, 42, 40, 38, 37, 35, 34, 33, 31, 30, 30],
@@ -134,7 +140,7 @@ DEMO_SERIES: list[tuple[str, str, dt.date, bool, dict[str, list[int]]]] = [
 
 
 def _patient(by: Membership, clinic: Clinic, row: tuple[Any, ...]) -> Patient:
-    given, family, born, part2, _ = row
+    given, family, born, sex, part2, _ = row
     found = Patient.objects.filter(
         clinic=clinic, legal_given_name=given, legal_family_name=family
     ).first()
@@ -149,6 +155,7 @@ def _patient(by: Membership, clinic: Clinic, row: tuple[Any, ...]) -> Patient:
             "legal_given_name": given,
             "legal_family_name": family,
             "date_of_birth": born,
+            "sex_at_birth": sex,
             "sud_treatment": part2,
         },
     )
@@ -174,7 +181,7 @@ def seed(clinic: Clinic, *, today: dt.date | None = None) -> list[Patient]:
         patients.append(patient)
         if Response.objects.filter(patient=patient).exists():
             continue
-        for instrument_id, totals in row[4].items():
+        for instrument_id, totals in row[5].items():
             for week, total in enumerate(totals):
                 # Evenings, a little later each patient, so rows of one day keep their order.
                 at = dt.datetime.combine(

@@ -166,7 +166,6 @@ def plot(request: ClinicRequest, pk: int, instrument_id: str) -> HttpResponse:
         request, patient, "outcome_plot", patient_ref=patient.pk, after={"instrument": inst.id}
     )
     response = HttpResponse(trajectory_svg(found, infusions), content_type="image/svg+xml")
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -205,7 +204,6 @@ def export_csv(request: ClinicRequest, pk: int) -> HttpResponse:
     )
     response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _filename(patient, "csv")
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -221,5 +219,4 @@ def export_fhir(request: ClinicRequest, pk: int) -> HttpResponse:
         content_type="application/fhir+json; charset=utf-8",
     )
     response["Content-Disposition"] = _filename(patient, "fhir.json")
-    response["Cache-Control"] = "private, no-store"
     return response
