@@ -48,6 +48,7 @@ from ketaclinic.clinics.models import Clinic
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
+from ketaclinic.measurement.demo_outcomes import answers_for_total, write_response
 from ketaclinic.patients import actions as patient_actions
 from ketaclinic.patients.models import Medication, Patient, SafetyFlag
 from ketaclinic.patients.sections import SHAREABLE
@@ -173,6 +174,11 @@ BY_NAME: dict[str, Kwargs] = {
         "entry_pk": w.case.medication.pk,
     },
     "patients:resolve_flag": lambda w: {"pk": w.case.patient.pk, "flag_pk": w.case.flag.pk},
+    **{
+        f"outcomes:{name}": lambda w: {"pk": w.case.patient.pk}
+        for name in ("page", "export_csv", "export_fhir")
+    },
+    "outcomes:plot": lambda w: {"pk": w.case.patient.pk, "instrument_id": "phq9"},
 }
 # Argument name -> value, for every pattern that has it.
 BY_KWARG: dict[str, Callable[[Walk], Any]] = {
@@ -251,6 +257,9 @@ def _tab(name: str) -> Callable[[str], str]:
 
 # What a signed-in user whom the policy admits gets on a GET, where it is not 200.
 ANSWERS: dict[str, Answer | PerRole] = {
+    # The Outcomes tab, its plot and exports: chart pages (the tab is not the admin's or the
+    # custodian's, who come only by break-glass).
+    **{f"outcomes:{name}": CHART_PAGE for name in ("page", "plot", "export_csv", "export_fhir")},
     **{
         f"patients:{name}": CHART_PAGE
         for name in (
@@ -492,6 +501,8 @@ class AccessPolicyTests(BaseTestCase):
             },
         )
         cls.medication = patient_actions.add_medication(nurse, cls.patient, name="Sertraline")
+        # A PHQ-9 score, so the patient's outcome plot exists.
+        write_response(cls.patient, "phq9", answers_for_total("phq9", 12), timezone.now())
         cls.flag = patient_actions.raise_safety_flag(
             nurse, cls.patient, kind="walk", detail="Walk fixture flag."
         )
