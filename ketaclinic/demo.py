@@ -148,6 +148,10 @@ def create_demo() -> Clinic:
     from ketaclinic.intake.demo import seed as seed_intake
 
     seed_intake(clinic, users)
+    # After the patients seed (when there is one): outcomes attach to its demo patients.
+    from ketaclinic.measurement.demo_outcomes import seed as seed_outcomes
+
+    seed_outcomes(clinic)
     return clinic
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("audit/", include("ketaclinic.audit.urls")),
     path("", include("ketaclinic.inquiries.urls")),
     path("", include("ketaclinic.patients.urls")),
+    path("", include("ketaclinic.measurement.outcome_urls")),
     path("", include("ketaclinic.clinics.urls")),
     path("", include("ketaclinic.eligibility.urls")),
     path("", include("ketaclinic.consents.urls")),

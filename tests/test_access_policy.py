@@ -53,6 +53,7 @@ from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
 from ketaclinic.intake.actions import start_intake
+from ketaclinic.measurement.demo_outcomes import answers_for_total, write_response
 from ketaclinic.patients import actions as patient_actions
 from ketaclinic.patients.models import Medication, Patient, SafetyFlag
 from ketaclinic.patients.tests.base import make_patient as make_intake_patient
@@ -234,6 +235,11 @@ BY_NAME: dict[str, Kwargs] = {
         for name in ("patient", "send", "staff_review")
     },
     "intake:staff_step": lambda w: {"pk": w.case.intake_patient.pk, "step": "about"},
+    **{
+        f"outcomes:{name}": lambda w: {"pk": w.case.patient.pk}
+        for name in ("page", "export_csv", "export_fhir")
+    },
+    "outcomes:plot": lambda w: {"pk": w.case.patient.pk, "instrument_id": "phq9"},
 }
 # Argument name -> value, for every pattern that has it.
 BY_KWARG: dict[str, Callable[[Walk], Any]] = {
@@ -331,6 +337,9 @@ LINK_NOT_USED = Answer(
 # What a signed-in user whom the policy admits gets on a GET, where it is not 200.
 ANSWERS: dict[str, Answer | ByRole] = {
     **{f"patients:{name}": CHART_PAGE for name in ("overview", "summary_pdf", "edit")},
+    # The Outcomes tab, its plot and exports: a chart section (the admin and the custodian
+    # come only by break-glass; the walk's grant does not share outcomes).
+    **{f"outcomes:{name}": CHART_SECTION for name in ("page", "plot", "export_csv", "export_fhir")},
     **{
         f"patients:{name}": CHART_SECTION
         for name in ("weight", "medications", "diagnoses", "history")
@@ -682,6 +691,8 @@ class AccessPolicyTests(BaseTestCase):
         # Rows of the kinds the chart's actions open (strike, stop, resolve).
         nurse = member(cls.users["nurse"], cls.clinic)
         cls.medication = patient_actions.add_medication(nurse, cls.patient, name="Sertraline")
+        # A PHQ-9 score, so the patient's outcome plot exists.
+        write_response(cls.patient, "phq9", answers_for_total("phq9", 12), timezone.now())
         cls.flag = patient_actions.raise_safety_flag(
             nurse, cls.patient, kind="walk", detail="Walk fixture flag."
         )

@@ -69,6 +69,8 @@ from ketaclinic.inquiries.models import (
     StatusChange,
 )
 from ketaclinic.inquiries.tests.base import make_inquiry
+from ketaclinic.measurement.demo_outcomes import answers_for_total, write_response
+from ketaclinic.measurement.models import Response
 from ketaclinic.patients.models import (
     BodyMeasurement,
     Diagnosis,
@@ -476,6 +478,26 @@ def _chart_rows(case: BudgetCase, n: int) -> None:
         SafetyFlag.objects.create(
             patient=p, raised_by=who, kind="budget", detail=f"Budget flag {i}"
         )
+
+
+def _responses(case: BudgetCase, n: int) -> None:
+    """``n`` weekly PHQ-9 scores of the patient (every fifth struck through), and ``n`` GAD-7."""
+    start = NOW - dt.timedelta(weeks=n + 60)
+    for instrument_id, top in (("phq9", 27), ("gad7", 21)):
+        for _ in range(n):
+            i = next(_serial)
+            r = write_response(
+                case.patient,
+                instrument_id,
+                answers_for_total(instrument_id, i % top),
+                start + dt.timedelta(weeks=i % 500, minutes=i),
+            )
+            if i % 5 == 0:
+                Response.objects.filter(pk=r.pk).update(struck_at=NOW, struck_reason="Budget")
+
+
+def _outcomes(name: str, *args: str) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(f"outcomes:{name}", args=[case.patient.pk, *args])
 
 
 def _chart(name: str) -> Callable[[BudgetCase], str]:
@@ -920,6 +942,19 @@ BUDGETS: dict[str, list[Budget]] = {
     "consents:template_publish": [
         Budget(6, _to("consents:template_publish", kind=Kind.OFF_LABEL), role=Role.PHYSICIAN)
     ],
+    # The Outcomes tab: the chart tab's 5 + patient, the header items (allergies, open flags,
+    # the eligibility screening's reads and decision, care team, consents), audit entry; then
+    # the clinic's outcome settings and the responses (one query).
+    "outcomes:page": [
+        Budget(26, _outcomes("page"), _responses, role=Role.PHYSICIAN, row_text="<tr><td>")
+    ],
+    # 5 + the patient, settings, responses, audit entry.
+    "outcomes:plot": [Budget(13, _outcomes("plot", "phq9"), _responses, role=Role.PHYSICIAN)],
+    # 5 + the patient, audit entry, the responses (their enterers joined).
+    "outcomes:export_csv": [
+        Budget(12, _outcomes("export_csv"), _responses, role=Role.NURSE, row_text="phq9,1,")
+    ],
+    "outcomes:export_fhir": [Budget(12, _outcomes("export_fhir"), _responses, role=Role.NURSE)],
     "clinics:settings_group": [
         Budget(
             5 if page.form_class is None else 6,  # the form reads the clinic fresh

@@ -57,3 +57,39 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_id} response #{self.pk}"
+
+
+# --- outcomes: the clinic's choice of contested outcome definitions (measurement/outcomes.py) --
+
+
+def _remission_choices(instrument_id: str) -> list[tuple[str, str]]:
+    from ketaclinic.instruments import REMISSION_RULES
+
+    return [
+        (f"{r.comparison}{r.threshold}", f"{r.label} ({r.source})")
+        for r in REMISSION_RULES[instrument_id]
+    ]
+
+
+class OutcomeSettings(models.Model):
+    """A clinic's remission rule for the instruments whose remission is contested
+    (clinical.md 6.10: MADRS [C], PCL-5 [S]). No row: the first rule of
+    ``instruments.REMISSION_RULES`` (its source is shown beside it). Keys are the rule's
+    comparison and threshold (``<10``), so reordering the rules never changes a choice."""
+
+    clinic = models.OneToOneField(
+        "clinics.Clinic", on_delete=models.PROTECT, related_name="outcome_settings"
+    )
+    madrs_remission = models.CharField(
+        "MADRS remission", max_length=8, default="<10", choices=_remission_choices("madrs")
+    )
+    pcl5_remission = models.CharField(
+        "PCL-5 remission", max_length=8, default="<33", choices=_remission_choices("pcl5")
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Outcome settings of clinic #{self.clinic_id}"
