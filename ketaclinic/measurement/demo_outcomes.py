@@ -2,7 +2,7 @@
 demo patients, so the Outcomes tab shows a responder, a remitter, a non-responder and a lost
 response. Synthetic, labelled "(demo)"; the trajectories are invented shapes, not data.
 
-Patients are looked up by name in the demo clinic and created through
+Patients are the patients seed's (looked up by name in the demo clinic), else created through
 ``patients.actions.create_patient`` when absent (the patients demo seed may create them
 first). Responses are written with the ORM and scored by ``ketaclinic.instruments.score``
 (``write_response``) until the measurement app's ``record_response`` action exists; switch to
@@ -81,7 +81,7 @@ def write_response(
 # reports.
 DEMO_SERIES: list[tuple[str, str, dt.date, str, bool, dict[str, list[int]]]] = [
     (  # responder: PHQ-9 20 -> 8 (>= 50% fall), not below 5
-        "Rosa",
+        "Maya",
         "Alvarez (demo)",
         dt.date(1979, 5, 14),
         "female",
@@ -92,8 +92,8 @@ DEMO_SERIES: list[tuple[str, str, dt.date, str, bool, dict[str, list[int]]]] = [
         },
     ),
     (  # remitter: PHQ-9 18 -> 3, GAD-7 14 -> 3
-        "Samuel",
-        "Osei (demo)",
+        "Jonah",
+        "Whitfield (demo)",
         dt.date(1988, 11, 2),
         "male",
         False,
@@ -103,8 +103,8 @@ DEMO_SERIES: list[tuple[str, str, dt.date, str, bool, dict[str, list[int]]]] = [
         },
     ),
     (  # non-responder: PHQ-9 23 -> 19
-        "Helen",
-        "Park (demo)",
+        "Grace",
+        "Okonkwo (demo)",
         dt.date(1969, 2, 27),
         "female",
         False,
@@ -114,10 +114,10 @@ DEMO_SERIES: list[tuple[str, str, dt.date, str, bool, dict[str, list[int]]]] = [
         },
     ),
     (  # lost response: PHQ-9 responds by week 5, relapses from week 10
-        "Marcus",
-        "Bell (demo)",
+        "Elena",
+        "Sorensen (demo)",
         dt.date(1983, 8, 9),
-        "male",
+        "female",
         False,
         {
             "phq9": [21, 18, 14, 11, 9, 8, 7, 8, 9, 10, 12, 14, 15, 16, 16],
@@ -126,8 +126,8 @@ DEMO_SERIES: list[tuple[str, str, dt.date, str, bool, dict[str, list[int]]]] = [
     ),
     (  # PCL-5 (>= 10-point fall is a response) alongside PHQ-9; treated for a substance use
         # disorder, so every response is a 42 CFR Part 2 record (the coordinator sees none)
-        "Jordan",
-        "Reyes (demo)",
+        "Marcus",
+        "Bell (demo)",
         dt.date(1991, 4, 21),
         "female",
         True,

@@ -19,7 +19,7 @@ def test_the_physician_sees_a_lost_response_and_its_plot(
     page = context.new_page()
     demo_server.sign_in(page, "physician@demo.ketaclinic.test")
     page.goto(f"{demo_server.base_url}/patients/")
-    page.get_by_role("link", name="Bell (demo), Marcus").click()
+    page.get_by_role("link", name="Sorensen (demo), Elena").click()
     page.get_by_role("navigation", name="Chart sections").get_by_role(
         "link", name="Outcomes"
     ).click()
