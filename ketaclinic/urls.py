@@ -7,6 +7,7 @@ urlpatterns = [
     path("audit/", include("ketaclinic.audit.urls")),
     path("", include("ketaclinic.inquiries.urls")),
     path("", include("ketaclinic.clinics.urls")),
+    path("", include("ketaclinic.intake.urls")),
     path("clinic-admin/", admin.site.urls),
 ]
 

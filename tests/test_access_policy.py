@@ -47,7 +47,20 @@ from ketaclinic.clinics.models import Clinic
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
-from ketaclinic.testing import Answer, BaseTestCase, Route, admin_prefix, sign_in_url, url_routes
+from ketaclinic.intake.actions import start_intake
+from ketaclinic.patients.models import Patient
+from ketaclinic.patients.tests.base import make_patient
+from ketaclinic.securelinks.actions import create_link
+from ketaclinic.securelinks.models import Purpose
+from ketaclinic.testing import (
+    Answer,
+    BaseTestCase,
+    Route,
+    admin_prefix,
+    member,
+    sign_in_url,
+    url_routes,
+)
 
 # Views an anonymous visitor may open. Adding a name here is a security decision: review it.
 PUBLIC_ALLOWLIST = {
@@ -64,6 +77,13 @@ PUBLIC_ALLOWLIST = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    # A patient's intake through their secure link: no account, the link's token is the key
+    # (256 bits, only its hash stored, single use, expiring; refusals rate-limited; the token
+    # is scrubbed from log lines). Unknown and dead tokens get the calm page.
+    "intake:start",
+    "intake:step",
+    "intake:review",
+    "intake:thanks",  # says thank you only for a used link; names no patient data
 }
 # Models whose rows a GET may legitimately touch: session bookkeeping and login throttles.
 BOOKKEEPING = {
@@ -73,6 +93,7 @@ BOOKKEEPING = {
     "axes.accesslog",
     "audit.auditentry",  # reads are audited; real writes are counted separately below
     "audit.auditchainhead",  # the hash chain's head moves with every entry, reads included
+    "securelinks.securelink",  # opening a link stamps last_opened_at (staff see "opened")
 }
 
 # Patterns the walk cannot fill with a real row, by URL name (by route when unnamed). Each
@@ -137,12 +158,19 @@ BY_NAME: dict[str, Kwargs] = {
     },
     "accounts:shared_access_revoke": lambda w: {"pk": w.case.shared.pk},
     "accounts:password_reset_confirm": lambda w: w.reset_link(),
+    **{
+        f"intake:{name}": lambda w: {"pk": w.case.intake_patient.pk}
+        for name in ("patient", "send", "staff_review")
+    },
+    "intake:staff_step": lambda w: {"pk": w.case.intake_patient.pk, "step": "about"},
 }
 # Argument name -> value, for every pattern that has it.
 BY_KWARG: dict[str, Callable[[Walk], Any]] = {
     "clinic_slug": lambda w: w.clinic.slug,
     "app_label": lambda w: "clinics",  # the admin's page for one app
     "slug": lambda w: "public-page",  # a clinic settings group (of the admin's own clinic)
+    "token": lambda w: w.case.intake_token,  # a live intake link of the walk's patient
+    "step": lambda w: "about",  # an intake step
 }
 # Query strings a page needs to show a real row.
 QUERIES: dict[str, Kwargs] = {
@@ -175,6 +203,11 @@ BACK_TO_FORM = Answer(
     lambda url: url.removesuffix("thanks/"),
     "without an inquiry just sent from this browser, back to the form",
 )
+LINK_NOT_USED = Answer(
+    302,
+    lambda url: url.removesuffix("thanks/"),
+    "the link is not used yet, so back to its start",
+)
 # What a signed-in user whom the policy admits gets on a GET, where it is not 200.
 ANSWERS: dict[str, Answer] = {
     "web:switch_clinic": POST_ONLY,
@@ -204,6 +237,8 @@ ANSWERS: dict[str, Answer] = {
     "accounts:email_change": Answer(302, _sudo, "asks for the password again (sudo mode)"),
     "accounts:password_reset_confirm": RESET_LINK,
     "inquiries:thanks": BACK_TO_FORM,
+    "intake:send": POST_ONLY,
+    "intake:thanks": LINK_NOT_USED,
     "admin:login": Answer(302, sign_in_url, "one sign-in page for the whole site"),
 }
 # The clinic admin pages of one row (ADMIN_ROWS), where they are not 200.
@@ -215,6 +250,7 @@ ADMIN_ROW_ANSWERS: dict[str, Answer] = {
 ANONYMOUS_ANSWERS: dict[str, Answer] = {
     "accounts:password_reset_confirm": RESET_LINK,
     "inquiries:thanks": BACK_TO_FORM,
+    "intake:thanks": LINK_NOT_USED,
 }
 # An empty POST to a POST-only view that opens a row: what an admitted role gets (never the
 # 404 of a fill that names no real row).
@@ -233,11 +269,14 @@ POST_ANSWERS: dict[str, Answer] = {
     "inquiries:follow_up": Answer(
         302, lambda url: url.removesuffix("follow-up/"), "nothing changed, back to the inquiry"
     ),
+    "intake:send": Answer(200, why="the form is shown again with its errors"),
 }
 # The other clinic's admin on a page of one of our rows gets 404 (its existence is not
 # confirmed), except on the clinic admin pages, where Django answers a row outside the
 # admin's own clinic exactly as one that does not exist.
 NOT_THEIRS = Answer(404)
+# ... unless the page does not admit an admin at all: then the role check refuses first.
+NOT_THEIR_ROLE = Answer(403, why="the page is for other roles than the other clinic's admin")
 ADMIN_NOT_THEIRS: dict[str, Answer] = {
     "change": Answer(302, "admin:index", "Django's 'does not exist, perhaps deleted' redirect"),
     "history": Answer(302, "admin:index", "as for change"),
@@ -298,6 +337,9 @@ def answer(route: Route) -> Answer:
 def answer_to_outsider(route: Route) -> Answer:
     if is_admin(route):
         return OPERATOR_ONLY
+    policy = route.policy
+    if policy is not None and policy.level == "roles" and Role.CLINIC_ADMIN not in policy.roles:
+        return NOT_THEIR_ROLE
     page = admin_row_page(route)
     return ADMIN_NOT_THEIRS.get(page, NOT_THEIRS) if page is not None else NOT_THEIRS
 
@@ -328,6 +370,8 @@ class Rollback(Exception):
 
 class AccessPolicyTests(BaseTestCase):
     inquiry: Inquiry
+    intake_patient: Patient
+    intake_token: str
     grant: BreakGlassGrant
     shared: SharedAccess
 
@@ -342,6 +386,17 @@ class AccessPolicyTests(BaseTestCase):
         Clinic.objects.filter(pk=cls.clinic.pk).update(logo=logo)
         cls.clinic.refresh_from_db()
         make_inquiry(cls.other, name="Other Clinic Inquiry (test)")
+        # A patient with an intake under way and its live link (the raw token, made here).
+        coordinator = member(cls.users["coordinator"], cls.clinic)
+        cls.intake_patient = make_patient(cls.clinic, cls.users["coordinator"])
+        submission = start_intake(coordinator, cls.intake_patient)
+        _link, cls.intake_token = create_link(
+            coordinator,
+            cls.intake_patient,
+            purpose=Purpose.INTAKE,
+            target=submission,
+            lifetime=dt.timedelta(days=7),
+        )
         clinic_ct = ContentType.objects.get_for_model(Clinic)
         cls.grant = BreakGlassGrant.objects.create(
             clinic=cls.clinic,

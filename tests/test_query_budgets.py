@@ -399,6 +399,30 @@ def _in_sudo_mode(name: str) -> Callable[[BudgetCase], str]:
     return url
 
 
+def _intake_page(name: str, **extra: str) -> Callable[[BudgetCase], str]:
+    """A page of the intake of a patient whose intake is under way, with a link sent."""
+
+    def url(case: BudgetCase) -> str:
+        from ketaclinic.intake.actions import start_intake
+        from ketaclinic.patients.tests.base import make_patient
+        from ketaclinic.securelinks.actions import create_link
+        from ketaclinic.securelinks.models import Purpose
+
+        coordinator = member(case.users[Role.COORDINATOR], case.clinic)
+        patient = make_patient(case.clinic, case.users[Role.COORDINATOR], email="b@example.com")
+        submission = start_intake(coordinator, patient)
+        create_link(
+            coordinator,
+            patient,
+            purpose=Purpose.INTAKE,
+            target=submission,
+            lifetime=dt.timedelta(days=7),
+        )
+        return reverse(name, kwargs={"pk": str(patient.pk), **extra})
+
+    return url
+
+
 # --- the budgets ------------------------------------------------------------------------
 
 # "5 +" below is the middleware's five (session, user, TOTP device, UserSession, Membership);
@@ -495,6 +519,13 @@ BUDGETS: dict[str, list[Budget]] = {
             row_text="Budget consent",
         )
     ],
+    # 5 + patient, audit entry (five statements), the submission, its newest link.
+    "intake:patient": [Budget(13, _intake_page("intake:patient"), role=Role.COORDINATOR)],
+    # 5 + patient, open submission, audit entry (five statements).
+    "intake:staff_step": [
+        Budget(12, _intake_page("intake:staff_step", step="about"), role=Role.NURSE)
+    ],
+    "intake:staff_review": [Budget(12, _intake_page("intake:staff_review"), role=Role.NURSE)],
     "clinics:settings": [Budget(5, _to("clinics:settings"))],
     "clinics:settings_group": [
         Budget(
@@ -553,17 +584,23 @@ class QueryBudgetTests(BudgetCase):
         )
 
     def test_every_staff_page_has_a_budget(self) -> None:
-        self.login(Role.CLINIC_ADMIN)
         pages = staff_routes()
         assert set(BUDGETS) <= set(pages), set(BUDGETS) - set(pages)
+        policies = {r.key: r.policy for r in url_routes()}
         missing = []
         for name, url in pages.items():
             if name in BUDGETS:
                 continue
-            # Each policy admits the clinic admin or any verified user, so a 405 here is the
-            # view's own method check: a POST-only action.
+            # Signed in with a role the policy admits (the clinic admin where it does), a 405
+            # here is the view's own method check: a POST-only action.
+            policy = policies[name]
+            admitted = [
+                r for r in Role if policy is None or policy.level != "roles" or r in policy.roles
+            ]
+            self.login(Role.CLINIC_ADMIN if Role.CLINIC_ADMIN in admitted else admitted[0])
             if self.client.get(url).status_code != 405:
                 missing.append(name)
+            self.client.logout()
         assert missing == [], f"give these staff pages a query budget in BUDGETS: {missing}"
 
     def test_the_page_walk_finds_the_pages(self) -> None:
