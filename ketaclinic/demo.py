@@ -131,6 +131,9 @@ def create_demo() -> Clinic:
     from ketaclinic.inquiries.demo import create_demo_inquiries
 
     create_demo_inquiries(clinic, users)
+    from ketaclinic.patients.demo import seed as seed_patients
+
+    seed_patients(clinic)
     return clinic
 
 

@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("ketaclinic.accounts.urls")),
     path("audit/", include("ketaclinic.audit.urls")),
     path("", include("ketaclinic.inquiries.urls")),
+    path("", include("ketaclinic.patients.urls")),
     path("", include("ketaclinic.clinics.urls")),
     path("", include("ketaclinic.intake.urls")),
     path("clinic-admin/", admin.site.urls),

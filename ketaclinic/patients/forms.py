@@ -122,6 +122,16 @@ class PatientForm(forms.ModelForm):
     def values(self) -> dict[str, Any]:
         return {f: self.cleaned_data[f] for f in DEMOGRAPHIC_FIELDS if f in self.cleaned_data}
 
+    FIELDSETS: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("Identity", DEMOGRAPHIC_FIELDS[:8]),
+        ("Contact", DEMOGRAPHIC_FIELDS[8:14]),
+        ("Emergency contact and escort", DEMOGRAPHIC_FIELDS[14:20]),
+        ("Mental-health professional", DEMOGRAPHIC_FIELDS[20:]),
+    )
+
+    def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(legend, [self[n] for n in names]) for legend, names in self.FIELDSETS]
+
 
 class ConfirmDuplicateForm(forms.Form):
     create_anyway = forms.BooleanField(
