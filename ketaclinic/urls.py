@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("ketaclinic.patients.urls")),
     path("", include("ketaclinic.clinics.urls")),
     path("", include("ketaclinic.intake.urls")),
+    path("", include("ketaclinic.measurement.urls")),
     path("clinic-admin/", admin.site.urls),
 ]
 
