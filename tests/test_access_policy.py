@@ -49,6 +49,9 @@ from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
 from ketaclinic.intake.actions import start_intake
+from ketaclinic.measurement.actions import record_response
+from ketaclinic.measurement.models import Response, SafetyAlert
+from ketaclinic.measurement.questionnaires import send_questionnaire
 from ketaclinic.patients import actions as patient_actions
 from ketaclinic.patients.models import Medication, Patient, SafetyFlag
 from ketaclinic.patients.sections import SHAREABLE
@@ -87,6 +90,13 @@ PUBLIC_ALLOWLIST = {
     "intake:step",
     "intake:review",
     "intake:thanks",  # says thank you only for a used link; names no patient data
+    # A patient's questionnaires through their secure link (purpose "questionnaire"), the same
+    # link rules as the intake.
+    "measurement:public_start",
+    "measurement:public_page",
+    "measurement:public_item",
+    "measurement:public_review",
+    "measurement:public_thanks",  # says thank you only for a used link; names no patient data
 }
 # Models whose rows a GET may legitimately touch: session bookkeeping and login throttles.
 BOOKKEEPING = {
@@ -166,6 +176,25 @@ BY_NAME: dict[str, Kwargs] = {
         for name in ("patient", "send", "staff_review")
     },
     "intake:staff_step": lambda w: {"pk": w.case.intake_patient.pk, "step": "about"},
+    **{
+        f"measurement:{name}": lambda w: {"token": w.case.q_token}
+        for name in ("public_start", "public_review", "public_thanks")
+    },
+    "measurement:public_page": lambda w: {"token": w.case.q_token, "instrument_id": "phq9"},
+    "measurement:public_item": lambda w: {
+        "token": w.case.q_token,
+        "instrument_id": "phq9",
+        "number": 1,
+    },
+    **{
+        f"measurement:{name}": lambda w: {"pk": w.case.q_patient.pk}
+        for name in ("questionnaires", "enter", "send")
+    },
+    "measurement:strike": lambda w: {
+        "pk": w.case.q_patient.pk,
+        "response_pk": w.case.q_response.pk,
+    },
+    "measurement:alert": lambda w: {"pk": w.case.q_patient.pk, "alert_pk": w.case.q_alert.pk},
     **{
         f"patients:{name}": lambda w: {"pk": w.case.patient.pk}
         for name in (
@@ -326,6 +355,8 @@ ANSWERS: dict[str, Answer | PerRole] = {
     "inquiries:thanks": BACK_TO_FORM,
     "intake:send": POST_ONLY,
     "intake:thanks": LINK_NOT_USED,
+    "measurement:strike": POST_ONLY,
+    "measurement:public_thanks": LINK_NOT_USED,
     "admin:login": Answer(302, sign_in_url, "one sign-in page for the whole site"),
 }
 # The clinic admin pages of one row (ADMIN_ROWS), where they are not 200.
@@ -338,6 +369,7 @@ ANONYMOUS_ANSWERS: dict[str, Answer] = {
     "accounts:password_reset_confirm": RESET_LINK,
     "inquiries:thanks": BACK_TO_FORM,
     "intake:thanks": LINK_NOT_USED,
+    "measurement:public_thanks": LINK_NOT_USED,
 }
 # An empty POST to a POST-only view that opens a row: what an admitted role gets (never the
 # 404 of a fill that names no real row).
@@ -375,6 +407,7 @@ POST_ANSWERS: dict[str, Answer | PerRole] = {
         302, lambda url: url.removesuffix("follow-up/"), "nothing changed, back to the inquiry"
     ),
     "intake:send": Answer(200, why="the form is shown again with its errors"),
+    "measurement:strike": Answer(200, why="no reason: the list is shown again with the error"),
 }
 # The other clinic's admin on a page of one of our rows gets 404 (its existence is not
 # confirmed), except on the clinic admin pages, where Django answers a row outside the
@@ -477,6 +510,10 @@ class AccessPolicyTests(BaseTestCase):
     inquiry: Inquiry
     intake_patient: Patient
     intake_token: str
+    q_patient: Patient
+    q_token: str
+    q_response: Response
+    q_alert: SafetyAlert
     grant: BreakGlassGrant
     shared: SharedAccess
     patient: Patient
@@ -505,6 +542,27 @@ class AccessPolicyTests(BaseTestCase):
             target=submission,
             lifetime=dt.timedelta(days=7),
         )
+        # A patient with a live questionnaire link, a response and its open safety alert.
+        cls.q_patient = make_patient(cls.clinic, cls.users["coordinator"], email="q@example.com")
+        tokens: list[str] = []
+        send_questionnaire(
+            coordinator,
+            cls.q_patient,
+            ["phq9"],
+            via=["email"],
+            message="Walk",
+            link_url=lambda token: tokens.append(token) or f"/q/{token}/",
+        )
+        cls.q_token = tokens[0]
+        cls.q_response = record_response(
+            member(cls.users["nurse"], cls.clinic),
+            cls.q_patient,
+            "phq9",
+            [1] * 9,
+            administered_at=timezone.now(),
+            channel="staff",
+        )
+        cls.q_alert = SafetyAlert.objects.get(response=cls.q_response)
         clinic_ct = ContentType.objects.get_for_model(Clinic)
         cls.grant = BreakGlassGrant.objects.create(
             clinic=cls.clinic,

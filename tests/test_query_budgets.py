@@ -488,6 +488,63 @@ def _chart_rows(case: BudgetCase, n: int) -> None:
         )
 
 
+def _questionnaire_rows(case: BudgetCase, n: int) -> None:
+    """``n`` responses of the budget patient (entered by different people, every third struck
+    through, every fifth with a safety alert) and ``n`` questionnaire sends waiting."""
+    from ketaclinic.measurement.models import QuestionnaireRequest, Response, SafetyAlert
+
+    nurse, physician = case.users[Role.NURSE], case.users[Role.PHYSICIAN]
+    for _ in range(n):
+        i = next(_serial)
+        struck = (
+            {"struck_at": NOW, "struck_by": physician, "struck_reason": "Budget"}
+            if i % 3 == 0
+            else {}
+        )
+        response = Response.objects.create(
+            patient=case.patient,
+            instrument_id="phq9",
+            instrument_version="1",
+            answers=[1] * 9,
+            total=9,
+            severity="mild",
+            administered_at=NOW,
+            entered_by=nurse if i % 2 else physician,
+            channel="staff",
+            **struck,
+        )
+        if i % 5 == 0:
+            SafetyAlert.objects.create(
+                clinic=case.clinic, patient=case.patient, response=response, reason="Budget alert"
+            )
+        QuestionnaireRequest.objects.create(
+            clinic=case.clinic, patient=case.patient, instruments=["phq9", "gad7"]
+        )
+
+
+def _measurement(name: str, *args: Callable[[BudgetCase], object]) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(
+        f"measurement:{name}", args=[case.patient.pk, *[a(case) for a in args]]
+    )
+
+
+def _an_alert(case: BudgetCase) -> int:
+    from ketaclinic.measurement.models import Response, SafetyAlert
+
+    response = Response.objects.create(
+        patient=case.patient,
+        instrument_id="phq9",
+        instrument_version="1",
+        answers=[1] * 9,
+        total=9,
+        administered_at=NOW,
+        channel="staff",
+    )
+    return SafetyAlert.objects.create(
+        clinic=case.clinic, patient=case.patient, response=response, reason="Budget alert"
+    ).pk
+
+
 def _chart(name: str) -> Callable[[BudgetCase], str]:
     return lambda case: reverse(f"patients:{name}", args=[case.patient.pk])
 
@@ -504,8 +561,9 @@ BUDGETS: dict[str, list[Budget]] = {
         Budget(5 + extra, _home_here, _home_rows, role=role, row_text=text, variant=role)
         for role, extra, text in (
             (Role.COORDINATOR, 6, "Budget Lead"),  # counts (one aggregate), five queues
-            (Role.PHYSICIAN, 2, "Budget Lead"),  # counts, the leads to prepare
-            (Role.NURSE, 2, "Budget Lead"),
+            # counts, the leads to prepare, open safety alerts (count and first rows)
+            (Role.PHYSICIAN, 4, "Budget Lead"),
+            (Role.NURSE, 4, "Budget Lead"),
             (Role.CUSTODIAN, 1, ""),  # the clinic's admins (the rest is planned sections)
             # live grants, their records (one query per kind), the clinic's admins
             (Role.OUTSIDE_PROFESSIONAL, 3, "Inquiry #"),
@@ -624,6 +682,23 @@ BUDGETS: dict[str, list[Budget]] = {
             14, _chart("diagnoses"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget diagnosis"
         )
     ],
+    # The measurement app (a chart tab): 5 + the patient, the chart's header items and tabs,
+    # the audit entry of the view (not on send), then responses, alerts and sends (one query
+    # each, who entered them joined); the alert page adds the clinic's settings row; the
+    # settings page: 5 + the settings row and the physicians to choose from.
+    "measurement:questionnaires": [
+        Budget(
+            17,
+            _measurement("questionnaires"),
+            _questionnaire_rows,
+            role=Role.PHYSICIAN,
+            row_text='<td data-label="Questionnaire">',
+        )
+    ],
+    "measurement:enter": [Budget(14, _measurement("enter"), role=Role.NURSE)],
+    "measurement:send": [Budget(9, _measurement("send"), role=Role.COORDINATOR)],
+    "measurement:alert": [Budget(18, _measurement("alert", _an_alert), role=Role.PHYSICIAN)],
+    "measurement:settings": [Budget(7, _to("measurement:settings"))],
     "patients:history": [
         Budget(18, _chart("history"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget substance")
     ],

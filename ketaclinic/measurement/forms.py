@@ -47,7 +47,10 @@ def item_field(
         widget=forms.RadioSelect,
         required=needed,
         help_text=hint,
-        error_messages={"required": f"Item {item.number}: choose an answer."},
+        error_messages={
+            "required": f"Item {item.number}: choose an answer.",
+            "invalid_choice": f"Item {item.number}: choose one of the answers shown.",
+        },
     )
 
 
