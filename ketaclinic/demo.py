@@ -134,6 +134,9 @@ def create_demo() -> Clinic:
     from ketaclinic.patients.demo import seed as seed_patients
 
     seed_patients(clinic)
+    from ketaclinic.measurement.demo import seed as seed_measurement
+
+    seed_measurement(clinic)
     return clinic
 
 

@@ -28,6 +28,8 @@ def notify_safety_alert(alert_id: int, alert_url: str = "") -> str:
     alert = SafetyAlert.objects.select_related("clinic", "patient").filter(pk=alert_id).first()
     if alert is None:
         return "no such alert"
+    if alert.acknowledged_at is not None:
+        return "acknowledged before the email went"
     url = alert_url or _relative_url(alert)
     done = []
     if not alert.care_team_notified:
