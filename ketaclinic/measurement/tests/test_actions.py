@@ -46,7 +46,7 @@ class RecordResponseTests(MeasurementCase):
                 assert not response.part2
                 entry = AuditEntry.objects.filter(action="measurement.response").last()
                 assert entry is not None and entry.object_id == str(response.pk)
-                assert entry.after["total"] == 8
+                assert isinstance(entry.after, dict) and entry.after["total"] == 8
 
     def test_clinician_rated_only_by_physician_and_nurse(self) -> None:
         for role in (Role.PHYSICIAN, Role.NURSE):

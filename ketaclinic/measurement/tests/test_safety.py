@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
 import pytest
 import time_machine
@@ -17,7 +19,7 @@ from ketaclinic.accounts.models import Role
 from ketaclinic.audit.models import AuditEntry
 from ketaclinic.careteam.models import CareTeamMember, TeamRole
 from ketaclinic.measurement import actions, safety, tasks
-from ketaclinic.measurement.models import Channel, MeasurementSettings, SafetyAlert
+from ketaclinic.measurement.models import Channel, MeasurementSettings, Response, SafetyAlert
 from ketaclinic.measurement.tests.base import (
     CSSRS_HIGH,
     CSSRS_LOW,
@@ -32,7 +34,9 @@ from ketaclinic.testing import make_user
 
 
 class TriggerTests(MeasurementCase):
-    def record(self, instrument_id: str, answers: list[object], role: str = Role.NURSE) -> object:
+    def record(
+        self, instrument_id: str, answers: Sequence[Any], role: str = Role.NURSE
+    ) -> Response:
         return actions.record_response(
             self.by(role),
             self.patient,

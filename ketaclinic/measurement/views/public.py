@@ -2,8 +2,9 @@
 
 As the intake (``intake.views.public``): every view turns the token into its live link first
 (``securelinks.pages.open_or_refuse``: unknown, expired, used or withdrawn links get the calm
-page, refusals are rate-limited), records the opening, sends ``Referrer-Policy: no-referrer``;
-log lines scrub the token (``lib.logs.ScrubSecretPaths`` knows ``/q/``).
+page, refusals are rate-limited), records the opening, sends ``Referrer-Policy: same-origin``
+(``securelinks.pages``); log lines scrub the token (``lib.logs.ScrubSecretPaths`` knows
+``/q/``).
 
 Pages work without JavaScript: each is a plain form whose answers are saved server-side when
 sent, so the patient can stop and come back. "One question at a time" or the whole
