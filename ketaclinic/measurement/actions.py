@@ -101,7 +101,7 @@ def record_response(
     link: SecureLink | None = None,
     request: HttpRequest | None = None,
     questionnaire_request: QuestionnaireRequest | None = None,
-    alert_url: str = "",
+    site_url: str = "",
 ) -> Response:
     """Score ``answers`` (item order; None or "" for unanswered) and store the response.
 
@@ -159,7 +159,7 @@ def record_response(
         )
         reason = safety.alert_reason(instrument, list(typed), result)
         if reason:
-            safety.open_alert(by, response, reason, alert_url=alert_url, request=request)
+            safety.open_alert(by, response, reason, site_url=site_url, request=request)
     return response
 
 

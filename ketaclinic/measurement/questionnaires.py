@@ -276,7 +276,7 @@ def submit_questionnaire(
     *,
     link: SecureLink | None,
     request: HttpRequest | None = None,
-    alert_url: str = "",
+    site_url: str = "",
 ) -> list[Response] | None:
     """Store one response per instrument and use the link up. None when already sent (a
     double post); ``ValidationError`` while a required item is unanswered."""
@@ -303,7 +303,7 @@ def submit_questionnaire(
                 link=link,
                 request=request,
                 questionnaire_request=locked,
-                alert_url=alert_url,
+                site_url=site_url,
             )
             for instrument_id in locked.instruments
         ]

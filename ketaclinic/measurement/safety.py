@@ -78,7 +78,7 @@ def open_alert(
     response: Response,
     reason: str,
     *,
-    alert_url: str = "",
+    site_url: str = "",
     request: HttpRequest | None = None,
 ) -> SafetyAlert:
     """Open an alert for ``response`` (call inside the transaction that stored it)."""
@@ -111,8 +111,8 @@ def open_alert(
         patient_ref=patient.pk,
         after={"response_id": response.pk, "instrument": response.instrument_id},
     )
-    tasks.notify_safety_alert.enqueue(alert.pk, alert_url)
-    tasks.queue_escalation(alert, alert_url)
+    tasks.notify_safety_alert.enqueue(alert.pk, site_url)
+    tasks.queue_escalation(alert, site_url)
     return alert
 
 

@@ -23,14 +23,14 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def notify_safety_alert(alert_id: int, alert_url: str = "") -> str:
+def notify_safety_alert(alert_id: int, site_url: str = "") -> str:
     """Email the care team and, with consent, the outside professional (once each)."""
     alert = SafetyAlert.objects.select_related("clinic", "patient").filter(pk=alert_id).first()
     if alert is None:
         return "no such alert"
     if alert.acknowledged_at is not None:
         return "acknowledged before the email went"
-    url = alert_url or _relative_url(alert)
+    url = _alert_url(alert, site_url)
     done = []
     if not alert.care_team_notified:
         sent = notify.send_care_team(alert, url)
@@ -61,13 +61,15 @@ def notify_safety_alert(alert_id: int, alert_url: str = "") -> str:
     return ", ".join(done) or "nothing to send"
 
 
-def _relative_url(alert: SafetyAlert) -> str:
+def _alert_url(alert: SafetyAlert, site_url: str) -> str:
+    """The alert's page, on ``site_url`` (the site's address, from the request that opened
+    the alert; relative where none was known)."""
     from django.urls import reverse
 
-    return reverse("measurement:alert", args=[alert.patient_id, alert.pk])
+    return site_url.rstrip("/") + reverse("measurement:alert", args=[alert.patient_id, alert.pk])
 
 
-def queue_escalation(alert: SafetyAlert, alert_url: str = "") -> bool:
+def queue_escalation(alert: SafetyAlert, site_url: str = "") -> bool:
     """Enqueue the escalation for when it is due. False where the backend cannot wait (the
     immediate backend of the tests: escalating at once would be wrong)."""
     from ketaclinic.measurement.safety import escalation_due_at
@@ -75,12 +77,12 @@ def queue_escalation(alert: SafetyAlert, alert_url: str = "") -> bool:
     if not escalate_safety_alert.get_backend().supports_defer:
         logger.info("Safety alert %s: no deferred escalation on this task backend", alert.pk)
         return False
-    escalate_safety_alert.using(run_after=escalation_due_at(alert)).enqueue(alert.pk, alert_url)
+    escalate_safety_alert.using(run_after=escalation_due_at(alert)).enqueue(alert.pk, site_url)
     return True
 
 
 @task()
-def escalate_safety_alert(alert_id: int, alert_url: str = "") -> str:
+def escalate_safety_alert(alert_id: int, site_url: str = "") -> str:
     """If ``alert`` is still open once due, email the on-call physician and record it."""
     from ketaclinic.measurement.safety import escalation_due_at
 
@@ -99,7 +101,7 @@ def escalate_safety_alert(alert_id: int, alert_url: str = "") -> str:
             return "already escalated"
         if timezone.now() < escalation_due_at(alert):
             return "not due yet"
-        sent = notify.send_on_call(alert, alert_url or _relative_url(alert))
+        sent = notify.send_on_call(alert, _alert_url(alert, site_url))
         if not sent:
             return "no on-call address"
         alert.escalated_at = timezone.now()

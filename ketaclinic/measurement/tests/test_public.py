@@ -115,6 +115,8 @@ class SelfReportFlowTests(MeasurementCase):
         assert alert.response.instrument_id == "phq9" and alert.flag is not None
         assert alert.flag.raised_by is None
         assert [m.to for m in mail.outbox] == [[self.users["physician"].email]]
+        alert_page = reverse("measurement:alert", args=[self.patient.pk, alert.pk])
+        assert f"http://testserver{alert_page}" in mail.outbox[0].body
 
     def test_switching_mode_keeps_the_place(self) -> None:
         self.client.post(self.url("public_start"), {"mode": "whole"})

@@ -253,7 +253,9 @@ def review(request: HttpRequest, token: str) -> HttpResponse:
     problem = ""
     if request.method == "POST":
         try:
-            questionnaires.submit_questionnaire(req, link=link, request=request, alert_url="")
+            questionnaires.submit_questionnaire(
+                req, link=link, request=request, site_url=request.build_absolute_uri("/")
+            )
         except ValidationError as refused:
             problem = " ".join(refused.messages)
         else:

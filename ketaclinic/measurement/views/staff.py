@@ -134,7 +134,7 @@ def enter(request: ClinicRequest, pk: int) -> HttpResponse:
             administered_at=form.cleaned_data["administered_at"],
             channel=channel,
             request=request,
-            alert_url=request.build_absolute_uri(reverse("measurement:questionnaires", args=[pk])),
+            site_url=request.build_absolute_uri("/"),
         )
     except ValidationError as problem:
         _add_errors(form, problem)
