@@ -668,18 +668,19 @@ BUDGETS: dict[str, list[Budget]] = {
     # measurements and blood pressures (weight); medications and allergies; diagnoses;
     # psychiatric, medical, substance-use and pregnancy rows and the clinic's chart settings
     # (history).
+    # Every chart tab: +1 for the measurement app's "Safety alerts" header item (open alerts).
     "patients:overview": [
-        Budget(14, _chart("overview"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget flag")
+        Budget(15, _chart("overview"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget flag")
     ],
     "patients:weight": [
-        Budget(15, _chart("weight"), _chart_rows, role=Role.PHYSICIAN, row_text=" cm</td>")
+        Budget(16, _chart("weight"), _chart_rows, role=Role.PHYSICIAN, row_text=" cm</td>")
     ],
     "patients:medications": [
-        Budget(15, _chart("medications"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget med")
+        Budget(16, _chart("medications"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget med")
     ],
     "patients:diagnoses": [
         Budget(
-            14, _chart("diagnoses"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget diagnosis"
+            15, _chart("diagnoses"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget diagnosis"
         )
     ],
     # The measurement app (a chart tab): 5 + the patient, the chart's header items and tabs,
@@ -700,7 +701,7 @@ BUDGETS: dict[str, list[Budget]] = {
     "measurement:alert": [Budget(18, _measurement("alert", _an_alert), role=Role.PHYSICIAN)],
     "measurement:settings": [Budget(7, _to("measurement:settings"))],
     "patients:history": [
-        Budget(18, _chart("history"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget substance")
+        Budget(19, _chart("history"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget substance")
     ],
     # 5 + the patient, one query per section listed (allergies, medications, diagnoses,
     # measurements, psychiatric and substance-use history), the export's audit entry.
