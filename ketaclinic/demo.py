@@ -152,6 +152,9 @@ def create_demo() -> Clinic:
     from ketaclinic.measurement.demo_outcomes import seed as seed_outcomes
 
     seed_outcomes(clinic)
+    from ketaclinic.measurement.demo import seed as seed_measurement
+
+    seed_measurement(clinic)
     return clinic
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("ketaclinic.consents.urls")),
     path("", include("ketaclinic.careteam.urls")),
     path("", include("ketaclinic.intake.urls")),
+    path("", include("ketaclinic.measurement.urls")),
     path("clinic-admin/", admin.site.urls),
 ]
 

@@ -53,7 +53,10 @@ from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
 from ketaclinic.intake.actions import start_intake
+from ketaclinic.measurement.actions import record_response
 from ketaclinic.measurement.demo_outcomes import answers_for_total, write_response
+from ketaclinic.measurement.models import Response, SafetyAlert
+from ketaclinic.measurement.questionnaires import send_questionnaire
 from ketaclinic.patients import actions as patient_actions
 from ketaclinic.patients.models import Medication, Patient, SafetyFlag
 from ketaclinic.patients.tests.base import make_patient as make_intake_patient
@@ -91,6 +94,13 @@ PUBLIC_ALLOWLIST = {
     "intake:step",
     "intake:review",
     "intake:thanks",  # says thank you only for a used link; names no patient data
+    # A patient's questionnaires through their secure link (purpose "questionnaire"), the same
+    # link rules as the intake.
+    "measurement:public_start",
+    "measurement:public_page",
+    "measurement:public_item",
+    "measurement:public_review",
+    "measurement:public_thanks",  # says thank you only for a used link; names no patient data
 }
 # Models whose rows a GET may legitimately touch: session bookkeeping and login throttles.
 BOOKKEEPING = {
@@ -235,6 +245,25 @@ BY_NAME: dict[str, Kwargs] = {
         for name in ("patient", "send", "staff_review")
     },
     "intake:staff_step": lambda w: {"pk": w.case.intake_patient.pk, "step": "about"},
+    **{
+        f"measurement:{name}": lambda w: {"token": w.case.q_token}
+        for name in ("public_start", "public_review", "public_thanks")
+    },
+    "measurement:public_page": lambda w: {"token": w.case.q_token, "instrument_id": "phq9"},
+    "measurement:public_item": lambda w: {
+        "token": w.case.q_token,
+        "instrument_id": "phq9",
+        "number": 1,
+    },
+    **{
+        f"measurement:{name}": lambda w: {"pk": w.case.q_patient.pk}
+        for name in ("questionnaires", "enter", "send")
+    },
+    "measurement:strike": lambda w: {
+        "pk": w.case.q_patient.pk,
+        "response_pk": w.case.q_response.pk,
+    },
+    "measurement:alert": lambda w: {"pk": w.case.q_patient.pk, "alert_pk": w.case.q_alert.pk},
     **{
         f"outcomes:{name}": lambda w: {"pk": w.case.patient.pk}
         for name in ("page", "export_csv", "export_fhir")
@@ -401,6 +430,8 @@ ANSWERS: dict[str, Answer | ByRole] = {
     "inquiries:thanks": BACK_TO_FORM,
     "intake:send": POST_ONLY,
     "intake:thanks": LINK_NOT_USED,
+    "measurement:strike": POST_ONLY,
+    "measurement:public_thanks": LINK_NOT_USED,
     "admin:login": Answer(302, sign_in_url, "one sign-in page for the whole site"),
     "eligibility:tab": ByRole(
         OK,
@@ -422,6 +453,7 @@ ANONYMOUS_ANSWERS: dict[str, Answer] = {
     "accounts:password_reset_confirm": RESET_LINK,
     "inquiries:thanks": BACK_TO_FORM,
     "intake:thanks": LINK_NOT_USED,
+    "measurement:public_thanks": LINK_NOT_USED,
 }
 # An empty POST to a POST-only view that opens a row: what an admitted role gets (never the
 # 404 of a fill that names no real row).
@@ -485,6 +517,7 @@ POST_ANSWERS: dict[str, Answer | ByRole] = {
     ),
     "careteam:referral_step": Answer(200, why="the form is shown again with its errors"),
     "intake:send": Answer(200, why="the form is shown again with its errors"),
+    "measurement:strike": Answer(200, why="no reason: the list is shown again with the error"),
 }
 # Views open to the chart roles that let other staff in by break-glass only (a break-glass
 # grant is opened by a POST and audited, so the walk, which changes nothing, sees the redirect
@@ -600,6 +633,10 @@ class AccessPolicyTests(BaseTestCase):
     consent: Consent
     intake_patient: Patient
     intake_token: str
+    q_patient: Patient
+    q_token: str
+    q_response: Response
+    q_alert: SafetyAlert
     grant: BreakGlassGrant
     shared: SharedAccess
     medication: Medication
@@ -631,6 +668,29 @@ class AccessPolicyTests(BaseTestCase):
             target=submission,
             lifetime=dt.timedelta(days=7),
         )
+        # A patient with a live questionnaire link, a response and its open safety alert.
+        cls.q_patient = make_intake_patient(
+            cls.clinic, cls.users["coordinator"], email="q@example.com"
+        )
+        tokens: list[str] = []
+        send_questionnaire(
+            coordinator,
+            cls.q_patient,
+            ["phq9"],
+            via=["email"],
+            message="Walk",
+            link_url=lambda token: tokens.append(token) or f"/q/{token}/",
+        )
+        cls.q_token = tokens[0]
+        cls.q_response = record_response(
+            member(cls.users["nurse"], cls.clinic),
+            cls.q_patient,
+            "phq9",
+            [1] * 9,
+            administered_at=timezone.now(),
+            channel="staff",
+        )
+        cls.q_alert = SafetyAlert.objects.get(response=cls.q_response)
         clinic_ct = ContentType.objects.get_for_model(Clinic)
         cls.grant = BreakGlassGrant.objects.create(
             clinic=cls.clinic,

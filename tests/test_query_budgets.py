@@ -697,12 +697,87 @@ TEAM_BUDGET = 18
 DIRECTORY_BUDGET = 12
 
 
+def _questionnaire_rows(case: BudgetCase, n: int) -> None:
+    """``n`` responses of the budget patient (entered by different people, every third struck
+    through, every fifth with a safety alert) and ``n`` questionnaire sends waiting."""
+    from ketaclinic.measurement.models import QuestionnaireRequest, Response, SafetyAlert
+
+    nurse, physician = case.users[Role.NURSE], case.users[Role.PHYSICIAN]
+    for _ in range(n):
+        i = next(_serial)
+        struck = (
+            {"struck_at": NOW, "struck_by": physician, "struck_reason": "Budget"}
+            if i % 3 == 0
+            else {}
+        )
+        response = Response.objects.create(
+            patient=case.patient,
+            instrument_id="phq9",
+            instrument_version="1",
+            answers=[1] * 9,
+            total=9,
+            severity="mild",
+            administered_at=NOW,
+            entered_by=nurse if i % 2 else physician,
+            channel="staff",
+            **struck,
+        )
+        if i % 5 == 0:
+            SafetyAlert.objects.create(
+                clinic=case.clinic, patient=case.patient, response=response, reason="Budget alert"
+            )
+        QuestionnaireRequest.objects.create(
+            clinic=case.clinic, patient=case.patient, instruments=["phq9", "gad7"]
+        )
+
+
+def _measurement(name: str, *args: Callable[[BudgetCase], object]) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(
+        f"measurement:{name}", args=[case.patient.pk, *[a(case) for a in args]]
+    )
+
+
+def _an_alert(case: BudgetCase) -> int:
+    from ketaclinic.measurement.models import Response, SafetyAlert
+
+    response = Response.objects.create(
+        patient=case.patient,
+        instrument_id="phq9",
+        instrument_version="1",
+        answers=[1] * 9,
+        total=9,
+        administered_at=NOW,
+        channel="staff",
+    )
+    return SafetyAlert.objects.create(
+        clinic=case.clinic, patient=case.patient, response=response, reason="Budget alert"
+    ).pk
+
+
 # --- the budgets ------------------------------------------------------------------------
 
 # "5 +" below is the middleware's five (session, user, TOTP device, UserSession, Membership);
 # "audit entry" is the five statements of a recorded view (savepoint, chain head, insert,
 # update, release).
 BUDGETS: dict[str, list[Budget]] = {
+    # The measurement app (chart pages): 5 + the patient, the chart's header items (about 11:
+    # allergies, flags, safety alerts, the eligibility screening's reads, care team, consents),
+    # the audit entry of the view (not on send), then responses, alerts and sends (one query
+    # each, who entered them joined); the alert page adds the clinic's settings row; the
+    # settings page: 5 + the settings row and the physicians to choose from.
+    "measurement:questionnaires": [
+        Budget(
+            28,
+            _measurement("questionnaires"),
+            _questionnaire_rows,
+            role=Role.PHYSICIAN,
+            row_text='<td data-label="Questionnaire">',
+        )
+    ],
+    "measurement:enter": [Budget(25, _measurement("enter"), role=Role.NURSE)],
+    "measurement:send": [Budget(20, _measurement("send"), role=Role.COORDINATOR)],
+    "measurement:alert": [Budget(29, _measurement("alert", _an_alert), role=Role.PHYSICIAN)],
+    "measurement:settings": [Budget(7, _to("measurement:settings"))],
     # The role home pages (web/home.py): 5 + each role's queues, every one a count and its
     # first rows; the shell's clinic switcher reads the middleware's memberships.
     "web:home": [
@@ -710,9 +785,10 @@ BUDGETS: dict[str, list[Budget]] = {
         Budget(6 + extra, _home_here, _home_rows, role=role, row_text=text, variant=role)
         for role, extra, text in (
             (Role.COORDINATOR, 6, "Budget Lead"),  # counts (one aggregate), five queues
-            # counts, the leads to prepare, the eligibility queue (count, rows)
-            (Role.PHYSICIAN, 4, "Budget Lead"),
-            (Role.NURSE, 2, "Budget Lead"),
+            # counts, the leads to prepare, the eligibility queue (count, rows), open safety
+            # alerts (count, rows)
+            (Role.PHYSICIAN, 6, "Budget Lead"),
+            (Role.NURSE, 4, "Budget Lead"),
             (Role.CUSTODIAN, 1, ""),  # the clinic's admins (the rest is planned sections)
             # live grants, their records (one query per kind), the clinic's admins
             (Role.OUTSIDE_PROFESSIONAL, 3, "Inquiry #"),
@@ -878,21 +954,21 @@ BUDGETS: dict[str, list[Budget]] = {
     # psychiatric, medical, substance-use and pregnancy rows and the clinic's chart settings
     # (history).
     "patients:overview": [
-        Budget(25, _chart("overview"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget flag")
+        Budget(26, _chart("overview"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget flag")
     ],
     "patients:weight": [
-        Budget(26, _chart("weight"), _chart_rows, role=Role.PHYSICIAN, row_text=" cm</td>")
+        Budget(27, _chart("weight"), _chart_rows, role=Role.PHYSICIAN, row_text=" cm</td>")
     ],
     "patients:medications": [
-        Budget(26, _chart("medications"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget med")
+        Budget(27, _chart("medications"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget med")
     ],
     "patients:diagnoses": [
         Budget(
-            25, _chart("diagnoses"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget diagnosis"
+            26, _chart("diagnoses"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget diagnosis"
         )
     ],
     "patients:history": [
-        Budget(29, _chart("history"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget substance")
+        Budget(30, _chart("history"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget substance")
     ],
     # 5 + the patient, one query per section listed (allergies, medications, diagnoses,
     # measurements, psychiatric and substance-use history), the export's audit entry.
@@ -946,7 +1022,7 @@ BUDGETS: dict[str, list[Budget]] = {
     # the eligibility screening's reads and decision, care team, consents), audit entry; then
     # the clinic's outcome settings and the responses (one query).
     "outcomes:page": [
-        Budget(26, _outcomes("page"), _responses, role=Role.PHYSICIAN, row_text="<tr><td>")
+        Budget(27, _outcomes("page"), _responses, role=Role.PHYSICIAN, row_text="<tr><td>")
     ],
     # 5 + the patient, settings, responses, audit entry.
     "outcomes:plot": [Budget(13, _outcomes("plot", "phq9"), _responses, role=Role.PHYSICIAN)],
