@@ -126,7 +126,8 @@ class SelfReportFlowTests(MeasurementCase):
         thanks = self.client.get(self.url("public_thanks"))
         assert CRISIS in thanks.content.decode()
         alert = SafetyAlert.objects.get()
-        assert alert.response.instrument_id == "phq9" and alert.flag is not None
+        assert alert.response is not None and alert.response.instrument_id == "phq9"
+        assert alert.flag is not None
         assert alert.flag.raised_by is None
         assert [m.to for m in mail.outbox] == [[self.users["physician"].email]]
         alert_page = reverse("measurement:alert", args=[self.patient.pk, alert.pk])
