@@ -57,7 +57,9 @@ def test_the_physician_reviews_the_screening_and_signs(
     page.get_by_role("textbox", name=re.compile(r"^Reason")).fill(
         "Reviewed the relative reasons with the patient today."
     )
-    page.get_by_role("textbox", name=re.compile(r"^Conditions")).fill("Blood pressure under 160/95 on the day.")
+    page.get_by_role("textbox", name=re.compile(r"^Conditions")).fill(
+        "Blood pressure under 160/95 on the day."
+    )
     page.get_by_label(re.compile(r"^Your password")).fill("not-the-password")
     page.get_by_role("button", name="Sign the decision").click()
     expect(page.locator(".field__error, .error-summary").first).to_be_visible()
