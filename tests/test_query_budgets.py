@@ -693,7 +693,7 @@ def _patient_page(name: str) -> Callable[[BudgetCase], str]:
     return lambda case: reverse(name, args=[case.patient.pk])
 
 
-TEAM_BUDGET = 18
+TEAM_BUDGET = 31
 DIRECTORY_BUDGET = 12
 
 
@@ -809,8 +809,10 @@ BUDGETS: dict[str, list[Budget]] = {
     # 5 + the professional, its latest invitation (the admin's)
     "careteam:professional_detail": [Budget(7, _professional_page("careteam:professional_detail"))],
     "careteam:professional_edit": [Budget(6, _professional_page("careteam:professional_edit"))],
-    # 5 + patient, audit entry (5), live team, former members, referrals, their events, and
-    # the three forms' choices (physicians, nurses and coordinators, professionals).
+    # The chart's Care team tab: 5 + patient, the chart header (13: allergies, open flags, the
+    # eligibility screening's reads and decision, care team, consents' template versions and
+    # live consents), audit entry (5), live team, former members, referrals, their events,
+    # and the three forms' choices (physicians, nurses and coordinators, professionals).
     "careteam:team": [
         Budget(
             TEAM_BUDGET,
@@ -841,19 +843,21 @@ BUDGETS: dict[str, list[Budget]] = {
             row_text="Budget consent",
         )
     ],
-    # 5 + patient, audit entry (5), the screening's reads (settings, answers, allergies,
-    # medications, blood pressure, reproductive status, substance use), decisions (signers
-    # joined). The physician's sign form costs nothing more.
+    # The chart's Eligibility tab: 5 + patient, the chart header (13, as on the Care team tab),
+    # audit entry (5), the screening's reads (settings, answers, allergies, medications, blood
+    # pressure, reproductive status, substance use), decisions (signers joined). The
+    # physician's sign form costs nothing more.
     "eligibility:tab": [
         Budget(
-            19, _eligibility_tab, _decisions, role=role, row_text="Budget decision", variant=role
+            32, _eligibility_tab, _decisions, role=role, row_text="Budget decision", variant=role
         )
         for role in (Role.PHYSICIAN, Role.COORDINATOR)
     ],
     # 5 + the clinic's settings row (none yet: the defaults).
     "eligibility:settings": [Budget(6, _to("eligibility:settings"), role=Role.PHYSICIAN)],
-    # 5 + patient, audit entry (five statements), the submission, its newest link.
-    "intake:patient": [Budget(13, _intake_page("intake:patient"), role=Role.COORDINATOR)],
+    # The chart's Intake tab: 5 + patient, the chart header (13, as on the Care team tab), audit
+    # entry (five statements), the submission, its newest link.
+    "intake:patient": [Budget(26, _intake_page("intake:patient"), role=Role.COORDINATOR)],
     # 5 + patient, open submission, audit entry (five statements).
     "intake:staff_step": [
         Budget(12, _intake_page("intake:staff_step", step="about"), role=Role.NURSE)
@@ -897,10 +901,11 @@ BUDGETS: dict[str, list[Budget]] = {
     # 5 + the patient, one query per section listed (allergies, medications, diagnoses,
     # measurements, psychiatric and substance-use history), the export's audit entry.
     "patients:summary_pdf": [Budget(17, _chart("summary_pdf"), _chart_rows, role=Role.PHYSICIAN)],
-    # 5 + patient, audit entry, template versions, consents, their events (one prefetch).
+    # The chart's Consents tab: 5 + patient, the chart header (13, as on the Care team tab),
+    # audit entry, template versions, consents, their events (one prefetch).
     "consents:list": [
         Budget(
-            14,
+            27,
             lambda case: reverse("consents:list", args=[case.patient.pk]),
             _consents,
             role=Role.NURSE,

@@ -24,12 +24,14 @@ from ketaclinic.accounts.views.security import _signed_out_locked as signed_out_
 from ketaclinic.audit.log import record_view
 from ketaclinic.eligibility import actions, policies
 from ketaclinic.eligibility.forms import SettingsForm, SignForm
+from ketaclinic.eligibility.chart import TAB
 from ketaclinic.eligibility.models import EligibilityDecision
 from ketaclinic.eligibility.rules import RULES, RULESET_VERSION
 from ketaclinic.eligibility.screening import current_decision, screen, settings_for
 from ketaclinic.patients import sections
 from ketaclinic.patients.access import chart_viewer
 from ketaclinic.patients.models import Patient
+from ketaclinic.patients.views._chart import chart_context
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
@@ -59,6 +61,7 @@ def _tab(request: ClinicRequest, patient: Patient, form: SignForm | None = None)
     viewer = chart_viewer(request, patient)
     if not viewer.sees(sections.ELIGIBILITY):
         raise Http404("No such patient.")
+    context = chart_context(request, patient, viewer, TAB.slug)
     record_view(request, patient, "eligibility", patient_ref=patient.pk)
     result = screen(patient)
     decisions = list(
@@ -71,25 +74,22 @@ def _tab(request: ClinicRequest, patient: Patient, form: SignForm | None = None)
     if can_sign and form is None:
         form = SignForm()
     shown = [r for r in result.reasons if viewer.part2 or not r.part2]
-    return render(
-        request,
-        "eligibility/tab.html",
+    context.update(
         {
-            "patient": patient,
             "result": result,
             "absolute": [r for r in result.absolute if r in shown],
             "relative": [r for r in result.relative if r in shown],
-            "withheld": len(result.reasons) - len(shown),
+            "reasons_withheld": len(result.reasons) - len(shown),
             "decisions": decisions,
             "live": live,
             "live_stale": live is not None
             and (live.is_stale or live.fingerprint != result.fingerprint),
             "sees_part2": viewer.part2,
             "form": form if can_sign else None,
-            "chart_url": f"/patients/{patient.pk}/",
             "ruleset_version": RULESET_VERSION,
-        },
+        }
     )
+    return render(request, "eligibility/tab.html", context)
 
 
 @chart_readers
