@@ -960,6 +960,11 @@ BUDGETS: dict[str, list[Budget]] = {
         Budget(12, _outcomes("export_csv"), _responses, role=Role.NURSE, row_text="phq9,1,")
     ],
     "outcomes:export_fhir": [Budget(12, _outcomes("export_fhir"), _responses, role=Role.NURSE)],
+    # 5 + the clinic's outcome settings row (its changer joined).
+    "outcomes:settings": [
+        Budget(6, _to("outcomes:settings"), role=role, variant=role)
+        for role in (Role.PHYSICIAN, Role.CLINIC_ADMIN)
+    ],
     "clinics:settings_group": [
         Budget(
             5 if page.form_class is None else 6,  # the form reads the clinic fresh

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,8 +22,8 @@ from ketaclinic.accounts.policies import break_glass_or_roles
 from ketaclinic.accounts.views.security import _signed_out_locked as signed_out_locked
 from ketaclinic.audit.log import record_view
 from ketaclinic.eligibility import actions, policies
-from ketaclinic.eligibility.forms import SettingsForm, SignForm
 from ketaclinic.eligibility.chart import TAB
+from ketaclinic.eligibility.forms import SettingsForm, SignForm
 from ketaclinic.eligibility.models import EligibilityDecision
 from ketaclinic.eligibility.rules import RULES, RULESET_VERSION
 from ketaclinic.eligibility.screening import current_decision, screen, settings_for
@@ -32,6 +31,7 @@ from ketaclinic.patients import sections
 from ketaclinic.patients.access import chart_viewer
 from ketaclinic.patients.models import Patient
 from ketaclinic.patients.views._chart import chart_context
+from ketaclinic.web.clinic_rules import back_link
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
@@ -161,8 +161,6 @@ def clinic_settings(request: ClinicRequest) -> HttpResponse:
             "chosen": chosen,
             "rules": RULES,
             "ruleset_version": RULESET_VERSION,
-            "clinical_defaults_url": reverse(
-                "clinics:settings_group", kwargs={"slug": "clinical-defaults"}
-            ),
+            **dict(zip(("back_url", "back_label"), back_link(request), strict=True)),
         },
     )

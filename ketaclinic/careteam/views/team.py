@@ -1,8 +1,9 @@
 """One patient's care team, the directory filtered for them, and their referrals.
 
 The team page is the chart's "Care team" tab (inside the chart layout); the directory and
-referral pages under /patients/<pk>/care-team/ stand alone and link back to it. Staff who read charts by role see and change the team; an outside
-professional whose live sharing consent includes the summary sees the team only.
+referral pages under /patients/<pk>/care-team/ stand alone and link back to it. Staff who
+read charts by role see and change the team; an outside professional whose live sharing
+consent includes the summary sees the team only.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""The staff side: a patient's intake status (the chart's Intake tab), "Send intake link", and completing the intake on
-the patient's behalf (the same steps, in the staff layout, saved with the staff member as
-``by``)."""
+"""The staff side: a patient's intake status (the chart's Intake tab), "Send intake link",
+and completing the intake on the patient's behalf (the same steps, in the staff layout, saved
+with the staff member as ``by``)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from ketaclinic.access.request import ClinicRequest
 from ketaclinic.accounts.models import Role
 from ketaclinic.audit.log import record_view
 from ketaclinic.intake import actions, policies
-from ketaclinic.intake.chart import TAB
 from ketaclinic.intake import messages as intake_messages
+from ketaclinic.intake.chart import TAB
 from ketaclinic.intake.models import IntakeSubmission
 from ketaclinic.intake.status import IntakeStatus, intake_status
 from ketaclinic.intake.steps import BY_KEY, REVIEW
