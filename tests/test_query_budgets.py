@@ -709,10 +709,12 @@ BUDGETS: dict[str, list[Budget]] = {
         # + 1: the viewer's own invitations waiting for an answer (every home page)
         Budget(6 + extra, _home_here, _home_rows, role=role, row_text=text, variant=role)
         for role, extra, text in (
-            (Role.COORDINATOR, 6, "Budget Lead"),  # counts (one aggregate), five queues
+            # counts (one aggregate), five queues, intakes to chase (count, rows)
+            (Role.COORDINATOR, 8, "Budget Lead"),
             # counts, the leads to prepare, the eligibility queue (count, rows)
             (Role.PHYSICIAN, 4, "Budget Lead"),
-            (Role.NURSE, 2, "Budget Lead"),
+            # counts, the leads, screenings missing information (count, rows)
+            (Role.NURSE, 4, "Budget Lead"),
             (Role.CUSTODIAN, 1, ""),  # the clinic's admins (the rest is planned sections)
             # live grants, their records (one query per kind), the clinic's admins
             (Role.OUTSIDE_PROFESSIONAL, 3, "Inquiry #"),
