@@ -56,7 +56,6 @@ from ketaclinic.careteam.models import (
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.clinics.pages import PAGES
 from ketaclinic.consents.models import Consent, ConsentEvent, ConsentTemplate, Kind
-from ketaclinic.consents.tests.base import make_patient
 from ketaclinic.eligibility.models import EligibilityDecision
 from ketaclinic.eligibility.tests.base import complete_record
 from ketaclinic.eligibility.tests.base import make_patient as make_screened_patient
@@ -69,7 +68,14 @@ from ketaclinic.inquiries.models import (
     StatusChange,
 )
 from ketaclinic.inquiries.tests.base import make_inquiry
-from ketaclinic.patients.models import Patient
+from ketaclinic.patients.models import (
+    BodyMeasurement,
+    Diagnosis,
+    Medication,
+    Patient,
+    SafetyFlag,
+    SubstanceUse,
+)
 from ketaclinic.testing import (
     BaseTestCase,
     admin_prefix,
@@ -582,6 +588,64 @@ def _patient_page(name: str) -> Callable[[BudgetCase], str]:
 
 TEAM_BUDGET = 18
 DIRECTORY_BUDGET = 12
+def _patients(case: BudgetCase, n: int) -> None:
+    """``n`` patients of the clinic (the list shows 25 a page)."""
+    rows = []
+    for _ in range(n):
+        i = next(_serial)
+        rows.append(
+            Patient(
+                clinic=case.clinic,
+                mrn=f"KC-B{i:05d}",
+                legal_given_name=f"Budget{i}",
+                legal_family_name=f"Budget Patient {i}",
+                date_of_birth=dt.date(1980, 1, 1) + dt.timedelta(days=i),
+                sex_at_birth="female",
+            )
+        )
+    Patient.objects.bulk_create(rows)
+
+
+def _chart_rows(case: BudgetCase, n: int) -> None:
+    """``n`` of each history row the chart tabs list, every third struck through, recorded by
+    different people."""
+    nurse, physician = case.users[Role.NURSE], case.users[Role.PHYSICIAN]
+    p = case.patient
+    for _ in range(n):
+        i = next(_serial)
+        who = nurse if i % 2 else physician
+        struck = (
+            {"struck_at": NOW, "struck_by": physician, "struck_reason": "Budget"}
+            if i % 3 == 0
+            else {}
+        )
+        BodyMeasurement.objects.create(
+            patient=p,
+            recorded_by=who,
+            measured_on=dt.date(2026, 1, 1),
+            height_cm=170,
+            weight_kg=70 + i % 20,
+            method="measured",
+            **struck,
+        )
+        Medication.objects.create(patient=p, recorded_by=who, name=f"Budget med {i}", **struck)
+        Diagnosis.objects.create(
+            patient=p,
+            recorded_by=who,
+            icd10_code="F41.1",
+            description=f"Budget diagnosis {i}",
+            **struck,
+        )
+        SubstanceUse.objects.create(
+            patient=p, recorded_by=who, substance=f"Budget substance {i}", pattern="past", **struck
+        )
+        SafetyFlag.objects.create(
+            patient=p, raised_by=who, kind="budget", detail=f"Budget flag {i}"
+        )
+
+
+def _chart(name: str) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(f"patients:{name}", args=[case.patient.pk])
 
 
 # --- the budgets ------------------------------------------------------------------------
@@ -785,6 +849,40 @@ BUDGETS: dict[str, list[Budget]] = {
     "consents:template_publish": [
         Budget(6, _to("consents:template_publish", kind=Kind.OFF_LABEL), role=Role.PHYSICIAN)
     ],
+    # The patients app. 5 + count, audit entry (the list opened), the page's rows.
+    "patients:list": [
+        Budget(
+            12, _to("patients:list"), _patients, role=Role.COORDINATOR, row_text="Budget Patient"
+        )
+    ],
+    "patients:new": [Budget(5, _to("patients:new"), role=Role.COORDINATOR)],
+    # 5 + the patient, audit entry.
+    "patients:edit": [Budget(11, _chart("edit"), role=Role.COORDINATOR)],
+    # Chart tabs: 5 + the patient (clinic and inquiry joined), the header's allergies and open
+    # flags, audit entry, then each list the tab shows (its people joined): the flags (overview);
+    # measurements and blood pressures (weight); medications and allergies; diagnoses;
+    # psychiatric, medical, substance-use and pregnancy rows and the clinic's chart settings
+    # (history).
+    "patients:overview": [
+        Budget(14, _chart("overview"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget flag")
+    ],
+    "patients:weight": [
+        Budget(15, _chart("weight"), _chart_rows, role=Role.PHYSICIAN, row_text=" cm</td>")
+    ],
+    "patients:medications": [
+        Budget(15, _chart("medications"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget med")
+    ],
+    "patients:diagnoses": [
+        Budget(
+            14, _chart("diagnoses"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget diagnosis"
+        )
+    ],
+    "patients:history": [
+        Budget(18, _chart("history"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget substance")
+    ],
+    # 5 + the patient, one query per section listed (allergies, medications, diagnoses,
+    # measurements, psychiatric and substance-use history), the export's audit entry.
+    "patients:summary_pdf": [Budget(17, _chart("summary_pdf"), _chart_rows, role=Role.PHYSICIAN)],
     "clinics:settings_group": [
         Budget(
             5 if page.form_class is None else 6,  # the form reads the clinic fresh
@@ -825,7 +923,14 @@ class QueryBudgetTests(BudgetCase):
         cls.inquiry = make_inquiry(
             cls.clinic, name="Budget Inquiry (test)", email="budget@example.com"
         )
-        cls.patient = make_patient(cls.clinic, given="Budget", family="Patient")
+        cls.patient = Patient.objects.create(
+            clinic=cls.clinic,
+            mrn="KC-BUDGET",
+            legal_given_name="Budget",
+            legal_family_name="Chart",
+            date_of_birth=dt.date(1979, 2, 3),
+            sex_at_birth="male",
+        )
 
     def setUp(self) -> None:
         super().setUp()
