@@ -145,6 +145,9 @@ def create_demo() -> Clinic:
     from ketaclinic.careteam.demo import seed as seed_care_team
 
     seed_care_team(clinic)
+    from ketaclinic.intake.demo import seed as seed_intake
+
+    seed_intake(clinic, users)
     return clinic
 
 

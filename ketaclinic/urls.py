@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("ketaclinic.eligibility.urls")),
     path("", include("ketaclinic.consents.urls")),
     path("", include("ketaclinic.careteam.urls")),
+    path("", include("ketaclinic.intake.urls")),
     path("clinic-admin/", admin.site.urls),
 ]
 

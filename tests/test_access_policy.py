@@ -55,6 +55,10 @@ from ketaclinic.inquiries.views.embed import thanks_token
 from ketaclinic.patients import actions as patient_actions
 from ketaclinic.patients.models import Medication, Patient, SafetyFlag
 from ketaclinic.patients.sections import SHAREABLE
+from ketaclinic.intake.actions import start_intake
+from ketaclinic.patients.tests.base import make_patient
+from ketaclinic.securelinks.actions import create_link
+from ketaclinic.securelinks.models import Purpose
 from ketaclinic.testing import (
     Answer,
     BaseTestCase,
@@ -80,6 +84,13 @@ PUBLIC_ALLOWLIST = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    # A patient's intake through their secure link: no account, the link's token is the key
+    # (256 bits, only its hash stored, single use, expiring; refusals rate-limited; the token
+    # is scrubbed from log lines). Unknown and dead tokens get the calm page.
+    "intake:start",
+    "intake:step",
+    "intake:review",
+    "intake:thanks",  # says thank you only for a used link; names no patient data
 }
 # Models whose rows a GET may legitimately touch: session bookkeeping and login throttles.
 BOOKKEEPING = {
@@ -89,6 +100,7 @@ BOOKKEEPING = {
     "axes.accesslog",
     "audit.auditentry",  # reads are audited; real writes are counted separately below
     "audit.auditchainhead",  # the hash chain's head moves with every entry, reads included
+    "securelinks.securelink",  # opening a link stamps last_opened_at (staff see "opened")
 }
 
 # Patterns the walk cannot fill with a real row, by URL name (by route when unnamed). Each
@@ -218,6 +230,11 @@ BY_NAME: dict[str, Kwargs] = {
         "entry_pk": w.case.medication.pk,
     },
     "patients:resolve_flag": lambda w: {"pk": w.case.patient.pk, "flag_pk": w.case.flag.pk},
+    **{
+        f"intake:{name}": lambda w: {"pk": w.case.intake_patient.pk}
+        for name in ("patient", "send", "staff_review")
+    },
+    "intake:staff_step": lambda w: {"pk": w.case.intake_patient.pk, "step": "about"},
 }
 # Argument name -> value, for every pattern that has it.
 BY_KWARG: dict[str, Callable[[Walk], Any]] = {
@@ -225,6 +242,8 @@ BY_KWARG: dict[str, Callable[[Walk], Any]] = {
     "app_label": lambda w: "clinics",  # the admin's page for one app
     "slug": lambda w: "public-page",  # a clinic settings group (of the admin's own clinic)
     "kind": lambda w: Kind.OFF_LABEL.value,  # a kind of consent text
+    "token": lambda w: w.case.intake_token,  # a live intake link of the walk's patient
+    "step": lambda w: "about",  # an intake step
 }
 # Query strings a page needs to show a real row.
 QUERIES: dict[str, Kwargs] = {
@@ -295,6 +314,11 @@ def _tab(name: str) -> Callable[[str], str]:
     return lambda url: reverse(f"patients:{name}", args=[url.split("/")[2]])
 
 
+LINK_NOT_USED = Answer(
+    302,
+    lambda url: url.removesuffix("thanks/"),
+    "the link is not used yet, so back to its start",
+)
 # What a signed-in user whom the policy admits gets on a GET, where it is not 200.
 ANSWERS: dict[str, Answer | PerRole] = {
     **{
@@ -364,6 +388,8 @@ ANSWERS: dict[str, Answer | PerRole] = {
     "accounts:email_change": Answer(302, _sudo, "asks for the password again (sudo mode)"),
     "accounts:password_reset_confirm": RESET_LINK,
     "inquiries:thanks": BACK_TO_FORM,
+    "intake:send": POST_ONLY,
+    "intake:thanks": LINK_NOT_USED,
     "admin:login": Answer(302, sign_in_url, "one sign-in page for the whole site"),
     "eligibility:tab": PerRole(
         OK,
@@ -385,6 +411,7 @@ ADMIN_ROW_ANSWERS: dict[str, Answer] = {
 ANONYMOUS_ANSWERS: dict[str, Answer] = {
     "accounts:password_reset_confirm": RESET_LINK,
     "inquiries:thanks": BACK_TO_FORM,
+    "intake:thanks": LINK_NOT_USED,
 }
 # An empty POST to a POST-only view that opens a row: what an admitted role gets (never the
 # 404 of a fill that names no real row).
@@ -454,11 +481,13 @@ POST_ANSWERS: dict[str, Answer | PerRole] = {
 BREAK_GLASS_ROLES: dict[str, frozenset[str]] = {
     f"consents:{name}": frozenset({Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR})
     for name in ("list", "detail", "pdf")
+    "intake:send": Answer(200, why="the form is shown again with its errors"),
 }
 # The other clinic's admin on a page of one of our rows gets 404 (its existence is not
 # confirmed), except on the clinic admin pages, where Django answers a row outside the
 # admin's own clinic exactly as one that does not exist.
 NOT_THEIRS = Answer(404)
+# ... unless the page does not admit an admin at all: then the role check refuses first.
 ADMIN_NOT_THEIRS: dict[str, Answer] = {
     "change": Answer(302, "admin:index", "Django's 'does not exist, perhaps deleted' redirect"),
     "history": Answer(302, "admin:index", "as for change"),
@@ -559,6 +588,8 @@ class AccessPolicyTests(BaseTestCase):
     inquiry: Inquiry
     patient: Patient
     consent: Consent
+    intake_patient: Patient
+    intake_token: str
     grant: BreakGlassGrant
     shared: SharedAccess
     sent_invitation: Invitation
@@ -579,6 +610,17 @@ class AccessPolicyTests(BaseTestCase):
         Clinic.objects.filter(pk=cls.clinic.pk).update(logo=logo)
         cls.clinic.refresh_from_db()
         make_inquiry(cls.other, name="Other Clinic Inquiry (test)")
+        # A patient with an intake under way and its live link (the raw token, made here).
+        coordinator = member(cls.users["coordinator"], cls.clinic)
+        cls.intake_patient = make_patient(cls.clinic, cls.users["coordinator"])
+        submission = start_intake(coordinator, cls.intake_patient)
+        _link, cls.intake_token = create_link(
+            coordinator,
+            cls.intake_patient,
+            purpose=Purpose.INTAKE,
+            target=submission,
+            lifetime=dt.timedelta(days=7),
+        )
         clinic_ct = ContentType.objects.get_for_model(Clinic)
         cls.grant = BreakGlassGrant.objects.create(
             clinic=cls.clinic,

@@ -579,6 +579,28 @@ def _professional_page(name: str) -> Callable[[BudgetCase], str]:
         pro = OutsideProfessional.objects.create(clinic=case.clinic, name="Budget Page Pro")
         return reverse(name, args=[pro.pk])
 
+
+def _intake_page(name: str, **extra: str) -> Callable[[BudgetCase], str]:
+    """A page of the intake of a patient whose intake is under way, with a link sent."""
+
+    def url(case: BudgetCase) -> str:
+        from ketaclinic.intake.actions import start_intake
+        from ketaclinic.patients.tests.base import make_patient
+        from ketaclinic.securelinks.actions import create_link
+        from ketaclinic.securelinks.models import Purpose
+
+        coordinator = member(case.users[Role.COORDINATOR], case.clinic)
+        patient = make_patient(case.clinic, case.users[Role.COORDINATOR], email="b@example.com")
+        submission = start_intake(coordinator, patient)
+        create_link(
+            coordinator,
+            patient,
+            purpose=Purpose.INTAKE,
+            target=submission,
+            lifetime=dt.timedelta(days=7),
+        )
+        return reverse(name, kwargs={"pk": str(patient.pk), **extra})
+
     return url
 
 
@@ -588,6 +610,8 @@ def _patient_page(name: str) -> Callable[[BudgetCase], str]:
 
 TEAM_BUDGET = 18
 DIRECTORY_BUDGET = 12
+
+
 def _patients(case: BudgetCase, n: int) -> None:
     """``n`` patients of the clinic (the list shows 25 a page)."""
     rows = []
@@ -803,6 +827,13 @@ BUDGETS: dict[str, list[Budget]] = {
     ],
     # 5 + the clinic's settings row (none yet: the defaults).
     "eligibility:settings": [Budget(6, _to("eligibility:settings"), role=Role.PHYSICIAN)],
+    # 5 + patient, audit entry (five statements), the submission, its newest link.
+    "intake:patient": [Budget(13, _intake_page("intake:patient"), role=Role.COORDINATOR)],
+    # 5 + patient, open submission, audit entry (five statements).
+    "intake:staff_step": [
+        Budget(12, _intake_page("intake:staff_step", step="about"), role=Role.NURSE)
+    ],
+    "intake:staff_review": [Budget(12, _intake_page("intake:staff_review"), role=Role.NURSE)],
     "clinics:settings": [Budget(5, _to("clinics:settings"))],
     # 5 + patient, audit entry, template versions, consents, their events (one prefetch).
     "consents:list": [
@@ -955,9 +986,9 @@ class QueryBudgetTests(BudgetCase):
         )
 
     def test_every_staff_page_has_a_budget(self) -> None:
-        self.login(Role.CLINIC_ADMIN)
         pages = staff_routes()
         assert set(BUDGETS) <= set(pages), set(BUDGETS) - set(pages)
+        policies = {r.key: r.policy for r in url_routes()}
         missing = []
         for name, url in pages.items():
             if name in BUDGETS:
@@ -972,6 +1003,7 @@ class QueryBudgetTests(BudgetCase):
                 status = self.client.get(url).status_code
             if status != 405:
                 missing.append(name)
+            self.client.logout()
         assert missing == [], f"give these staff pages a query budget in BUDGETS: {missing}"
 
     def test_the_page_walk_finds_the_pages(self) -> None:

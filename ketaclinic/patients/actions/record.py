@@ -67,7 +67,9 @@ REQUIRED_FIELDS: tuple[str, ...] = (
 )
 
 
-def _checked_values(by: Membership, patient: Patient, values: dict[str, Any]) -> dict[str, Any]:
+def _checked_values(
+    by: Membership | None, patient: Patient, values: dict[str, Any]
+) -> dict[str, Any]:
     unknown = set(values) - set(DEMOGRAPHIC_FIELDS) - set(CLINICAL_FIELDS)
     if unknown:
         raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
@@ -173,7 +175,7 @@ def _link_inquiry(
 
 
 def update_patient(
-    by: Membership,
+    by: Membership | None,
     patient: Patient,
     changes: dict[str, Any],
     *,
@@ -182,8 +184,12 @@ def update_patient(
 ) -> bool:
     """Change identity, contact and escort fields. ``expected_version`` is the version the form
     was opened at: if the row moved on since, ``StaleVersion`` is raised and nothing saved
-    (None skips the check, for commands). Returns False when nothing changed."""
-    by = require_demographics(by, patient)
+    (None skips the check, for commands). Returns False when nothing changed.
+
+    ``by=None`` is the patient through an intake link the intake app verified (CONVENTIONS);
+    the Part 2 label stays out of their reach (``_checked_values``)."""
+    if by is not None:
+        by = require_demographics(by, patient)
     with transaction.atomic():
         row = locked(patient)
         if expected_version is not None and row.version != expected_version:
@@ -212,14 +218,20 @@ def update_patient(
 
 
 def set_status(
-    by: Membership,
+    by: Membership | None,
     patient: Patient,
     status: str,
     *,
     reason: str = "",
     request: HttpRequest | None = None,
 ) -> bool:
-    by = require_demographics(by, patient)
+    """``by=None``: the patient's own submitted intake (verified link), which may only move
+    them from "intake pending" to "screening"."""
+    if by is None:
+        if patient.status != PatientStatus.INTAKE_PENDING or status != PatientStatus.SCREENING:
+            raise PermissionDenied("Only staff can change a patient's status.")
+    else:
+        by = require_demographics(by, patient)
     if status not in PatientStatus.values:
         raise ValidationError(f"Unknown status {status!r}.")
     with transaction.atomic():
