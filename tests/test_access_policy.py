@@ -52,10 +52,10 @@ from ketaclinic.consents.models import Consent, Kind
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
+from ketaclinic.intake.actions import start_intake
 from ketaclinic.patients import actions as patient_actions
 from ketaclinic.patients.models import Medication, Patient, SafetyFlag
 from ketaclinic.patients.sections import SHAREABLE
-from ketaclinic.intake.actions import start_intake
 from ketaclinic.patients.tests.base import make_patient
 from ketaclinic.securelinks.actions import create_link
 from ketaclinic.securelinks.models import Purpose
@@ -474,6 +474,7 @@ POST_ANSWERS: dict[str, Answer | PerRole] = {
         "no professional chosen, back to the directory",
     ),
     "careteam:referral_step": Answer(200, why="the form is shown again with its errors"),
+    "intake:send": Answer(200, why="the form is shown again with its errors"),
 }
 # Views open to the chart roles that let other staff in by break-glass only (a break-glass
 # grant is opened by a POST and audited, so the walk, which changes nothing, sees the redirect
@@ -481,13 +482,11 @@ POST_ANSWERS: dict[str, Answer | PerRole] = {
 BREAK_GLASS_ROLES: dict[str, frozenset[str]] = {
     f"consents:{name}": frozenset({Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR})
     for name in ("list", "detail", "pdf")
-    "intake:send": Answer(200, why="the form is shown again with its errors"),
 }
 # The other clinic's admin on a page of one of our rows gets 404 (its existence is not
 # confirmed), except on the clinic admin pages, where Django answers a row outside the
 # admin's own clinic exactly as one that does not exist.
 NOT_THEIRS = Answer(404)
-# ... unless the page does not admit an admin at all: then the role check refuses first.
 ADMIN_NOT_THEIRS: dict[str, Answer] = {
     "change": Answer(302, "admin:index", "Django's 'does not exist, perhaps deleted' redirect"),
     "history": Answer(302, "admin:index", "as for change"),

@@ -988,7 +988,6 @@ class QueryBudgetTests(BudgetCase):
     def test_every_staff_page_has_a_budget(self) -> None:
         pages = staff_routes()
         assert set(BUDGETS) <= set(pages), set(BUDGETS) - set(pages)
-        policies = {r.key: r.policy for r in url_routes()}
         missing = []
         for name, url in pages.items():
             if name in BUDGETS:
