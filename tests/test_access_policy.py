@@ -391,15 +391,8 @@ ANSWERS: dict[str, Answer | PerRole] = {
     "intake:send": POST_ONLY,
     "intake:thanks": LINK_NOT_USED,
     "admin:login": Answer(302, sign_in_url, "one sign-in page for the whole site"),
-    "eligibility:tab": PerRole(
-        OK,
-        {
-            **BY_BREAK_GLASS,
-            Role.OUTSIDE_PROFESSIONAL.value: Answer(
-                404, why="no grant shares this patient with them"
-            ),
-        },
-    ),
+    # The outside professional reads it by the walk patient's sharing grant.
+    "eligibility:tab": CHART_PAGE,
     "eligibility:sign": POST_ONLY,
 }
 # The clinic admin pages of one row (ADMIN_ROWS), where they are not 200.
@@ -663,7 +656,7 @@ class AccessPolicyTests(BaseTestCase):
         draft = consent_actions.create_consent(
             physician, cls.patient, Kind.OFF_LABEL, indications=["Depression"]
         )
-        cls.consent = consent_actions.sign_consent(physician, draft, typed_name="Walk Patient")
+        cls.consent = consent_actions.sign_consent(physician, draft, typed_name="Walk Walkpatient")
         # Every walker has an invitation from the other clinic waiting; our admin sent one.
         for user in cls.users.values():
             Invitation.objects.create(

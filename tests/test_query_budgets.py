@@ -513,7 +513,7 @@ def _signed_consent_pdf(case: BudgetCase) -> str:
 
     physician = member(case.users[Role.PHYSICIAN], case.clinic)
     draft = actions.create_consent(physician, case.patient, Kind.AGREEMENT)
-    actions.sign_consent(physician, draft, typed_name="Budget Patient")
+    actions.sign_consent(physician, draft, typed_name="Budget Chart")
     return reverse("consents:pdf", args=[case.patient.pk, draft.pk])
 
 
@@ -579,6 +579,8 @@ def _professional_page(name: str) -> Callable[[BudgetCase], str]:
         pro = OutsideProfessional.objects.create(clinic=case.clinic, name="Budget Page Pro")
         return reverse(name, args=[pro.pk])
 
+    return url
+
 
 def _intake_page(name: str, **extra: str) -> Callable[[BudgetCase], str]:
     """A page of the intake of a patient whose intake is under way, with a link sent."""
@@ -608,6 +610,10 @@ def _patient_page(name: str) -> Callable[[BudgetCase], str]:
     return lambda case: reverse(name, args=[case.patient.pk])
 
 
+# The chart header items of the other apps: eligibility's screening (settings, answers,
+# allergies, medications, blood pressure, substance use) and decision, the care team, the
+# consent template versions.
+CHART_HEADER_ITEMS = 10
 TEAM_BUDGET = 18
 DIRECTORY_BUDGET = 12
 
@@ -893,23 +899,51 @@ BUDGETS: dict[str, list[Budget]] = {
     # flags, audit entry, then each list the tab shows (its people joined): the flags (overview);
     # measurements and blood pressures (weight); medications and allergies; diagnoses;
     # psychiatric, medical, substance-use and pregnancy rows and the clinic's chart settings
-    # (history).
+    # (history). Plus the header items other apps register (CHART_HEADER_ITEMS).
     "patients:overview": [
-        Budget(14, _chart("overview"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget flag")
+        Budget(
+            14 + CHART_HEADER_ITEMS,
+            _chart("overview"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget flag",
+        )
     ],
     "patients:weight": [
-        Budget(15, _chart("weight"), _chart_rows, role=Role.PHYSICIAN, row_text=" cm</td>")
+        Budget(
+            15 + CHART_HEADER_ITEMS,
+            _chart("weight"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text=" cm</td>",
+        )
     ],
     "patients:medications": [
-        Budget(15, _chart("medications"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget med")
+        Budget(
+            15 + CHART_HEADER_ITEMS,
+            _chart("medications"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget med",
+        )
     ],
     "patients:diagnoses": [
         Budget(
-            14, _chart("diagnoses"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget diagnosis"
+            14 + CHART_HEADER_ITEMS,
+            _chart("diagnoses"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget diagnosis",
         )
     ],
     "patients:history": [
-        Budget(18, _chart("history"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget substance")
+        Budget(
+            18 + CHART_HEADER_ITEMS,
+            _chart("history"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget substance",
+        )
     ],
     # 5 + the patient, one query per section listed (allergies, medications, diagnoses,
     # measurements, psychiatric and substance-use history), the export's audit entry.
