@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("ketaclinic.consents.urls")),
     path("", include("ketaclinic.careteam.urls")),
     path("", include("ketaclinic.intake.urls")),
+    path("", include("ketaclinic.scheduling.urls")),
     path("clinic-admin/", admin.site.urls),
 ]
 
