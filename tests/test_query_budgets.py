@@ -610,6 +610,79 @@ def _patient_page(name: str) -> Callable[[BudgetCase], str]:
     return lambda case: reverse(name, args=[case.patient.pk])
 
 
+BOARD_DAY = dt.date(2030, 3, 4)
+
+
+def _schedule_rows(case: BudgetCase, n: int) -> None:
+    """``n`` chairs, each with a closure and a duty day."""
+    from ketaclinic.scheduling.models import Chair, Closure, DutyAssignment
+
+    nurse = member(case.users[Role.NURSE], case.clinic)
+    for _ in range(n):
+        i = next(_serial)
+        chair = Chair.objects.create(clinic=case.clinic, name=f"Budget Chair {i}")
+        Closure.objects.create(
+            clinic=case.clinic, chair=chair, starts_on=BOARD_DAY, ends_on=BOARD_DAY,
+            reason=f"Budget closure {i}",
+        )  # fmt: skip
+        DutyAssignment.objects.create(
+            clinic=case.clinic, day=BOARD_DAY + dt.timedelta(days=i), membership=nurse
+        )
+
+
+def _board_rows(case: BudgetCase, n: int) -> None:
+    """``n`` bookings on the board's day, each on its own chair, for its own patient, every
+    other one with a signed decision and a stored screening."""
+    from ketaclinic.eligibility.models import EligibilityDecision, PatientScreening
+    from ketaclinic.scheduling.models import Booking, Chair
+
+    for k in range(n):
+        i = next(_serial)
+        chair = Chair.objects.create(clinic=case.clinic, name=f"Board Chair {i}")
+        patient = Patient.objects.create(
+            clinic=case.clinic, mrn=f"KC-D{i:05d}", legal_given_name="Board",
+            legal_family_name=f"Budget {i}", date_of_birth=dt.date(1980, 1, 1),
+            sex_at_birth="female", escort_name="E" if k % 2 else "",
+        )  # fmt: skip
+        Booking.objects.create(
+            clinic=case.clinic, patient=patient, chair=chair,
+            starts_at=dt.datetime.combine(BOARD_DAY, dt.time(9), dt.UTC),
+            infusion_minutes=40, recovery_minutes=60,
+        )  # fmt: skip
+        if k % 2:
+            EligibilityDecision.objects.create(
+                patient=patient, decision="eligible", reason="B", screening_status="eligible",
+                fingerprint="x" * 64, ruleset_version="t", signed_by=case.users[Role.PHYSICIAN],
+            )  # fmt: skip
+            PatientScreening.objects.create(
+                patient=patient, status="eligible", fingerprint="y" * 64, ruleset_version="t"
+            )
+
+
+def _booking_page(case: BudgetCase) -> str:
+    from ketaclinic.scheduling.models import Booking, Chair
+
+    chair = Chair.objects.create(clinic=case.clinic, name="Budget page chair")
+    booking = Booking.objects.create(
+        clinic=case.clinic, patient=case.patient, chair=chair,
+        starts_at=dt.datetime.combine(BOARD_DAY, dt.time(9), dt.UTC),
+        infusion_minutes=40, recovery_minutes=60,
+    )  # fmt: skip
+    return reverse("scheduling:booking", args=[booking.pk])
+
+
+def _booking_events(case: BudgetCase, n: int) -> None:
+    from ketaclinic.scheduling.models import Booking, BookingEvent
+
+    booking = Booking.objects.get(chair__name="Budget page chair")
+    for _ in range(n):
+        BookingEvent.objects.create(
+            booking=booking, kind="rescheduled", by=case.users[Role.NURSE],
+            reason=f"Budget event {next(_serial)}", from_chair=booking.chair,
+            to_chair=booking.chair,
+        )  # fmt: skip
+
+
 # The chart header items of the other apps: eligibility's screening (settings, answers,
 # allergies, medications, blood pressure, substance use) and decision, the care team, the
 # consent template versions.
@@ -841,6 +914,52 @@ BUDGETS: dict[str, list[Budget]] = {
     ],
     "intake:staff_review": [Budget(12, _intake_page("intake:staff_review"), role=Role.NURSE)],
     "clinics:settings": [Budget(5, _to("clinics:settings"))],
+    # The schedule. 5 + chairs, opening hours, closures (chairs joined), duty (people
+    # joined), the settings row; for those who edit, the forms' chairs and staff to choose.
+    "scheduling:setup": [
+        Budget(
+            n,
+            _to("scheduling:setup"),
+            _schedule_rows,
+            role=role,
+            row_text="Budget closure",
+            variant=role,
+        )  # fmt: skip
+        for role, n in ((Role.COORDINATOR, 12), (Role.NURSE, 10))
+    ],
+    # 5 + the settings row.
+    "scheduling:settings": [
+        Budget(6, _to("scheduling:settings"), role=role, variant=role)
+        for role in (Role.CLINIC_ADMIN, Role.PHYSICIAN)
+    ],
+    # 5 + audit entry (five statements), the day's bookings (patients joined), closures,
+    # chairs, live consents, decisions, screenings, duty (people joined).
+    "scheduling:board": [
+        Budget(
+            17,
+            _to("scheduling:board", f"day={BOARD_DAY.isoformat()}"),
+            _board_rows,
+            role=Role.NURSE,
+            row_text="Board Budget",
+        )  # fmt: skip
+    ],
+    # The same less the audit entry.
+    "scheduling:board_partial": [
+        Budget(
+            12,
+            _to("scheduling:board_partial", f"day={BOARD_DAY.isoformat()}"),
+            _board_rows,
+            role=Role.COORDINATOR,
+            row_text="Board Budget",
+        )  # fmt: skip
+    ],
+    # 5 + the settings row, the patients and chairs to choose from.
+    "scheduling:book": [Budget(8, _to("scheduling:book"), role=Role.COORDINATOR)],
+    # 5 + the booking (patient, clinic, chair joined), its events (people and chairs joined),
+    # the chairs to move to.
+    "scheduling:booking": [
+        Budget(8, _booking_page, _booking_events, role=Role.NURSE, row_text="Budget event")
+    ],
     # 5 + patient, audit entry, template versions, consents, their events (one prefetch).
     "consents:list": [
         Budget(

@@ -68,7 +68,7 @@ def send_reminder(booking_id: int, for_starts_at: str) -> str:
         return "no such booking"
     if (
         booking.status != BookingStatus.BOOKED
-        or booking.starts_at.isoformat() != for_starts_at
+        or booking.starts_at != dt.datetime.fromisoformat(for_starts_at)
         or booking.starts_at <= timezone.now()
     ):
         return "moved or cancelled"

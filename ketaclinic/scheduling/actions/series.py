@@ -8,9 +8,10 @@ the spacing from its protocol; nothing is assumed here.
 The search: session by session, the earliest day within the spacing window after the previous
 one (the first on or after ``first_day``), and on that day the first slot in this order: the
 chair and time of the first session, another chair at that time (the patient keeps their
-routine; the chair matters less), the same chair at another time, another chair at any time. If a later session finds no day in its window, the search
-backs up and moves the earlier one (depth-first, so the result is the earliest series that
-fits). The whole series is then written in one transaction: all of it or none.
+routine; the chair matters less), the same chair at another time, another chair at any time.
+If a later session finds no day in its window, the search backs up and moves the earlier one
+(depth-first, so the result is the earliest series that fits). The whole series is then
+written in one transaction: all of it or none.
 """
 
 from __future__ import annotations
