@@ -72,9 +72,7 @@ def book(request: ClinicRequest) -> HttpResponse:
     return render(request, "scheduling/book.html", {"form": form, "chosen": chosen})
 
 
-def _detail(
-    request: ClinicRequest, booking: Booking, status: int = 200, **forms: Any
-) -> HttpResponse:
+def _detail(request: ClinicRequest, booking: Booking, **forms: Any) -> HttpResponse:
     zone = clinic_zone(booking.patient.clinic)
     local = booking.starts_at.astimezone(zone)
     events = list(booking.events.select_related("by", "from_chair", "to_chair"))
@@ -94,7 +92,7 @@ def _detail(
         "no_show_form": forms.get("no_show_form") or ReasonForm(prefix="noshow"),
         "board_url": _board_url(booking),
     }
-    return render(request, "scheduling/booking_detail.html", context, status=status)
+    return render(request, "scheduling/booking_detail.html", context)
 
 
 @roles(*policies.BOOKING_ROLES)

@@ -19,7 +19,7 @@ from ketaclinic.scheduling.availability import settings_for
 from ketaclinic.scheduling.forms import ChairForm, ClosureForm, DutyForm, HoursForm, SettingsForm
 
 
-def _page(request: ClinicRequest, status: int = 200, **forms: Any) -> HttpResponse:
+def _page(request: ClinicRequest, **forms: Any) -> HttpResponse:
     clinic = request.clinic
     today = clinic_today(clinic)
     can_edit = policies.can_edit_setup(request.membership, clinic.pk)
@@ -47,7 +47,7 @@ def _page(request: ClinicRequest, status: int = 200, **forms: Any) -> HttpRespon
         "closure_form": forms.get("closure_form") or ClosureForm(clinic),
         "duty_form": forms.get("duty_form") or DutyForm(clinic, initial={"day": today}),
     }
-    return render(request, "scheduling/setup.html", context, status=status)
+    return render(request, "scheduling/setup.html", context)
 
 
 @roles(*policies.SETUP_READ_ROLES)
@@ -197,7 +197,7 @@ def settings_page(request: ClinicRequest) -> HttpResponse:
                     request.membership, request.clinic, changes, request=request
                 )
             except ValidationError as exc:
-                show_refusal(form, exc)
+                form.add_error(None, exc)
             else:
                 messages.success(request, "Scheduling settings saved.")
                 return redirect("scheduling:settings")
