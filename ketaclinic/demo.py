@@ -148,6 +148,10 @@ def create_demo() -> Clinic:
     from ketaclinic.intake.demo import seed as seed_intake
 
     seed_intake(clinic, users)
+    # Last: it books the patients the seeds above made eligible.
+    from ketaclinic.scheduling.demo import seed as seed_schedule
+
+    seed_schedule(clinic)
     return clinic
 
 
