@@ -1,7 +1,8 @@
 """The demo clinic's schedule: three chairs open Monday to Friday 08:00–17:00, a chair closed
 for a pump service, the physician and a nurse on duty, and bookings from three days ago to
-eleven days ahead for the demo patients who are eligible or in treatment: one induction series
-booked at once, single visits on the other chairs, a no-show and a late cancellation.
+eleven days ahead: the induction series of the demo patients who are eligible or in treatment,
+each booked at once on its own chair, first visits of patients still in screening (so the
+board shows what is missing before start), a no-show and a late cancellation.
 
 Everything is written through the actions, as the demo coordinator and nurse. A clinic that
 has chairs already is left as it is (running it again adds nothing).
@@ -23,7 +24,6 @@ from ketaclinic.scheduling import actions
 from ketaclinic.scheduling.models import Booking, Chair
 
 FIRST_DAY, LAST_DAY = -3, 11  # days from today
-TIMES = ("08:30", "10:30", "13:00", "15:00")
 
 
 def _member(clinic: Clinic, role: str) -> Membership | None:
@@ -73,34 +73,35 @@ def seed(clinic: Clinic) -> list[Booking]:
         for who in (physician, nurse):
             if who is not None:
                 actions.put_on_duty(coordinator, clinic, day=day, membership=who)
-    patients = _patients(clinic)
-    if not patients:
-        return []
-    made = actions.book_series(
-        nurse, patients[0], chair=chairs[0], first_day=days[0], count=6, min_spacing_days=2,
-        max_spacing_days=3, infusion_minutes=40, recovery_minutes=60,
-        earliest_time=dt.time(9),
-    )  # fmt: skip
+    made: list[Booking] = []
+    # Each eligible patient's induction series (6 visits 2–3 days apart, §1.4), one chair and
+    # time each; a patient has at most one visit a day.
+    for i, patient in enumerate(_patients(clinic)[:2]):
+        made += actions.book_series(
+            nurse, patient, chair=chairs[i], first_day=days[i], count=6, min_spacing_days=2,
+            max_spacing_days=3, infusion_minutes=40, recovery_minutes=60,
+            earliest_time=dt.time(9 + 2 * i),
+        )  # fmt: skip
+    # First visits booked while the screening is still open: the board shows what is missing.
     zone = clinic_zone(clinic)
-    others = patients[1:] or patients[:1]
-    k = 0
-    for day in open_days:
-        for chair in chairs[1:]:
-            patient = others[k % len(others)]
-            time = TIMES[k % len(TIMES)]
-            k += 1
-            h, m = (int(x) for x in time.split(":"))
+    upcoming_days = [d for d in open_days if d > today]
+    waiting = Patient.objects.filter(clinic=clinic, status=PatientStatus.SCREENING).exclude(
+        pk__in=[b.patient_id for b in made]
+    )
+    for k, patient in enumerate(waiting.order_by("id")[:3]):
+        for day in upcoming_days[k:]:
             try:
                 made.append(
                     actions.book_chair(
                         coordinator,
                         patient,
-                        chair=chair,
-                        starts_at=dt.datetime.combine(day, dt.time(h, m), zone),
+                        chair=chairs[2],
+                        starts_at=dt.datetime.combine(day, dt.time(13), zone),
                     )  # fmt: skip
                 )
+                break
             except ValidationError:
-                continue  # the patient's own visit that day, or the chair's service day
+                continue  # the chair's service day
     _past_and_cancelled(made, nurse, coordinator)
     return made
 
