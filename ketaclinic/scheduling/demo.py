@@ -75,10 +75,11 @@ def seed(clinic: Clinic) -> list[Booking]:
                 actions.put_on_duty(coordinator, clinic, day=day, membership=who)
     made: list[Booking] = []
     # Each eligible patient's induction series (6 visits 2–3 days apart, §1.4), one chair and
-    # time each; a patient has at most one visit a day.
+    # time each; a patient has at most one visit a day. The first open day from three days ago
+    # is always before today, so there are visits in the past (completed, one no-show).
     for i, patient in enumerate(_patients(clinic)[:2]):
         made += actions.book_series(
-            nurse, patient, chair=chairs[i], first_day=days[i], count=6, min_spacing_days=2,
+            nurse, patient, chair=chairs[i], first_day=days[0], count=6, min_spacing_days=2,
             max_spacing_days=3, infusion_minutes=40, recovery_minutes=60,
             earliest_time=dt.time(9 + 2 * i),
         )  # fmt: skip
