@@ -75,6 +75,17 @@ def test_the_day_board_on_a_tablet(browser: Browser, demo_server: DemoServer) ->
     assert board.evaluate("window.stillTheSamePage") is True
     checked["board after refresh"] = violations(board)
 
+    # The booking's own page (its history and the forms to move or cancel it).
+    card.get_by_role("link", name="Marcus Bell (demo)").click()
+    expect(board.get_by_role("heading", name="History")).to_be_visible()
+    checked["booking"] = violations(board)
+    board.get_by_role("button", name="Cancel booking").click()  # no reason: the error
+    expect(board.locator(".error-summary")).to_be_visible()
+    checked["booking with an error"] = violations(board)
+    board.goto(f"{demo_server.base_url}/schedule/")
+    checked["chairs and hours"] = violations(board)
+    board.goto(f"{demo_server.base_url}/schedule/board/?day={day.isoformat()}")
+
     # Day navigation by keyboard.
     board.get_by_role("link", name="Next day").focus()
     board.keyboard.press("Enter")
