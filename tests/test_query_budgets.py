@@ -956,9 +956,9 @@ BUDGETS: dict[str, list[Budget]] = {
     # 5 + the settings row, the patients and chairs to choose from.
     "scheduling:book": [Budget(8, _to("scheduling:book"), role=Role.COORDINATOR)],
     # 5 + the booking (patient, clinic, chair joined), its events (people and chairs joined),
-    # the chairs to move to.
+    # the patient's missed visits (one count), the chairs to move to.
     "scheduling:booking": [
-        Budget(8, _booking_page, _booking_events, role=Role.NURSE, row_text="Budget event")
+        Budget(9, _booking_page, _booking_events, role=Role.NURSE, row_text="Budget event")
     ],
     # 5 + patient, audit entry, template versions, consents, their events (one prefetch).
     "consents:list": [

@@ -145,6 +145,7 @@ class BookingPageTests(SchedulingCase):
         assert self.booking.status == BookingStatus.CANCELLED
         page = self.client.get(self.url).content.decode()
         assert "Later" in page and "Flu" in page
+        assert "0 no-shows, 0 late cancellations" in page  # years ahead: not late
         assert self.booking.events.get(kind__in=[EventKind.CANCELLED, EventKind.LATE_CANCELLED])
 
     def test_completing_a_visit_not_begun_is_refused_with_a_message(self) -> None:

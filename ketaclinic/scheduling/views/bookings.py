@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -76,11 +77,18 @@ def _detail(request: ClinicRequest, booking: Booking, **forms: Any) -> HttpRespo
     zone = clinic_zone(booking.patient.clinic)
     local = booking.starts_at.astimezone(zone)
     events = list(booking.events.select_related("by", "from_chair", "to_chair"))
+    # The patient's record of missed visits (§9.4: a missed induction visit needs rebooking
+    # within the series window and a check-in).
+    missed = Booking.objects.filter(patient_id=booking.patient_id).aggregate(
+        no_shows=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
+        late_cancellations=Count("pk", filter=Q(cancelled_late=True)),
+    )
     context = {
         "booking": booking,
         "starts": local,
         "ends": booking.ends_at.astimezone(zone),
         "events": events,
+        "missed": missed,
         "can_book": policies.can_book(request.membership, booking.clinic_id),
         "is_open": booking.status == BookingStatus.BOOKED,
         "move_form": forms.get("move_form")
