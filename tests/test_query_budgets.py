@@ -685,8 +685,8 @@ def _booking_events(case: BudgetCase, n: int) -> None:
 
 # The chart header items of the other apps: eligibility's screening (settings, answers,
 # allergies, medications, blood pressure, substance use) and decision, the care team, the
-# consent template versions.
-CHART_HEADER_ITEMS = 10
+# consent template versions, the next visit (scheduling).
+CHART_HEADER_ITEMS = 11
 TEAM_BUDGET = 18
 DIRECTORY_BUDGET = 12
 

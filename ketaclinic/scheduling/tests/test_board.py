@@ -118,3 +118,16 @@ class BoardTests(SchedulingCase):
         assert response.status_code == 200
         assert response.context["day"] == response.context["today"]
         assert isinstance(response.context["day"], dt.date)
+
+    def test_the_chart_header_shows_the_next_visit_to_those_who_book(self) -> None:
+        self.login(Role.NURSE)
+        page = self.client.get(
+            reverse("patients:overview", args=[self.patient.pk])
+        ).content.decode()
+        assert "Next visit" in page and "Mon 4 Mar, 11:00 · Chair 2" in page
+        assert reverse("scheduling:booking", args=[self.second.pk]) in page
+        actions.cancel_booking(self.nurse, self.second, reason="Moved away")
+        page = self.client.get(
+            reverse("patients:overview", args=[self.patient.pk])
+        ).content.decode()
+        assert "None booked" in page
