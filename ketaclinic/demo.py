@@ -134,20 +134,27 @@ def create_demo() -> Clinic:
     from ketaclinic.patients.demo import seed as seed_patients
 
     seed_patients(clinic)
-    # After the patients' seed (when it is wired in here): sign the eligible ones.
+    # After the patients' seed: sign the eligible ones.
     from ketaclinic.eligibility.demo import seed as seed_eligibility
 
     seed_eligibility(clinic)
-    from ketaclinic.consents.demo import seed as seed_consents
-
-    seed_consents(clinic)  # keep after the patients and care-team seeds: it signs for them
     # After the patients seed (it acts on whatever demo patients exist).
     from ketaclinic.careteam.demo import seed as seed_care_team
 
     seed_care_team(clinic)
+    from ketaclinic.consents.demo import seed as seed_consents
+
+    seed_consents(clinic)  # keep after the patients and care-team seeds: it signs for them
     from ketaclinic.intake.demo import seed as seed_intake
 
     seed_intake(clinic, users)
+    # After the patients seed (when there is one): outcomes attach to its demo patients.
+    from ketaclinic.measurement.demo_outcomes import seed as seed_outcomes
+
+    seed_outcomes(clinic)
+    from ketaclinic.measurement.demo import seed as seed_measurement
+
+    seed_measurement(clinic)
     # Last: it books the patients the seeds above made eligible.
     from ketaclinic.scheduling.demo import seed as seed_schedule
 

@@ -56,6 +56,7 @@ from ketaclinic.careteam.models import (
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.clinics.pages import PAGES
 from ketaclinic.consents.models import Consent, ConsentEvent, ConsentTemplate, Kind
+from ketaclinic.consents.tests.base import make_patient
 from ketaclinic.eligibility.models import EligibilityDecision
 from ketaclinic.eligibility.tests.base import complete_record
 from ketaclinic.eligibility.tests.base import make_patient as make_screened_patient
@@ -68,6 +69,8 @@ from ketaclinic.inquiries.models import (
     StatusChange,
 )
 from ketaclinic.inquiries.tests.base import make_inquiry
+from ketaclinic.measurement.demo_outcomes import answers_for_total, write_response
+from ketaclinic.measurement.models import Response
 from ketaclinic.patients.models import (
     BodyMeasurement,
     Diagnosis,
@@ -421,6 +424,86 @@ def _in_sudo_mode(name: str) -> Callable[[BudgetCase], str]:
     return url
 
 
+def _patients(case: BudgetCase, n: int) -> None:
+    """``n`` patients of the clinic (the list shows 25 a page)."""
+    rows = []
+    for _ in range(n):
+        i = next(_serial)
+        rows.append(
+            Patient(
+                clinic=case.clinic,
+                mrn=f"KC-B{i:05d}",
+                legal_given_name=f"Budget{i}",
+                legal_family_name=f"Budget Patient {i}",
+                date_of_birth=dt.date(1980, 1, 1) + dt.timedelta(days=i),
+                sex_at_birth="female",
+            )
+        )
+    Patient.objects.bulk_create(rows)
+
+
+def _chart_rows(case: BudgetCase, n: int) -> None:
+    """``n`` of each history row the chart tabs list, every third struck through, recorded by
+    different people."""
+    nurse, physician = case.users[Role.NURSE], case.users[Role.PHYSICIAN]
+    p = case.patient
+    for _ in range(n):
+        i = next(_serial)
+        who = nurse if i % 2 else physician
+        struck = (
+            {"struck_at": NOW, "struck_by": physician, "struck_reason": "Budget"}
+            if i % 3 == 0
+            else {}
+        )
+        BodyMeasurement.objects.create(
+            patient=p,
+            recorded_by=who,
+            measured_on=dt.date(2026, 1, 1),
+            height_cm=170,
+            weight_kg=70 + i % 20,
+            method="measured",
+            **struck,
+        )
+        Medication.objects.create(patient=p, recorded_by=who, name=f"Budget med {i}", **struck)
+        Diagnosis.objects.create(
+            patient=p,
+            recorded_by=who,
+            icd10_code="F41.1",
+            description=f"Budget diagnosis {i}",
+            **struck,
+        )
+        SubstanceUse.objects.create(
+            patient=p, recorded_by=who, substance=f"Budget substance {i}", pattern="past", **struck
+        )
+        SafetyFlag.objects.create(
+            patient=p, raised_by=who, kind="budget", detail=f"Budget flag {i}"
+        )
+
+
+def _responses(case: BudgetCase, n: int) -> None:
+    """``n`` weekly PHQ-9 scores of the patient (every fifth struck through), and ``n`` GAD-7."""
+    start = NOW - dt.timedelta(weeks=n + 60)
+    for instrument_id, top in (("phq9", 27), ("gad7", 21)):
+        for _ in range(n):
+            i = next(_serial)
+            r = write_response(
+                case.patient,
+                instrument_id,
+                answers_for_total(instrument_id, i % top),
+                start + dt.timedelta(weeks=i % 500, minutes=i),
+            )
+            if i % 5 == 0:
+                Response.objects.filter(pk=r.pk).update(struck_at=NOW, struck_reason="Budget")
+
+
+def _outcomes(name: str, *args: str) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(f"outcomes:{name}", args=[case.patient.pk, *args])
+
+
+def _chart(name: str) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(f"patients:{name}", args=[case.patient.pk])
+
+
 def _budget_patient(case: BudgetCase) -> Patient:
     patient = Patient.objects.filter(clinic=case.clinic, mrn="BUDGET1").first()
     if patient is None:
@@ -513,7 +596,7 @@ def _signed_consent_pdf(case: BudgetCase) -> str:
 
     physician = member(case.users[Role.PHYSICIAN], case.clinic)
     draft = actions.create_consent(physician, case.patient, Kind.AGREEMENT)
-    actions.sign_consent(physician, draft, typed_name="Budget Chart")
+    actions.sign_consent(physician, draft, typed_name="Budget Patient")
     return reverse("consents:pdf", args=[case.patient.pk, draft.pk])
 
 
@@ -683,72 +766,65 @@ def _booking_events(case: BudgetCase, n: int) -> None:
         )  # fmt: skip
 
 
-# The chart header items of the other apps: eligibility's screening (settings, answers,
-# allergies, medications, blood pressure, substance use) and decision, the care team, the
-# consent template versions, the next visit (scheduling).
-CHART_HEADER_ITEMS = 11
 TEAM_BUDGET = 18
 DIRECTORY_BUDGET = 12
 
 
-def _patients(case: BudgetCase, n: int) -> None:
-    """``n`` patients of the clinic (the list shows 25 a page)."""
-    rows = []
-    for _ in range(n):
-        i = next(_serial)
-        rows.append(
-            Patient(
-                clinic=case.clinic,
-                mrn=f"KC-B{i:05d}",
-                legal_given_name=f"Budget{i}",
-                legal_family_name=f"Budget Patient {i}",
-                date_of_birth=dt.date(1980, 1, 1) + dt.timedelta(days=i),
-                sex_at_birth="female",
-            )
-        )
-    Patient.objects.bulk_create(rows)
+def _questionnaire_rows(case: BudgetCase, n: int) -> None:
+    """``n`` responses of the budget patient (entered by different people, every third struck
+    through, every fifth with a safety alert) and ``n`` questionnaire sends waiting."""
+    from ketaclinic.measurement.models import QuestionnaireRequest, Response, SafetyAlert
 
-
-def _chart_rows(case: BudgetCase, n: int) -> None:
-    """``n`` of each history row the chart tabs list, every third struck through, recorded by
-    different people."""
     nurse, physician = case.users[Role.NURSE], case.users[Role.PHYSICIAN]
-    p = case.patient
     for _ in range(n):
         i = next(_serial)
-        who = nurse if i % 2 else physician
         struck = (
             {"struck_at": NOW, "struck_by": physician, "struck_reason": "Budget"}
             if i % 3 == 0
             else {}
         )
-        BodyMeasurement.objects.create(
-            patient=p,
-            recorded_by=who,
-            measured_on=dt.date(2026, 1, 1),
-            height_cm=170,
-            weight_kg=70 + i % 20,
-            method="measured",
+        response = Response.objects.create(
+            patient=case.patient,
+            instrument_id="phq9",
+            instrument_version="1",
+            answers=[1] * 9,
+            total=9,
+            severity="mild",
+            administered_at=NOW,
+            entered_by=nurse if i % 2 else physician,
+            channel="staff",
             **struck,
         )
-        Medication.objects.create(patient=p, recorded_by=who, name=f"Budget med {i}", **struck)
-        Diagnosis.objects.create(
-            patient=p,
-            recorded_by=who,
-            icd10_code="F41.1",
-            description=f"Budget diagnosis {i}",
-            **struck,
-        )
-        SubstanceUse.objects.create(
-            patient=p, recorded_by=who, substance=f"Budget substance {i}", pattern="past", **struck
-        )
-        SafetyFlag.objects.create(
-            patient=p, raised_by=who, kind="budget", detail=f"Budget flag {i}"
+        if i % 5 == 0:
+            SafetyAlert.objects.create(
+                clinic=case.clinic, patient=case.patient, response=response, reason="Budget alert"
+            )
+        QuestionnaireRequest.objects.create(
+            clinic=case.clinic, patient=case.patient, instruments=["phq9", "gad7"]
         )
 
 
-def _chart(name: str) -> Callable[[BudgetCase], str]:
-    return lambda case: reverse(f"patients:{name}", args=[case.patient.pk])
+def _measurement(name: str, *args: Callable[[BudgetCase], object]) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(
+        f"measurement:{name}", args=[case.patient.pk, *[a(case) for a in args]]
+    )
+
+
+def _an_alert(case: BudgetCase) -> int:
+    from ketaclinic.measurement.models import Response, SafetyAlert
+
+    response = Response.objects.create(
+        patient=case.patient,
+        instrument_id="phq9",
+        instrument_version="1",
+        answers=[1] * 9,
+        total=9,
+        administered_at=NOW,
+        channel="staff",
+    )
+    return SafetyAlert.objects.create(
+        clinic=case.clinic, patient=case.patient, response=response, reason="Budget alert"
+    ).pk
 
 
 # --- the budgets ------------------------------------------------------------------------
@@ -757,6 +833,24 @@ def _chart(name: str) -> Callable[[BudgetCase], str]:
 # "audit entry" is the five statements of a recorded view (savepoint, chain head, insert,
 # update, release).
 BUDGETS: dict[str, list[Budget]] = {
+    # The measurement app (chart pages): 5 + the patient, the chart's header items (about 11:
+    # allergies, flags, safety alerts, the eligibility screening's reads, care team, consents),
+    # the audit entry of the view (not on send), then responses, alerts and sends (one query
+    # each, who entered them joined); the alert page adds the clinic's settings row; the
+    # settings page: 5 + the settings row and the physicians to choose from.
+    "measurement:questionnaires": [
+        Budget(
+            28,
+            _measurement("questionnaires"),
+            _questionnaire_rows,
+            role=Role.PHYSICIAN,
+            row_text='<td data-label="Questionnaire">',
+        )
+    ],
+    "measurement:enter": [Budget(25, _measurement("enter"), role=Role.NURSE)],
+    "measurement:send": [Budget(20, _measurement("send"), role=Role.COORDINATOR)],
+    "measurement:alert": [Budget(29, _measurement("alert", _an_alert), role=Role.PHYSICIAN)],
+    "measurement:settings": [Budget(7, _to("measurement:settings"))],
     # The role home pages (web/home.py): 5 + each role's queues, every one a count and its
     # first rows; the shell's clinic switcher reads the middleware's memberships.
     "web:home": [
@@ -764,9 +858,10 @@ BUDGETS: dict[str, list[Budget]] = {
         Budget(6 + extra, _home_here, _home_rows, role=role, row_text=text, variant=role)
         for role, extra, text in (
             (Role.COORDINATOR, 6, "Budget Lead"),  # counts (one aggregate), five queues
-            # counts, the leads to prepare, the eligibility queue (count, rows)
-            (Role.PHYSICIAN, 4, "Budget Lead"),
-            (Role.NURSE, 2, "Budget Lead"),
+            # counts, the leads to prepare, the eligibility queue (count, rows), open safety
+            # alerts (count, rows)
+            (Role.PHYSICIAN, 6, "Budget Lead"),
+            (Role.NURSE, 4, "Budget Lead"),
             (Role.CUSTODIAN, 1, ""),  # the clinic's admins (the rest is planned sections)
             # live grants, their records (one query per kind), the clinic's admins
             (Role.OUTSIDE_PROFESSIONAL, 3, "Inquiry #"),
@@ -960,6 +1055,43 @@ BUDGETS: dict[str, list[Budget]] = {
     "scheduling:booking": [
         Budget(9, _booking_page, _booking_events, role=Role.NURSE, row_text="Budget event")
     ],
+    # The patients app. 5 + count, audit entry (the list opened), the page's rows.
+    "patients:list": [
+        Budget(
+            12, _to("patients:list"), _patients, role=Role.COORDINATOR, row_text="Budget Patient"
+        )
+    ],
+    "patients:new": [Budget(5, _to("patients:new"), role=Role.COORDINATOR)],
+    "patients:settings": [Budget(6, _to("patients:settings"), role=Role.PHYSICIAN)],  # 5 + row
+    # 5 + the patient, audit entry.
+    "patients:edit": [Budget(11, _chart("edit"), role=Role.COORDINATOR)],
+    # Chart tabs: 5 + the patient (clinic and inquiry joined), the header's items (allergies,
+    # open flags; eligibility's screening: its settings, six record readers and the latest
+    # decision; the care team; the consents' template versions and live consents), audit
+    # entry, then each list the tab shows (its people joined): the flags (overview);
+    # measurements and blood pressures (weight); medications and allergies; diagnoses;
+    # psychiatric, medical, substance-use and pregnancy rows and the clinic's chart settings
+    # (history).
+    "patients:overview": [
+        Budget(26, _chart("overview"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget flag")
+    ],
+    "patients:weight": [
+        Budget(27, _chart("weight"), _chart_rows, role=Role.PHYSICIAN, row_text=" cm</td>")
+    ],
+    "patients:medications": [
+        Budget(27, _chart("medications"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget med")
+    ],
+    "patients:diagnoses": [
+        Budget(
+            26, _chart("diagnoses"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget diagnosis"
+        )
+    ],
+    "patients:history": [
+        Budget(30, _chart("history"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget substance")
+    ],
+    # 5 + the patient, one query per section listed (allergies, medications, diagnoses,
+    # measurements, psychiatric and substance-use history), the export's audit entry.
+    "patients:summary_pdf": [Budget(17, _chart("summary_pdf"), _chart_rows, role=Role.PHYSICIAN)],
     # 5 + patient, audit entry, template versions, consents, their events (one prefetch).
     "consents:list": [
         Budget(
@@ -1005,68 +1137,19 @@ BUDGETS: dict[str, list[Budget]] = {
     "consents:template_publish": [
         Budget(6, _to("consents:template_publish", kind=Kind.OFF_LABEL), role=Role.PHYSICIAN)
     ],
-    # The patients app. 5 + count, audit entry (the list opened), the page's rows.
-    "patients:list": [
-        Budget(
-            12, _to("patients:list"), _patients, role=Role.COORDINATOR, row_text="Budget Patient"
-        )
+    # The Outcomes tab: the chart tab's 5 + patient, the header items (allergies, open flags,
+    # the eligibility screening's reads and decision, care team, consents), audit entry; then
+    # the clinic's outcome settings and the responses (one query).
+    "outcomes:page": [
+        Budget(27, _outcomes("page"), _responses, role=Role.PHYSICIAN, row_text="<tr><td>")
     ],
-    "patients:new": [Budget(5, _to("patients:new"), role=Role.COORDINATOR)],
-    # 5 + the patient, audit entry.
-    "patients:edit": [Budget(11, _chart("edit"), role=Role.COORDINATOR)],
-    # Chart tabs: 5 + the patient (clinic and inquiry joined), the header's allergies and open
-    # flags, audit entry, then each list the tab shows (its people joined): the flags (overview);
-    # measurements and blood pressures (weight); medications and allergies; diagnoses;
-    # psychiatric, medical, substance-use and pregnancy rows and the clinic's chart settings
-    # (history). Plus the header items other apps register (CHART_HEADER_ITEMS).
-    "patients:overview": [
-        Budget(
-            14 + CHART_HEADER_ITEMS,
-            _chart("overview"),
-            _chart_rows,
-            role=Role.PHYSICIAN,
-            row_text="Budget flag",
-        )
+    # 5 + the patient, settings, responses, audit entry.
+    "outcomes:plot": [Budget(13, _outcomes("plot", "phq9"), _responses, role=Role.PHYSICIAN)],
+    # 5 + the patient, audit entry, the responses (their enterers joined).
+    "outcomes:export_csv": [
+        Budget(12, _outcomes("export_csv"), _responses, role=Role.NURSE, row_text="phq9,1,")
     ],
-    "patients:weight": [
-        Budget(
-            15 + CHART_HEADER_ITEMS,
-            _chart("weight"),
-            _chart_rows,
-            role=Role.PHYSICIAN,
-            row_text=" cm</td>",
-        )
-    ],
-    "patients:medications": [
-        Budget(
-            15 + CHART_HEADER_ITEMS,
-            _chart("medications"),
-            _chart_rows,
-            role=Role.PHYSICIAN,
-            row_text="Budget med",
-        )
-    ],
-    "patients:diagnoses": [
-        Budget(
-            14 + CHART_HEADER_ITEMS,
-            _chart("diagnoses"),
-            _chart_rows,
-            role=Role.PHYSICIAN,
-            row_text="Budget diagnosis",
-        )
-    ],
-    "patients:history": [
-        Budget(
-            18 + CHART_HEADER_ITEMS,
-            _chart("history"),
-            _chart_rows,
-            role=Role.PHYSICIAN,
-            row_text="Budget substance",
-        )
-    ],
-    # 5 + the patient, one query per section listed (allergies, medications, diagnoses,
-    # measurements, psychiatric and substance-use history), the export's audit entry.
-    "patients:summary_pdf": [Budget(17, _chart("summary_pdf"), _chart_rows, role=Role.PHYSICIAN)],
+    "outcomes:export_fhir": [Budget(12, _outcomes("export_fhir"), _responses, role=Role.NURSE)],
     "clinics:settings_group": [
         Budget(
             5 if page.form_class is None else 6,  # the form reads the clinic fresh
@@ -1107,14 +1190,7 @@ class QueryBudgetTests(BudgetCase):
         cls.inquiry = make_inquiry(
             cls.clinic, name="Budget Inquiry (test)", email="budget@example.com"
         )
-        cls.patient = Patient.objects.create(
-            clinic=cls.clinic,
-            mrn="KC-BUDGET",
-            legal_given_name="Budget",
-            legal_family_name="Chart",
-            date_of_birth=dt.date(1979, 2, 3),
-            sex_at_birth="male",
-        )
+        cls.patient = make_patient(cls.clinic, given="Budget", family="Patient")
 
     def setUp(self) -> None:
         super().setUp()

@@ -19,10 +19,10 @@ class ClientErrorsWithoutTraceback(logging.Filter):
         return True
 
 
-# A secure link's path (``/i/<token>/``, ``ketaclinic.securelinks``): the token opens a
-# patient's intake, so no log line may carry it.
-LINK_PATH = re.compile(r"/i/[^/\s?#\"'<>]+")
-LINK_PATH_REDACTED = "/i/[token]"
+# A secure link's path (``/i/<token>/`` the intake, ``/q/<token>/`` questionnaires;
+# ``ketaclinic.securelinks``): the token opens a patient's forms, so no log line may carry it.
+LINK_PATH = re.compile(r"/([iq])/[^/\s?#\"'<>]+")
+LINK_PATH_REDACTED = r"/\1/[token]"
 
 
 def scrub_secret_paths(text: str) -> str:

@@ -11,8 +11,10 @@ that existed and is finished (expired, used, withdrawn), 429 while an address mu
 is the calm page, and a non-200 keeps caches and crawlers from treating it as content; the
 access log lines Django writes for them pass through ``lib.logs.ScrubSecretPaths``.
 
-Every response sends ``Referrer-Policy: no-referrer``, so the token never leaves in a
-``Referer`` header (to a link on the page, or the clinic's site).
+Every response sends ``Referrer-Policy: same-origin``, so the token never leaves in a
+``Referer`` header to another site (a link on the page, the clinic's own site). Not
+``no-referrer``: under it browsers send ``Origin: null`` with the page's own form posts, and
+Django's CSRF check refuses every one of them (found by the questionnaire browser test).
 """
 
 from __future__ import annotations
@@ -80,12 +82,13 @@ def open_or_refuse(request: HttpRequest, token: str, *, purpose: str) -> SecureL
 
 
 def no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Send ``Referrer-Policy: no-referrer`` on every response of ``view``."""
+    """Send ``Referrer-Policy: same-origin`` on every response of ``view`` (the name is kept:
+    no referrer ever leaves for another site)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return wrapper

@@ -3,7 +3,7 @@
 Each view turns the token into its live link first (``securelinks.pages.open_or_refuse``:
 unknown, expired, used or withdrawn links get the calm page, refusals are rate-limited), and
 records the opening (``view.securelink``) or the step saved. The token is in the path only;
-every response says ``Referrer-Policy: no-referrer`` and log lines scrub it
+every response says ``Referrer-Policy: same-origin`` and log lines scrub it
 (``lib.logs.ScrubSecretPaths``).
 
 The POST views are exempt from Django's CSRF check, and must be: under ``no-referrer`` the

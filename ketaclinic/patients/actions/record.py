@@ -257,15 +257,22 @@ def set_status(
 
 
 def raise_safety_flag(
-    by: Membership,
+    by: Membership | None,
     patient: Patient,
     *,
     kind: str,
     detail: str,
     request: HttpRequest | None = None,
+    from_patient_answer: bool = False,
 ) -> SafetyFlag:
-    """Any reader of the chart may raise a flag (the front desk hears things first)."""
-    if not policies.can_read(by, patient):
+    """Any reader of the chart may raise a flag (the front desk hears things first).
+
+    ``by=None`` only with ``from_patient_answer=True``: the measurement app raising a flag
+    from the patient's own questionnaire answer, sent through a link it has verified."""
+    if by is None:
+        if not from_patient_answer:
+            raise PermissionDenied("Only a patient's own answer raises a flag without staff.")
+    elif not policies.can_read(by, patient):
         raise PermissionDenied("Your role cannot raise safety flags on this patient.")
     if not kind.strip() or not detail.strip():
         raise ValidationError("Say what kind of concern it is and what happened.")
@@ -275,7 +282,7 @@ def raise_safety_flag(
             patient=row,
             kind=kind.strip(),
             detail=detail,
-            raised_by=by.user,
+            raised_by=by.user if by is not None else None,
             part2=row.sud_treatment,
         )
         audit(
@@ -326,3 +333,36 @@ def resolve_safety_flag(
         action_taken,
     )
     return flag
+
+
+def update_chart_settings(
+    by: Membership,
+    clinic: Clinic,
+    *,
+    treatment_resistant_min_trials: int,
+    request: HttpRequest | None = None,
+) -> bool:
+    """Set the clinic's treatment-resistant threshold (``ChartSettings``). False: unchanged."""
+    from ketaclinic.audit.log import record
+    from ketaclinic.patients.models import ChartSettings
+
+    if not policies.can_change_settings(by) or by.clinic_id != clinic.pk:
+        raise PermissionDenied("Only the clinic admin and physicians change chart settings.")
+    if not 1 <= treatment_resistant_min_trials <= 10:
+        raise ValidationError({"treatment_resistant_min_trials": "Enter a number from 1 to 10."})
+    with transaction.atomic():
+        row, _ = ChartSettings.objects.select_for_update().get_or_create(clinic=clinic)
+        before = row.treatment_resistant_min_trials
+        if before == treatment_resistant_min_trials:
+            return False
+        row.treatment_resistant_min_trials = treatment_resistant_min_trials
+        row.save(update_fields=["treatment_resistant_min_trials"])
+        record(
+            "patient.chart_settings",
+            by=by,
+            request=request,
+            obj=clinic,
+            before={"treatment_resistant_min_trials": before},
+            after={"treatment_resistant_min_trials": treatment_resistant_min_trials},
+        )
+    return True

@@ -76,7 +76,7 @@ class CalmPageTests(IntakeCase):
         if clinic:
             assert self.clinic.name in text
             assert 'class="tap-call" href="tel:' in text
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
         assert "There was a problem" not in text  # not the error page
 
     def test_an_unknown_token_of_the_clinic_names_the_clinic(self) -> None:
@@ -101,7 +101,7 @@ class CalmPageTests(IntakeCase):
         with time_machine.travel(timezone.now() + dt.timedelta(days=6, hours=23)):
             response = self.client.get(reverse("intake:start", args=[token]))
         assert response.status_code == 200
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
 
     def test_a_used_link(self) -> None:
         token = self.send_link()
