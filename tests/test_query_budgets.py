@@ -766,6 +766,8 @@ def _booking_events(case: BudgetCase, n: int) -> None:
         )  # fmt: skip
 
 
+# The chart header's next visit (scheduling.chart): one query on every chart tab.
+NEXT_VISIT = 1
 TEAM_BUDGET = 18
 DIRECTORY_BUDGET = 12
 
@@ -840,16 +842,18 @@ BUDGETS: dict[str, list[Budget]] = {
     # settings page: 5 + the settings row and the physicians to choose from.
     "measurement:questionnaires": [
         Budget(
-            28,
+            28 + NEXT_VISIT,
             _measurement("questionnaires"),
             _questionnaire_rows,
             role=Role.PHYSICIAN,
             row_text='<td data-label="Questionnaire">',
         )
     ],
-    "measurement:enter": [Budget(25, _measurement("enter"), role=Role.NURSE)],
-    "measurement:send": [Budget(20, _measurement("send"), role=Role.COORDINATOR)],
-    "measurement:alert": [Budget(29, _measurement("alert", _an_alert), role=Role.PHYSICIAN)],
+    "measurement:enter": [Budget(25 + NEXT_VISIT, _measurement("enter"), role=Role.NURSE)],
+    "measurement:send": [Budget(20 + NEXT_VISIT, _measurement("send"), role=Role.COORDINATOR)],
+    "measurement:alert": [
+        Budget(29 + NEXT_VISIT, _measurement("alert", _an_alert), role=Role.PHYSICIAN)
+    ],
     "measurement:settings": [Budget(7, _to("measurement:settings"))],
     # The role home pages (web/home.py): 5 + each role's queues, every one a count and its
     # first rows; the shell's clinic switcher reads the middleware's memberships.
@@ -1073,21 +1077,45 @@ BUDGETS: dict[str, list[Budget]] = {
     # psychiatric, medical, substance-use and pregnancy rows and the clinic's chart settings
     # (history).
     "patients:overview": [
-        Budget(26, _chart("overview"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget flag")
+        Budget(
+            26 + NEXT_VISIT,
+            _chart("overview"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget flag",
+        )
     ],
     "patients:weight": [
-        Budget(27, _chart("weight"), _chart_rows, role=Role.PHYSICIAN, row_text=" cm</td>")
+        Budget(
+            27 + NEXT_VISIT, _chart("weight"), _chart_rows, role=Role.PHYSICIAN, row_text=" cm</td>"
+        )
     ],
     "patients:medications": [
-        Budget(27, _chart("medications"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget med")
+        Budget(
+            27 + NEXT_VISIT,
+            _chart("medications"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget med",
+        )
     ],
     "patients:diagnoses": [
         Budget(
-            26, _chart("diagnoses"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget diagnosis"
+            26 + NEXT_VISIT,
+            _chart("diagnoses"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget diagnosis",
         )
     ],
     "patients:history": [
-        Budget(30, _chart("history"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget substance")
+        Budget(
+            30 + NEXT_VISIT,
+            _chart("history"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget substance",
+        )
     ],
     # 5 + the patient, one query per section listed (allergies, medications, diagnoses,
     # measurements, psychiatric and substance-use history), the export's audit entry.
@@ -1141,7 +1169,9 @@ BUDGETS: dict[str, list[Budget]] = {
     # the eligibility screening's reads and decision, care team, consents), audit entry; then
     # the clinic's outcome settings and the responses (one query).
     "outcomes:page": [
-        Budget(27, _outcomes("page"), _responses, role=Role.PHYSICIAN, row_text="<tr><td>")
+        Budget(
+            27 + NEXT_VISIT, _outcomes("page"), _responses, role=Role.PHYSICIAN, row_text="<tr><td>"
+        )
     ],
     # 5 + the patient, settings, responses, audit entry.
     "outcomes:plot": [Budget(13, _outcomes("plot", "phq9"), _responses, role=Role.PHYSICIAN)],
