@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ketaclinic.consents",
     "ketaclinic.securelinks",
     "ketaclinic.intake",
+    "ketaclinic.scheduling",
     "ketaclinic.web",
     "ketaclinic.ops",
     "ketaclinic.sharedcache",

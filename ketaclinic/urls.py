@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("ketaclinic.careteam.urls")),
     path("", include("ketaclinic.intake.urls")),
     path("", include("ketaclinic.measurement.urls")),
+    path("", include("ketaclinic.scheduling.urls")),
     path("clinic-admin/", admin.site.urls),
 ]
 

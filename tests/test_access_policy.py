@@ -60,6 +60,7 @@ from ketaclinic.measurement.questionnaires import send_questionnaire
 from ketaclinic.patients import actions as patient_actions
 from ketaclinic.patients.models import Medication, Patient, SafetyFlag
 from ketaclinic.patients.tests.base import make_patient as make_intake_patient
+from ketaclinic.scheduling.models import Booking, Chair, Closure, DutyAssignment, OpeningHours
 from ketaclinic.securelinks.actions import create_link
 from ketaclinic.securelinks.models import Purpose
 from ketaclinic.testing import (
@@ -236,6 +237,14 @@ BY_NAME: dict[str, Kwargs] = {
         )
     },
     "careteam:end_member": lambda w: {"pk": w.case.patient.pk, "member_pk": w.case.member.pk},
+    "scheduling:chair_edit": lambda w: {"pk": w.case.chair.pk},
+    "scheduling:hours_remove": lambda w: {"pk": w.case.hours.pk},
+    "scheduling:closure_withdraw": lambda w: {"pk": w.case.closure.pk},
+    "scheduling:duty_remove": lambda w: {"pk": w.case.duty.pk},
+    **{
+        f"scheduling:{name}": lambda w: {"pk": w.case.booking.pk}
+        for name in ("booking", "reschedule", "cancel", "no_show", "complete")
+    },
     "careteam:referral_step": lambda w: {
         "pk": w.case.patient.pk,
         "referral_pk": w.case.referral.pk,
@@ -442,6 +451,23 @@ ANSWERS: dict[str, Answer | ByRole] = {
         },
     ),
     "eligibility:sign": POST_ONLY,
+    **{
+        f"scheduling:{name}": POST_ONLY
+        for name in (
+            "chair_add",
+            "chair_edit",
+            "hours_add",
+            "hours_remove",
+            "closure_add",
+            "closure_withdraw",
+            "duty_add",
+            "duty_remove",
+            "reschedule",
+            "cancel",
+            "no_show",
+            "complete",
+        )
+    },
 }
 # The clinic admin pages of one row (ADMIN_ROWS), where they are not 200.
 ADMIN_ROW_ANSWERS: dict[str, Answer] = {
@@ -518,6 +544,18 @@ POST_ANSWERS: dict[str, Answer | ByRole] = {
     "careteam:referral_step": Answer(200, why="the form is shown again with its errors"),
     "intake:send": Answer(200, why="the form is shown again with its errors"),
     "measurement:strike": Answer(200, why="no reason: the list is shown again with the error"),
+    "scheduling:chair_edit": Answer(302, "scheduling:setup", "no name: nothing saved, back"),
+    **{
+        f"scheduling:{name}": Answer(302, "scheduling:setup", "done (undone by the walk), back")
+        for name in ("hours_remove", "closure_withdraw", "duty_remove")
+    },
+    **{
+        f"scheduling:{name}": Answer(200, why="the booking is shown again with the form's errors")
+        for name in ("reschedule", "cancel", "no_show")
+    },
+    "scheduling:complete": Answer(
+        302, lambda url: url.removesuffix("complete/"), "not begun yet: refused, back to it"
+    ),
 }
 # Views open to the chart roles that let other staff in by break-glass only (a break-glass
 # grant is opened by a POST and audited, so the walk, which changes nothing, sees the redirect
@@ -645,6 +683,11 @@ class AccessPolicyTests(BaseTestCase):
     professional: OutsideProfessional
     member: CareTeamMember
     referral: Referral
+    chair: Chair
+    hours: OpeningHours
+    closure: Closure
+    duty: DutyAssignment
+    booking: Booking
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -755,6 +798,29 @@ class AccessPolicyTests(BaseTestCase):
         write_response(cls.patient, "phq9", answers_for_total("phq9", 12), timezone.now())
         cls.flag = patient_actions.raise_safety_flag(
             nurse, cls.patient, kind="walk", detail="Walk fixture flag."
+        )
+        # A chair with its timetable, a closure, a duty day and a booking (in the future, so
+        # an empty "completed" is refused on the page) for the schedule's pages.
+        cls.chair = Chair.objects.create(clinic=cls.clinic, name="Walk chair")
+        cls.hours = OpeningHours.objects.create(
+            clinic=cls.clinic, weekday=0, opens_at=dt.time(8), closes_at=dt.time(17)
+        )
+        cls.closure = Closure.objects.create(
+            clinic=cls.clinic,
+            starts_on=dt.date(2030, 1, 1),
+            ends_on=dt.date(2030, 1, 1),
+            reason="Walk closure",
+        )
+        cls.duty = DutyAssignment.objects.create(
+            clinic=cls.clinic, day=dt.date(2030, 1, 2), membership=nurse
+        )
+        cls.booking = Booking.objects.create(
+            clinic=cls.clinic,
+            patient=cls.patient,
+            chair=cls.chair,
+            starts_at=timezone.now() + dt.timedelta(days=30),
+            infusion_minutes=40,
+            recovery_minutes=60,
         )
         SharedAccess.objects.create(
             clinic=cls.clinic,

@@ -693,7 +693,82 @@ def _patient_page(name: str) -> Callable[[BudgetCase], str]:
     return lambda case: reverse(name, args=[case.patient.pk])
 
 
-TEAM_BUDGET = 32
+BOARD_DAY = dt.date(2030, 3, 4)
+
+
+def _schedule_rows(case: BudgetCase, n: int) -> None:
+    """``n`` chairs, each with a closure and a duty day."""
+    from ketaclinic.scheduling.models import Chair, Closure, DutyAssignment
+
+    nurse = member(case.users[Role.NURSE], case.clinic)
+    for _ in range(n):
+        i = next(_serial)
+        chair = Chair.objects.create(clinic=case.clinic, name=f"Budget Chair {i}")
+        Closure.objects.create(
+            clinic=case.clinic, chair=chair, starts_on=BOARD_DAY, ends_on=BOARD_DAY,
+            reason=f"Budget closure {i}",
+        )  # fmt: skip
+        DutyAssignment.objects.create(
+            clinic=case.clinic, day=BOARD_DAY + dt.timedelta(days=i), membership=nurse
+        )
+
+
+def _board_rows(case: BudgetCase, n: int) -> None:
+    """``n`` bookings on the board's day, each on its own chair, for its own patient, every
+    other one with a signed decision and a stored screening."""
+    from ketaclinic.eligibility.models import EligibilityDecision, PatientScreening
+    from ketaclinic.scheduling.models import Booking, Chair
+
+    for k in range(n):
+        i = next(_serial)
+        chair = Chair.objects.create(clinic=case.clinic, name=f"Board Chair {i}")
+        patient = Patient.objects.create(
+            clinic=case.clinic, mrn=f"KC-D{i:05d}", legal_given_name="Board",
+            legal_family_name=f"Budget {i}", date_of_birth=dt.date(1980, 1, 1),
+            sex_at_birth="female", escort_name="E" if k % 2 else "",
+        )  # fmt: skip
+        Booking.objects.create(
+            clinic=case.clinic, patient=patient, chair=chair,
+            starts_at=dt.datetime.combine(BOARD_DAY, dt.time(9), dt.UTC),
+            infusion_minutes=40, recovery_minutes=60,
+        )  # fmt: skip
+        if k % 2:
+            EligibilityDecision.objects.create(
+                patient=patient, decision="eligible", reason="B", screening_status="eligible",
+                fingerprint="x" * 64, ruleset_version="t", signed_by=case.users[Role.PHYSICIAN],
+            )  # fmt: skip
+            PatientScreening.objects.create(
+                patient=patient, status="eligible", fingerprint="y" * 64, ruleset_version="t"
+            )
+
+
+def _booking_page(case: BudgetCase) -> str:
+    from ketaclinic.scheduling.models import Booking, Chair
+
+    chair = Chair.objects.create(clinic=case.clinic, name="Budget page chair")
+    booking = Booking.objects.create(
+        clinic=case.clinic, patient=case.patient, chair=chair,
+        starts_at=dt.datetime.combine(BOARD_DAY, dt.time(9), dt.UTC),
+        infusion_minutes=40, recovery_minutes=60,
+    )  # fmt: skip
+    return reverse("scheduling:booking", args=[booking.pk])
+
+
+def _booking_events(case: BudgetCase, n: int) -> None:
+    from ketaclinic.scheduling.models import Booking, BookingEvent
+
+    booking = Booking.objects.get(chair__name="Budget page chair")
+    for _ in range(n):
+        BookingEvent.objects.create(
+            booking=booking, kind="rescheduled", by=case.users[Role.NURSE],
+            reason=f"Budget event {next(_serial)}", from_chair=booking.chair,
+            to_chair=booking.chair,
+        )  # fmt: skip
+
+
+# The chart header's next visit (scheduling.chart): one query on every chart tab.
+NEXT_VISIT = 1
+TEAM_BUDGET = 32 + NEXT_VISIT
 DIRECTORY_BUDGET = 12
 
 
@@ -767,16 +842,18 @@ BUDGETS: dict[str, list[Budget]] = {
     # settings page: 5 + the settings row and the physicians to choose from.
     "measurement:questionnaires": [
         Budget(
-            28,
+            28 + NEXT_VISIT,
             _measurement("questionnaires"),
             _questionnaire_rows,
             role=Role.PHYSICIAN,
             row_text='<td data-label="Questionnaire">',
         )
     ],
-    "measurement:enter": [Budget(25, _measurement("enter"), role=Role.NURSE)],
-    "measurement:send": [Budget(20, _measurement("send"), role=Role.COORDINATOR)],
-    "measurement:alert": [Budget(29, _measurement("alert", _an_alert), role=Role.PHYSICIAN)],
+    "measurement:enter": [Budget(25 + NEXT_VISIT, _measurement("enter"), role=Role.NURSE)],
+    "measurement:send": [Budget(20 + NEXT_VISIT, _measurement("send"), role=Role.COORDINATOR)],
+    "measurement:alert": [
+        Budget(29 + NEXT_VISIT, _measurement("alert", _an_alert), role=Role.PHYSICIAN)
+    ],
     "measurement:settings": [Budget(7, _to("measurement:settings"))],
     # The role home pages (web/home.py): 5 + each role's queues, every one a count and its
     # first rows; the shell's clinic switcher reads the middleware's memberships.
@@ -927,7 +1004,12 @@ BUDGETS: dict[str, list[Budget]] = {
     # physician's sign form costs nothing more.
     "eligibility:tab": [
         Budget(
-            33, _eligibility_tab, _decisions, role=role, row_text="Budget decision", variant=role
+            33 + NEXT_VISIT,
+            _eligibility_tab,
+            _decisions,
+            role=role,
+            row_text="Budget decision",
+            variant=role,
         )
         for role in (Role.PHYSICIAN, Role.COORDINATOR)
     ],
@@ -935,13 +1017,61 @@ BUDGETS: dict[str, list[Budget]] = {
     "eligibility:settings": [Budget(6, _to("eligibility:settings"), role=Role.PHYSICIAN)],
     # The chart's Intake tab: 5 + patient, the chart header (13, as on the Care team tab), audit
     # entry (five statements), the submission, its newest link.
-    "intake:patient": [Budget(27, _intake_page("intake:patient"), role=Role.COORDINATOR)],
+    "intake:patient": [
+        Budget(27 + NEXT_VISIT, _intake_page("intake:patient"), role=Role.COORDINATOR)
+    ],
     # 5 + patient, open submission, audit entry (five statements).
     "intake:staff_step": [
         Budget(12, _intake_page("intake:staff_step", step="about"), role=Role.NURSE)
     ],
     "intake:staff_review": [Budget(12, _intake_page("intake:staff_review"), role=Role.NURSE)],
     "clinics:settings": [Budget(5, _to("clinics:settings"))],
+    # The schedule. 5 + chairs, opening hours, closures (chairs joined), duty (people
+    # joined), the settings row; for those who edit, the forms' chairs and staff to choose.
+    "scheduling:setup": [
+        Budget(
+            n,
+            _to("scheduling:setup"),
+            _schedule_rows,
+            role=role,
+            row_text="Budget closure",
+            variant=role,
+        )  # fmt: skip
+        for role, n in ((Role.COORDINATOR, 12), (Role.NURSE, 10))
+    ],
+    # 5 + the settings row.
+    "scheduling:settings": [
+        Budget(6, _to("scheduling:settings"), role=role, variant=role)
+        for role in (Role.CLINIC_ADMIN, Role.PHYSICIAN)
+    ],
+    # 5 + audit entry (five statements), the day's bookings (patients joined), closures,
+    # chairs, live consents, decisions, screenings, duty (people joined).
+    "scheduling:board": [
+        Budget(
+            17,
+            _to("scheduling:board", f"day={BOARD_DAY.isoformat()}"),
+            _board_rows,
+            role=Role.NURSE,
+            row_text="Board Budget",
+        )  # fmt: skip
+    ],
+    # The same less the audit entry.
+    "scheduling:board_partial": [
+        Budget(
+            12,
+            _to("scheduling:board_partial", f"day={BOARD_DAY.isoformat()}"),
+            _board_rows,
+            role=Role.COORDINATOR,
+            row_text="Board Budget",
+        )  # fmt: skip
+    ],
+    # 5 + the settings row, the patients and chairs to choose from.
+    "scheduling:book": [Budget(8, _to("scheduling:book"), role=Role.COORDINATOR)],
+    # 5 + the booking (patient, clinic, chair joined), its events (people and chairs joined),
+    # the patient's missed visits (one count), the chairs to move to.
+    "scheduling:booking": [
+        Budget(9, _booking_page, _booking_events, role=Role.NURSE, row_text="Budget event")
+    ],
     # The patients app. 5 + count, audit entry (the list opened), the page's rows.
     "patients:list": [
         Budget(
@@ -960,21 +1090,45 @@ BUDGETS: dict[str, list[Budget]] = {
     # psychiatric, medical, substance-use and pregnancy rows and the clinic's chart settings
     # (history).
     "patients:overview": [
-        Budget(26, _chart("overview"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget flag")
+        Budget(
+            26 + NEXT_VISIT,
+            _chart("overview"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget flag",
+        )
     ],
     "patients:weight": [
-        Budget(27, _chart("weight"), _chart_rows, role=Role.PHYSICIAN, row_text=" cm</td>")
+        Budget(
+            27 + NEXT_VISIT, _chart("weight"), _chart_rows, role=Role.PHYSICIAN, row_text=" cm</td>"
+        )
     ],
     "patients:medications": [
-        Budget(27, _chart("medications"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget med")
+        Budget(
+            27 + NEXT_VISIT,
+            _chart("medications"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget med",
+        )
     ],
     "patients:diagnoses": [
         Budget(
-            26, _chart("diagnoses"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget diagnosis"
+            26 + NEXT_VISIT,
+            _chart("diagnoses"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget diagnosis",
         )
     ],
     "patients:history": [
-        Budget(30, _chart("history"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget substance")
+        Budget(
+            30 + NEXT_VISIT,
+            _chart("history"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget substance",
+        )
     ],
     # 5 + the patient, one query per section listed (allergies, medications, diagnoses,
     # measurements, psychiatric and substance-use history), the export's audit entry.
@@ -983,7 +1137,7 @@ BUDGETS: dict[str, list[Budget]] = {
     # audit entry, template versions, consents, their events (one prefetch).
     "consents:list": [
         Budget(
-            28,
+            28 + NEXT_VISIT,
             lambda case: reverse("consents:list", args=[case.patient.pk]),
             _consents,
             role=Role.NURSE,
@@ -1029,7 +1183,9 @@ BUDGETS: dict[str, list[Budget]] = {
     # the eligibility screening's reads and decision, care team, consents), audit entry; then
     # the clinic's outcome settings and the responses (one query).
     "outcomes:page": [
-        Budget(27, _outcomes("page"), _responses, role=Role.PHYSICIAN, row_text="<tr><td>")
+        Budget(
+            27 + NEXT_VISIT, _outcomes("page"), _responses, role=Role.PHYSICIAN, row_text="<tr><td>"
+        )
     ],
     # 5 + the patient, settings, responses, audit entry.
     "outcomes:plot": [Budget(13, _outcomes("plot", "phq9"), _responses, role=Role.PHYSICIAN)],

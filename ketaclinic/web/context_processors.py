@@ -24,6 +24,9 @@ PATIENT_LIST_ROLES = frozenset(
     {Role.COORDINATOR, Role.PHYSICIAN, Role.NURSE, Role.OUTSIDE_PROFESSIONAL}
 )
 
+# scheduling.policies.BOOKING_ROLES: the day board names patients.
+BOARD_ROLES = frozenset({Role.COORDINATOR, Role.PHYSICIAN, Role.NURSE})
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -63,11 +66,14 @@ def workspace_nav(request: HttpRequest, role: str | None) -> dict[str, Any]:
         work.append(("Inquiries", reverse("inquiries:list"), ()))
     if role in PATIENT_LIST_ROLES:
         work.append(("Patients", url_or_none("patients:list"), ()))
+    if role in BOARD_ROLES:
+        work.append(("Day board", url_or_none("scheduling:board"), ("/schedule/",)))
     clinic: list[Entry] = []
     if admin:
         clinic = [
             ("Clinic settings", clinic_settings_url, ()),
             ("Staff", staff_list_url, ()),
+            ("Chairs and hours", url_or_none("scheduling:setup"), ()),
             ("Audit", reverse("audit:report"), ()),
             ("Emergency access", reverse("accounts:break_glass_review"), ()),
         ]

@@ -24,6 +24,7 @@ def nav_links(content: str) -> str:
 class NavigationTests(BaseTestCase):
     def test_each_role_sees_only_what_it_may_open(self) -> None:
         inquiries, audit = reverse("inquiries:list"), reverse("audit:report")
+        board, chairs = reverse("scheduling:board"), reverse("scheduling:setup")
         for role in Role:
             self.login(role.value)
             nav = nav_links(self.client.get(HOME).content.decode())
@@ -31,10 +32,12 @@ class NavigationTests(BaseTestCase):
             may_open_inquiries = role in context_processors.INQUIRY_ROLES
             assert (f'href="{inquiries}"' in nav) == may_open_inquiries, role
             assert (f'href="{audit}"' in nav) == (role == Role.CLINIC_ADMIN), role
+            assert (f'href="{board}"' in nav) == (role in context_processors.BOARD_ROLES), role
+            assert (f'href="{chairs}"' in nav) == (role == Role.CLINIC_ADMIN), role
             # The Django admin is the operator's: no clinic role is sent to a page it refuses.
             assert reverse("admin:index") not in nav, role
             # Every link shown opens for this role.
-            for url in (inquiries, audit):
+            for url in (inquiries, audit, board, chairs):
                 if f'href="{url}"' in nav:
                     assert self.client.get(url).status_code == 200, (role, url)
             self.client.logout()
