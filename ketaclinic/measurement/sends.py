@@ -74,15 +74,17 @@ def _key() -> bytes:
     return hashlib.sha256(b"ketaclinic due-send link v1|" + settings.SECRET_KEY.encode()).digest()
 
 
-def seal(token: str, row_key: str) -> str:
+def seal(token: str, request_id: int) -> str:
+    """The token, sealed and bound to its request (a sealed token moved to another row's
+    request does not open)."""
     nonce = os.urandom(12)
-    sealed = AESGCM(_key()).encrypt(nonce, token.encode(), row_key.encode())
+    sealed = AESGCM(_key()).encrypt(nonce, token.encode(), f"request:{request_id}".encode())
     return base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
-def unseal(value: str, row_key: str) -> str:
+def unseal(value: str, request_id: int) -> str:
     raw = base64.urlsafe_b64decode(value.encode())
-    return AESGCM(_key()).decrypt(raw[:12], raw[12:], row_key.encode()).decode()
+    return AESGCM(_key()).decrypt(raw[:12], raw[12:], f"request:{request_id}".encode()).decode()
 
 
 # --- claiming -----------------------------------------------------------------------------
@@ -151,7 +153,7 @@ def _why_not(row: DueSend, now: dt.datetime) -> str:
 def _prepare(row: DueSend, sender: Membership, worker: str) -> tuple[QuestionnaireRequest, str]:
     """The request and the raw token of this row: made once, at the first claim."""
     if row.questionnaire_request_id is not None and row.link_sealed:
-        return row.questionnaire_request, unseal(row.link_sealed, row.key)  # type: ignore[return-value]
+        return row.questionnaire_request, unseal(row.link_sealed, row.questionnaire_request_id)  # type: ignore[return-value]
     schedule, patient = row.schedule, row.schedule.patient
     with transaction.atomic():
         req = QuestionnaireRequest.objects.create(
@@ -170,7 +172,7 @@ def _prepare(row: DueSend, sender: Membership, worker: str) -> tuple[Questionnai
         req.link = link
         req.save(update_fields=["link"])
         if not DueSend.objects.filter(_mine(row, worker)).update(
-            questionnaire_request=req, link_sealed=seal(token, row.key)
+            questionnaire_request=req, link_sealed=seal(token, req.pk)
         ):
             raise transaction.TransactionManagementError("lost the claim")  # rolls back
         record(

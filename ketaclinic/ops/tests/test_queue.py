@@ -30,7 +30,8 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUE
 DAILY = "ketaclinic.ops.tasks.record_daily_anchor"
 SWEEP = "ketaclinic.inquiries.tasks.resend_unsent_staff_notifications"
 CONSENT_EXPIRY = "ketaclinic.consents.tasks.expire_consents"
-EVERY_DAY = sorted([DAILY, SWEEP, CONSENT_EXPIRY])
+PLANNER = "ketaclinic.measurement.tasks.plan_questionnaire_sends"
+EVERY_DAY = sorted([DAILY, SWEEP, CONSENT_EXPIRY, PLANNER])
 T0 = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)
 
 
