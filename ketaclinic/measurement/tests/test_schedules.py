@@ -247,14 +247,16 @@ class ClaimRaceTests(TransactionTestCase):
             barrier = threading.Barrier(2)
             won: list[bool] = []
 
-            def claimer(name: str) -> None:
+            def claimer(name: str, barrier: threading.Barrier, won: list[bool]) -> None:
                 barrier.wait()
                 try:
                     won.append(sends.claim(self.row.pk, name))
                 finally:
                     connection.close()
 
-            threads = [threading.Thread(target=claimer, args=(f"t{i}",)) for i in range(2)]
+            threads = [
+                threading.Thread(target=claimer, args=(f"t{i}", barrier, won)) for i in range(2)
+            ]
             for t in threads:
                 t.start()
             for t in threads:
