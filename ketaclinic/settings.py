@@ -314,6 +314,14 @@ AUDIT_ENABLED = True  # switched off only by the audit-overhead benchmark's base
 # Tasks wait in the database (django-tasks-db) and run in the worker that `ketaclinic serve`
 # starts beside the web server (or `ketaclinic worker` on its own).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Scheduled questionnaires (ketaclinic.measurement.sends): the worker looks for due sends every
+# QUESTIONNAIRE_SEND_EVERY_S seconds; a send claimed by a worker that then died is taken over
+# by another after QUESTIONNAIRE_SEND_LEASE_S seconds (same link). Product decisions [D].
+QUESTIONNAIRE_SEND_EVERY_S = envint("KETACLINIC_QUESTIONNAIRE_SEND_EVERY_S", 30)
+QUESTIONNAIRE_SEND_LEASE_S = envint("KETACLINIC_QUESTIONNAIRE_SEND_LEASE_S", 300)
+# Test only (the queue test's two workers and a kill -9): seconds each scheduled send sleeps
+# before it goes. Unset, so 0, everywhere else.
+QUESTIONNAIRE_TEST_SEND_DELAY_S = float(os.environ.get("KETACLINIC_TEST_SEND_DELAY_S") or 0)
 # Where `ketaclinic backup` writes by default (put it on another disk with --to), and the
 # append-only file of audit-head anchors kept outside the database.
 BACKUP_DIR = Path(os.environ.get("KETACLINIC_BACKUP_DIR") or DATA_DIR / "backups")

@@ -38,3 +38,14 @@ register(
     "view.patient_questionnaires", "Opened a patient's questionnaires", kind="patients.patient"
 )
 register("view.safety_alert", "Opened a safety alert", kind=ALERT)
+
+SCHEDULE = "measurement.questionnaireschedule"
+register_kind(SCHEDULE, "Questionnaire schedule")
+register("measurement.schedule_save", "Set a patient's questionnaire schedule", kind=SCHEDULE)
+register("measurement.schedule_pause", "Paused a questionnaire schedule", kind=SCHEDULE)
+register("measurement.schedule_resume", "Resumed a questionnaire schedule", kind=SCHEDULE)
+register(
+    "measurement.schedule_infusions", "Planned infusions on a questionnaire schedule", kind=SCHEDULE
+)
+register("measurement.scheduled_send", "Sent a scheduled questionnaire (worker)", kind=SCHEDULE)
+register("view.questionnaire_schedule", "Opened a questionnaire schedule", kind=SCHEDULE)

@@ -79,3 +79,32 @@ def seed(clinic: Clinic) -> None:
             message=questionnaires.default_text(waiting),
             link_url=lambda token: f"/q/{token}/",
         )
+    seed_schedule(clinic)
+
+
+def seed_schedule(clinic: Clinic) -> None:
+    """A weekly schedule for the waiting patient whose first send is due the minute the demo is
+    made, so the worker that ``make run`` starts emails it to the outbox within a minute."""
+    from ketaclinic.access.zones import clinic_zone
+    from ketaclinic.measurement import schedules
+
+    coordinator = _member(clinic, Role.COORDINATOR)
+    patient = _patient(clinic, SEND_PATIENT)
+    if coordinator is None or patient is None or not patient.email:
+        return
+    if schedules.schedule_for(patient) is not None:
+        return
+    local = timezone.localtime(timezone.now(), clinic_zone(clinic))
+    schedules.save_schedule(
+        coordinator,
+        patient,
+        {
+            "instruments": ["phq9", "gad7"],
+            "via": ["email"],
+            "start_on": local.date(),
+            "send_time": local.time().replace(second=0, microsecond=0),
+            "weekly": True,
+            "weekly_weekday": local.weekday(),
+        },
+        site_url="http://127.0.0.1:8000/",
+    )

@@ -240,3 +240,119 @@ class MeasurementSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Measurement settings of {self.clinic}"
+
+
+# --- schedules: questionnaires sent by the worker (measurement/schedules.py, sends.py) --------
+
+#: Reminder defaults: product decisions [D] (issue 9: "reminders up to a set number"), set per
+#: schedule.
+DEFAULT_REMINDER_MAX = 2
+DEFAULT_REMINDER_EVERY_HOURS = 24
+#: Hours before an infusion the "before" send goes: a product decision [D], per schedule.
+DEFAULT_BEFORE_INFUSION_HOURS = 24
+
+
+class QuestionnaireSchedule(models.Model):
+    """When a patient is asked for self-report questionnaires between visits.
+
+    One per patient for now (the schedule page edits the patient's first one). A treatment
+    plan (a later issue) will own its schedule through a nullable foreign key added here; the
+    rules below do not change. Times are wall-clock times in the clinic's zone.
+    """
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="questionnaire_schedules"
+    )
+    instruments = models.JSONField()  # self-report instrument ids, in the order asked
+    via = models.JSONField(default=list)  # "email" and/or "sms"
+    active = models.BooleanField(default=True)
+    start_on = models.DateField()
+    end_on = models.DateField(null=True, blank=True)
+    send_time = models.TimeField(help_text="Clock time of the sends, in the clinic's zone.")
+    weekly = models.BooleanField(default=True)
+    weekly_weekday = models.PositiveSmallIntegerField(default=0)  # Monday 0 .. Sunday 6
+    monthly = models.BooleanField(default=False)
+    monthly_day = models.PositiveSmallIntegerField(default=1)  # 1..28
+    before_infusion = models.BooleanField(default=False)
+    before_infusion_hours = models.PositiveSmallIntegerField(default=DEFAULT_BEFORE_INFUSION_HOURS)
+    day_after_infusion = models.BooleanField(default=False)
+    end_of_induction = models.BooleanField(default=False)
+    # The induction series' last day: weekly sends run up to it, monthly ones after it.
+    induction_end_on = models.DateField(null=True, blank=True)
+    infusion_times = models.JSONField(default=list, blank=True)  # ISO datetimes, planned
+    reminder_max = models.PositiveSmallIntegerField(default=DEFAULT_REMINDER_MAX)
+    reminder_every_hours = models.PositiveSmallIntegerField(default=DEFAULT_REMINDER_EVERY_HOURS)
+    # The site's address, from the request that saved the schedule: the worker has no request.
+    site_url = models.CharField(max_length=200, blank=True)
+    # Who sends: the staff member who last saved the schedule (the links are made as them).
+    updated_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Questionnaire schedule #{self.pk}"
+
+
+class SendKind(models.TextChoices):
+    WEEKLY = "weekly", "Weekly, between visits"
+    MONTHLY = "monthly", "Monthly, in maintenance"
+    BEFORE_INFUSION = "before_infusion", "Before an infusion"
+    DAY_AFTER = "day_after", "The day after an infusion"
+    END_OF_INDUCTION = "end_of_induction", "End of the induction series"
+    REMINDER = "reminder", "Reminder"
+
+
+class SendStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    CLAIMED = "claimed", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class DueSend(models.Model):
+    """One send the worker owes: a unique ``key`` per (schedule, kind, due time), so planning
+    twice never makes two. Claimed atomically (``sends.claim``); the request and link are made
+    at the first claim and kept here, so a retry (after a worker died mid-send) or a reminder
+    carries the same single-use link. ``link_sealed`` is the link's token sealed with a key
+    derived from SECRET_KEY (the database keeps only hashes of tokens otherwise)."""
+
+    schedule = models.ForeignKey(
+        QuestionnaireSchedule, on_delete=models.PROTECT, related_name="due_sends"
+    )
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=SendKind.choices)
+    due_at = models.DateTimeField()
+    available_at = models.DateTimeField()  # due_at, or later after a failed attempt
+    status = models.CharField(max_length=10, choices=SendStatus.choices, default=SendStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)  # why failed or cancelled
+    questionnaire_request = models.ForeignKey(
+        QuestionnaireRequest,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="due_sends",
+    )
+    link_sealed = models.TextField(blank=True)
+    reminder_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reminders"
+    )
+    reminder_number = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["status", "available_at"], name="duesend_status_avail")]
+
+    def __str__(self) -> str:
+        return f"Due send {self.key}"

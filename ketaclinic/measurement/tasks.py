@@ -9,8 +9,10 @@ a retried one is harmless.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -18,6 +20,7 @@ from django_tasks import task
 from ketaclinic.audit.log import record
 from ketaclinic.measurement import notify
 from ketaclinic.measurement.models import SafetyAlert
+from ketaclinic.ops.queue import daily, every
 
 logger = logging.getLogger(__name__)
 
@@ -115,3 +118,24 @@ def escalate_safety_alert(alert_id: int, site_url: str = "") -> str:
             after={"recipients": len(sent)},
         )
     return "escalated"
+
+
+# --- scheduled questionnaires (measurement/schedules.py, sends.py) -------------------------
+
+
+@daily
+@task()
+def plan_questionnaire_sends() -> int:
+    """Keep every active schedule's due sends planned ``schedules.PLAN_DAYS`` ahead."""
+    from ketaclinic.measurement.schedules import plan_all
+
+    return plan_all()
+
+
+@every(dt.timedelta(seconds=settings.QUESTIONNAIRE_SEND_EVERY_S))
+@task()
+def send_due_questionnaires() -> dict[str, int]:
+    """Claim and send the due questionnaire sends (several workers may run this at once)."""
+    from ketaclinic.measurement.sends import send_due
+
+    return send_due()

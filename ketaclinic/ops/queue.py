@@ -12,6 +12,10 @@ How an app uses it (staff notifications, questionnaire sends, ...):
   worker enqueues a daily task whenever none was enqueued in the last 24 hours (one that failed
   is retried after an hour). There is no cron syntax: daily means "at most once a day, starting
   when the worker first sees it due".
+* Work to be done every few seconds or minutes (the questionnaire sender): decorate the task
+  with :func:`every` (outermost). Each worker tick enqueues it when no run of it is waiting
+  and none was enqueued within the interval. Several workers may each enqueue one: such a task
+  must be safe to run twice at once (claim its rows atomically, as ``measurement.sends`` does).
 
 Settings: ``TASKS`` in ``ketaclinic/settings.py`` (database backend); the test settings use the
 immediate backend, which runs a task at once in the caller's thread. The worker is
@@ -44,6 +48,38 @@ def daily(task: TaskT) -> TaskT:
     if task.module_path not in {t.module_path for t in _daily}:
         _daily.append(task)
     return task
+
+
+_periodic: dict[str, tuple[Task[Any, Any], dt.timedelta]] = {}
+
+
+def every(interval: dt.timedelta) -> Any:
+    """Register a task (a ``@task()`` without arguments) to run every ``interval``."""
+
+    def register(task: TaskT) -> TaskT:
+        _periodic[task.module_path] = (task, interval)
+        return task
+
+    return register
+
+
+def periodic_due(now: dt.datetime | None = None) -> list[str]:
+    """Enqueue every periodic task with no run waiting and none enqueued within its interval
+    (a run left "running" by a killed worker blocks it for one interval only)."""
+    from django_tasks_db.models import DBTaskResult
+
+    autodiscover_modules("tasks")
+    moment = now or timezone.now()
+    enqueued = []
+    for path, (task, interval) in _periodic.items():
+        rows = DBTaskResult.objects.filter(task_path=path)
+        if rows.filter(status=TaskResultStatus.READY).exists():
+            continue
+        if rows.filter(enqueued_at__gt=moment - interval).exists():
+            continue
+        task.enqueue()
+        enqueued.append(path)
+    return enqueued
 
 
 def daily_tasks() -> list[Task[Any, Any]]:

@@ -1,6 +1,7 @@
 """The task worker: ``ketaclinic worker`` on its own, or a child process of ``ketaclinic serve``.
 
-Each tick it enqueues the daily tasks that are due (``queue.schedule_due``), then runs every
+Each tick it enqueues the daily and periodic tasks that are due (``queue.schedule_due``,
+``queue.periodic_due``), then runs every
 ready task of every queue with django-tasks-db's worker in batch mode, then sleeps. SIGTERM or
 SIGINT stops it after the task in hand. Started by ``serve``, it also stops by itself when its
 parent is gone (``PARENT_ENV`` names the parent; checked each tick), so a killed server never
@@ -44,7 +45,7 @@ def run(interval_s: float = 1.0, once: bool = False) -> int:
     """Work the queue until stopped (``once``: one tick, then return)."""
     from django_tasks_db.management.commands.db_worker import Worker
 
-    from ketaclinic.ops.queue import schedule_due
+    from ketaclinic.ops.queue import periodic_due, schedule_due
 
     stop = threading.Event()
     worker = Worker(
@@ -69,6 +70,7 @@ def run(interval_s: float = 1.0, once: bool = False) -> int:
         wait_s = interval_s
         try:
             schedule_due()
+            periodic_due()
             worker.run()
         except DatabaseError:
             # A database that is down or locked for long must not end the worker.

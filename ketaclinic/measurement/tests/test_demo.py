@@ -22,3 +22,30 @@ class DemoSeedTests(TestCase):
         demo.seed(clinic)
         assert SafetyAlert.objects.filter(clinic=clinic).count() == 1
         assert QuestionnaireRequest.objects.filter(clinic=clinic).count() == 1
+
+
+class DemoScheduleTests(TestCase):
+    def test_the_demo_schedule_is_due_at_once_and_lands_in_the_outbox_with_a_link(self) -> None:
+        import re
+        import tempfile
+        from pathlib import Path
+
+        from django.test import override_settings
+
+        from ketaclinic.measurement import sends
+        from ketaclinic.measurement.models import DueSend
+
+        clinic = create_demo()
+        with (
+            tempfile.TemporaryDirectory() as outbox,
+            override_settings(
+                EMAIL_BACKEND="ketaclinic.lib.mail.DayFolderEmailBackend", EMAIL_FILE_PATH=outbox
+            ),
+        ):
+            assert sends.send_due("demo-worker") == {"sent": 1}
+            (path,) = [p for p in Path(outbox).rglob("*") if p.is_file()]
+            text = path.read_text()
+        assert re.search(r"http://127\.0\.0\.1:8000/q/demo\.[A-Za-z0-9_-]+/", text)
+        assert DueSend.objects.get(status="sent").schedule.patient.email in text
+        demo.seed(clinic)
+        assert DueSend.objects.filter(status="sent").count() == 1
