@@ -131,7 +131,10 @@ def create_demo() -> Clinic:
     from ketaclinic.inquiries.demo import create_demo_inquiries
 
     create_demo_inquiries(clinic, users)
-    # After the patients' seed (when it is wired in here): sign the eligible ones.
+    from ketaclinic.patients.demo import seed as seed_patients
+
+    seed_patients(clinic)
+    # After the patients' seed: sign the eligible ones.
     from ketaclinic.eligibility.demo import seed as seed_eligibility
 
     seed_eligibility(clinic)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("ketaclinic.accounts.urls")),
     path("audit/", include("ketaclinic.audit.urls")),
     path("", include("ketaclinic.inquiries.urls")),
+    path("", include("ketaclinic.patients.urls")),
     path("", include("ketaclinic.clinics.urls")),
     path("", include("ketaclinic.eligibility.urls")),
     path("", include("ketaclinic.consents.urls")),

@@ -39,6 +39,7 @@ from ketaclinic.accounts.models import (
     UserSession,
 )
 from ketaclinic.accounts.policies import (
+    break_glass_url,
     register_break_glass_target,
     unregister_break_glass_target,
 )
@@ -48,12 +49,21 @@ from ketaclinic.clinics.logos import shrink_to_png, store_logo
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.consents import actions as consent_actions
 from ketaclinic.consents.models import Consent, Kind
-from ketaclinic.consents.tests.base import make_patient
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
-from ketaclinic.patients.models import Patient
-from ketaclinic.testing import Answer, BaseTestCase, Route, admin_prefix, sign_in_url, url_routes
+from ketaclinic.patients import actions as patient_actions
+from ketaclinic.patients.models import Medication, Patient, SafetyFlag
+from ketaclinic.patients.sections import SHAREABLE
+from ketaclinic.testing import (
+    Answer,
+    BaseTestCase,
+    Route,
+    admin_prefix,
+    member,
+    sign_in_url,
+    url_routes,
+)
 
 # Views an anonymous visitor may open. Adding a name here is a security decision: review it.
 PUBLIC_ALLOWLIST = {
@@ -184,6 +194,30 @@ BY_NAME: dict[str, Kwargs] = {
         "pk": w.case.patient.pk,
         "referral_pk": w.case.referral.pk,
     },
+    **{
+        f"patients:{name}": lambda w: {"pk": w.case.patient.pk}
+        for name in (
+            "overview",
+            "weight",
+            "medications",
+            "diagnoses",
+            "history",
+            "edit",
+            "summary_pdf",
+            "no_known_allergies",
+        )
+    },
+    "patients:add_entry": lambda w: {"pk": w.case.patient.pk, "kind": "allergy"},
+    "patients:strike": lambda w: {
+        "pk": w.case.patient.pk,
+        "kind": "medication",
+        "entry_pk": w.case.medication.pk,
+    },
+    "patients:stop_medication": lambda w: {
+        "pk": w.case.patient.pk,
+        "entry_pk": w.case.medication.pk,
+    },
+    "patients:resolve_flag": lambda w: {"pk": w.case.patient.pk, "flag_pk": w.case.flag.pk},
 }
 # Argument name -> value, for every pattern that has it.
 BY_KWARG: dict[str, Callable[[Walk], Any]] = {
@@ -205,6 +239,31 @@ QUERIES: dict[str, Kwargs] = {
 ADMIN_ROWS: dict[str, Callable[[Walk], Model]] = {
     "clinics.clinic": lambda w: w.clinic,
 }
+
+
+@dataclass(frozen=True)
+class PerRole:
+    """An answer that depends on who asks: ``default``, except for the roles in ``by_role``."""
+
+    default: Answer
+    by_role: dict[str, Answer]
+
+    def check(self, response: Any, url: str, who: object) -> None:
+        self.by_role.get(str(who), self.default).check(response, url, who)
+
+
+def is_post_only(a: Answer | PerRole) -> bool:
+    return a is POST_ONLY or (isinstance(a, PerRole) and a.default is POST_ONLY)
+
+
+def _break_glass(url: str) -> str:
+    """The break-glass form for the walk's patient, coming back to ``url``."""
+    return break_glass_url(Patient.objects.get(legal_family_name="Walkpatient"), url)
+
+
+# A chart page for the clinic admin and the custodian: only by break-glass, with a reason.
+BREAK_GLASS = Answer(302, _break_glass, "not their role: the break-glass form first")
+BY_BREAK_GLASS = {Role.CLINIC_ADMIN.value: BREAK_GLASS, Role.CUSTODIAN.value: BREAK_GLASS}
 
 
 def _sudo(url: str) -> str:
@@ -246,8 +305,44 @@ def _break_glass_to(url: str) -> str:
 
 BREAK_GLASS_FIRST = Answer(302, _break_glass_to, "other staff give a reason first (break-glass)")
 
+
+CHART_PAGE = PerRole(Answer(200), BY_BREAK_GLASS)
+# Physicians and nurses write clinical history; the coordinator reads the chart and is refused
+# by the action's policy; other staff reach the view only by break-glass.
+CLINICAL_POST = {
+    **BY_BREAK_GLASS,
+    Role.COORDINATOR.value: Answer(403, why="the coordinator does not record clinical history"),
+}
+
+
+def _tab(name: str) -> Callable[[str], str]:
+    return lambda url: reverse(f"patients:{name}", args=[url.split("/")[2]])
+
+
 # What a signed-in user whom the policy admits gets on a GET, where it is not 200.
-ANSWERS: dict[str, Answer] = {
+ANSWERS: dict[str, Answer | PerRole] = {
+    **{
+        f"patients:{name}": CHART_PAGE
+        for name in (
+            "overview",
+            "weight",
+            "medications",
+            "diagnoses",
+            "history",
+            "edit",
+            "summary_pdf",
+        )
+    },
+    **{
+        f"patients:{name}": POST_ONLY
+        for name in (
+            "add_entry",
+            "no_known_allergies",
+            "strike",
+            "stop_medication",
+            "resolve_flag",
+        )
+    },
     "web:switch_clinic": POST_ONLY,
     "accounts:logout": POST_ONLY,
     "accounts:recovery_codes": POST_ONLY,
@@ -299,7 +394,6 @@ ANSWERS: dict[str, Answer] = {
         {
             Role.CLINIC_ADMIN: BREAK_GLASS_FIRST,
             Role.CUSTODIAN: BREAK_GLASS_FIRST,
-            Role.OUTSIDE_PROFESSIONAL: Answer(404, why="no grant shares this patient with them"),
         },
     ),
     "eligibility:sign": POST_ONLY,
@@ -317,7 +411,25 @@ ANONYMOUS_ANSWERS: dict[str, Answer] = {
 # An empty POST to a POST-only view that opens a row: what an admitted role gets (never the
 # 404 of a fill that names no real row).
 CONFIRM_FIRST = Answer(200, why="without confirmed=1 the page asks for confirmation first")
-POST_ANSWERS: dict[str, Answer] = {
+POST_ANSWERS: dict[str, Answer | PerRole] = {
+    "patients:add_entry": PerRole(
+        Answer(200, why="the tab is shown again with the form's errors"), CLINICAL_POST
+    ),
+    "patients:no_known_allergies": PerRole(
+        Answer(302, _tab("medications"), "recorded, back to the tab"), CLINICAL_POST
+    ),
+    "patients:strike": PerRole(
+        Answer(302, _tab("medications"), "no reason: nothing struck, back to the tab"),
+        CLINICAL_POST,
+    ),
+    "patients:stop_medication": PerRole(
+        Answer(302, _tab("medications"), "no date: nothing changed, back to the tab"),
+        CLINICAL_POST,
+    ),
+    "patients:resolve_flag": PerRole(
+        Answer(302, _tab("overview"), "nothing said: the flag stays open, back to the tab"),
+        CLINICAL_POST,
+    ),
     "accounts:staff_resend_invitation": Answer(200, why="refused: they chose a password already"),
     "accounts:staff_revoke_invitation": CONFIRM_FIRST,
     "accounts:staff_sign_out": CONFIRM_FIRST,
@@ -414,7 +526,7 @@ def is_admin(route: Route) -> bool:
     return route.key.startswith("admin:") or route.route.startswith(admin_prefix())
 
 
-def answer(route: Route) -> Answer:
+def answer(route: Route) -> Answer | PerRole:
     """What a signed-in user whom the policy admits gets on a GET."""
     if route.key in ANSWERS:
         return ANSWERS[route.key]
@@ -475,6 +587,8 @@ class AccessPolicyTests(BaseTestCase):
     professional: OutsideProfessional
     member: CareTeamMember
     referral: Referral
+    medication: Medication
+    flag: SafetyFlag
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -506,15 +620,30 @@ class AccessPolicyTests(BaseTestCase):
             granted_by=cls.users["clinic_admin"],
             reason="Walk fixture: the patient consented to share the summary.",
         )
-        # A patient with a signed consent (and its PDF), for the consents pages.
-        cls.patient = make_patient(cls.clinic, given="Walk", family="Patient")
+        # A patient with a row of each kind the chart's actions open, shared (every section but
+        # 42 CFR Part 2) with the outside professional.
+        nurse = member(cls.users["nurse"], cls.clinic)
+        cls.patient = patient_actions.create_patient(
+            nurse,
+            cls.clinic,
+            values={
+                "legal_given_name": "Walk",
+                "legal_family_name": "Walkpatient",
+                "date_of_birth": dt.date(1985, 3, 4),
+                "sex_at_birth": "male",
+            },
+        )
+        cls.medication = patient_actions.add_medication(nurse, cls.patient, name="Sertraline")
+        cls.flag = patient_actions.raise_safety_flag(
+            nurse, cls.patient, kind="walk", detail="Walk fixture flag."
+        )
         physician = Membership.objects.select_related("user", "clinic").get(
             user=cls.users["physician"]
         )
         draft = consent_actions.create_consent(
             physician, cls.patient, Kind.OFF_LABEL, indications=["Depression"]
         )
-        cls.consent = consent_actions.sign_consent(physician, draft, typed_name="Walk Patient")
+        cls.consent = consent_actions.sign_consent(physician, draft, typed_name="Walk Walkpatient")
         # Every walker has an invitation from the other clinic waiting; our admin sent one.
         for user in cls.users.values():
             Invitation.objects.create(
@@ -549,9 +678,9 @@ class AccessPolicyTests(BaseTestCase):
             professional=cls.users["outside_professional"],
             content_type=ContentType.objects.get_for_model(Patient),
             object_id=str(cls.patient.pk),
-            sections=["summary"],
+            sections=sorted(SHAREABLE),
             granted_by=cls.users["clinic_admin"],
-            reason="Walk fixture: the patient consented to share the summary.",
+            reason="Walk fixture: the patient consented to share their chart.",
         )
         # One earlier session per person, so "end this session" opens a real row of theirs
         # without signing the walk out.
@@ -613,7 +742,7 @@ class AccessPolicyTests(BaseTestCase):
         registered = {m._meta.label_lower for m in admin.site._registry}
         assert set(ADMIN_ROWS) == registered, ("ADMIN_ROWS", registered ^ set(ADMIN_ROWS))
         assert set(POST_ANSWERS) == {
-            r.key for r in url_routes() if answer(r) is POST_ONLY and opens_row(r)
+            r.key for r in url_routes() if is_post_only(answer(r)) and opens_row(r)
         }
 
     def test_it_fills_every_pattern_with_real_rows(self) -> None:
@@ -686,7 +815,7 @@ class AccessPolicyTests(BaseTestCase):
         for route, url in self.filled(self.users["clinic_admin"]):
             if not opens_row(route):
                 continue
-            post = answer(route) is POST_ONLY
+            post = is_post_only(answer(route))
             response = self.post_undone(url) if post else self.client.get(url)
             policy = route.policy
             if (

@@ -69,7 +69,14 @@ from ketaclinic.inquiries.models import (
     StatusChange,
 )
 from ketaclinic.inquiries.tests.base import make_inquiry
-from ketaclinic.patients.models import Patient
+from ketaclinic.patients.models import (
+    BodyMeasurement,
+    Diagnosis,
+    Medication,
+    Patient,
+    SafetyFlag,
+    SubstanceUse,
+)
 from ketaclinic.testing import (
     BaseTestCase,
     admin_prefix,
@@ -584,6 +591,72 @@ TEAM_BUDGET = 18
 DIRECTORY_BUDGET = 12
 
 
+def _patients(case: BudgetCase, n: int) -> None:
+    """``n`` patients of the clinic (the list shows 25 a page)."""
+    rows = []
+    for _ in range(n):
+        i = next(_serial)
+        rows.append(
+            Patient(
+                clinic=case.clinic,
+                mrn=f"KC-B{i:05d}",
+                legal_given_name=f"Budget{i}",
+                legal_family_name=f"Budget Patient {i}",
+                date_of_birth=dt.date(1980, 1, 1) + dt.timedelta(days=i),
+                sex_at_birth="female",
+            )
+        )
+    Patient.objects.bulk_create(rows)
+
+
+def _chart_rows(case: BudgetCase, n: int) -> None:
+    """``n`` of each history row the chart tabs list, every third struck through, recorded by
+    different people."""
+    nurse, physician = case.users[Role.NURSE], case.users[Role.PHYSICIAN]
+    p = case.patient
+    for _ in range(n):
+        i = next(_serial)
+        who = nurse if i % 2 else physician
+        struck = (
+            {"struck_at": NOW, "struck_by": physician, "struck_reason": "Budget"}
+            if i % 3 == 0
+            else {}
+        )
+        BodyMeasurement.objects.create(
+            patient=p,
+            recorded_by=who,
+            measured_on=dt.date(2026, 1, 1),
+            height_cm=170,
+            weight_kg=70 + i % 20,
+            method="measured",
+            **struck,
+        )
+        Medication.objects.create(patient=p, recorded_by=who, name=f"Budget med {i}", **struck)
+        Diagnosis.objects.create(
+            patient=p,
+            recorded_by=who,
+            icd10_code="F41.1",
+            description=f"Budget diagnosis {i}",
+            **struck,
+        )
+        SubstanceUse.objects.create(
+            patient=p, recorded_by=who, substance=f"Budget substance {i}", pattern="past", **struck
+        )
+        SafetyFlag.objects.create(
+            patient=p, raised_by=who, kind="budget", detail=f"Budget flag {i}"
+        )
+
+
+# The other apps' chart header items: eligibility's screening (its settings, medical answers,
+# allergies, medications, blood pressure, pregnancy, substance use, the decision: 8), the care
+# team (1) and consents (template versions, consents: 2). Flat in the chart's rows.
+HEADER_ITEMS = 11
+
+
+def _chart(name: str) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(f"patients:{name}", args=[case.patient.pk])
+
+
 # --- the budgets ------------------------------------------------------------------------
 
 # "5 +" below is the middleware's five (session, user, TOTP device, UserSession, Membership);
@@ -785,6 +858,68 @@ BUDGETS: dict[str, list[Budget]] = {
     "consents:template_publish": [
         Budget(6, _to("consents:template_publish", kind=Kind.OFF_LABEL), role=Role.PHYSICIAN)
     ],
+    # The patients app. 5 + count, audit entry (the list opened), the page's rows.
+    "patients:list": [
+        Budget(
+            12, _to("patients:list"), _patients, role=Role.COORDINATOR, row_text="Budget Patient"
+        )
+    ],
+    "patients:new": [Budget(5, _to("patients:new"), role=Role.COORDINATOR)],
+    # 5 + the patient, audit entry.
+    "patients:edit": [Budget(11, _chart("edit"), role=Role.COORDINATOR)],
+    # Chart tabs: 5 + the patient (clinic and inquiry joined), the header's allergies and open
+    # flags, audit entry, then each list the tab shows (its people joined): the flags (overview);
+    # measurements and blood pressures (weight); medications and allergies; diagnoses;
+    # psychiatric, medical, substance-use and pregnancy rows and the clinic's chart settings
+    # (history).
+    "patients:overview": [
+        Budget(
+            14 + HEADER_ITEMS,
+            _chart("overview"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget flag",
+        )
+    ],
+    "patients:weight": [
+        Budget(
+            15 + HEADER_ITEMS,
+            _chart("weight"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text=" cm</td>",
+        )
+    ],
+    "patients:medications": [
+        Budget(
+            15 + HEADER_ITEMS,
+            _chart("medications"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget med",
+        )
+    ],
+    "patients:diagnoses": [
+        Budget(
+            14 + HEADER_ITEMS,
+            _chart("diagnoses"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget diagnosis",
+        )
+    ],
+    "patients:history": [
+        Budget(
+            18 + HEADER_ITEMS,
+            _chart("history"),
+            _chart_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget substance",
+        )
+    ],
+    # 5 + the patient, one query per section listed (allergies, medications, diagnoses,
+    # measurements, psychiatric and substance-use history), the export's audit entry.
+    "patients:summary_pdf": [Budget(17, _chart("summary_pdf"), _chart_rows, role=Role.PHYSICIAN)],
     "clinics:settings_group": [
         Budget(
             5 if page.form_class is None else 6,  # the form reads the clinic fresh

@@ -21,7 +21,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from ketaclinic.access.policy import has_role, staff
+from ketaclinic.access.policy import has_role, roles
 from ketaclinic.access.request import VerifiedRequest
 from ketaclinic.accounts.models import STAFF_ROLES, BreakGlassGrant, Membership, Role, SharedAccess
 
@@ -111,6 +111,9 @@ def break_glass_or_roles(
 ) -> Callable[[ViewFunc], ViewFunc]:
     """Admit ``allowed`` roles; other staff only through a live break-glass grant.
 
+    An outside professional is admitted only when ``allowed`` names the role; the view must
+    then limit what it shows to what is shared (``shared_sections``). Break-glass is for staff.
+
     ``target(request, *args, **kwargs)`` returns the object the view shows, already scoped to
     the request's clinic (raise Http404 for anything else). Staff without one of ``allowed``
     and without a grant are sent to the break-glass form and come back after giving a reason.
@@ -133,7 +136,10 @@ def break_glass_or_roles(
             return redirect(break_glass_url(obj, request.get_full_path()))
 
         # The policy mark goes on after ``wraps`` so the inner view's own mark is not copied.
-        return staff(wrapped)  # type: ignore[return-value]
+        # Every staff role reaches the break-glass fallback; an allowed role outside the staff
+        # (the outside professional, whom the view then limits to what is shared) is admitted
+        # too.
+        return roles(*STAFF_ROLES, *allowed_set)(wrapped)  # type: ignore[return-value]
 
     return decorator
 

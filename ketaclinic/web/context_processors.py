@@ -19,6 +19,10 @@ from ketaclinic.access.middleware import active_memberships
 from ketaclinic.accounts.models import Membership, Role, User
 
 INQUIRY_ROLES = frozenset({Role.COORDINATOR, Role.CLINIC_ADMIN, Role.PHYSICIAN, Role.NURSE})
+# patients.policies.READ_ROLES and the outside professional (patients shared with them).
+PATIENT_LIST_ROLES = frozenset(
+    {Role.COORDINATOR, Role.PHYSICIAN, Role.NURSE, Role.OUTSIDE_PROFESSIONAL}
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ def workspace_nav(request: HttpRequest, role: str | None) -> dict[str, Any]:
     work: list[Entry] = [("Home", reverse("web:home"), ())]
     if role in INQUIRY_ROLES:
         work.append(("Inquiries", reverse("inquiries:list"), ()))
+    if role in PATIENT_LIST_ROLES:
+        work.append(("Patients", url_or_none("patients:list"), ()))
     clinic: list[Entry] = []
     if admin:
         clinic = [

@@ -20,6 +20,7 @@ from ketaclinic.audit.log import record_view
 from ketaclinic.inquiries import actions, policies, queries
 from ketaclinic.inquiries.models import Inquiry, Status
 from ketaclinic.inquiries.staff_forms import ContactForm, FollowUpForm, StatusForm
+from ketaclinic.patients import policies as patient_policies
 
 
 def _inquiry(request: ClinicRequest, pk: int) -> Inquiry:
@@ -39,6 +40,10 @@ def _render(request: ClinicRequest, inquiry: Inquiry, **forms: Any) -> HttpRespo
         "heading": f"Inquiry #{inquiry.pk}: {inquiry.name}",
         "list_url": reverse("inquiries:list"),
         "can_edit": can_edit,
+        # "Convert to patient" (the patients app's form, prefilled); once converted the
+        # record number shows instead (converted_reference), with no query for the patient.
+        "can_convert": patient_policies.can_create(request.membership)
+        and not inquiry.converted_reference,
         "overdue": inquiry.is_open
         and inquiry.next_action_on is not None
         and inquiry.next_action_on < clinic_today(clinic),

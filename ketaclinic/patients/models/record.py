@@ -76,6 +76,15 @@ class Patient(models.Model):
     sud_treatment = models.BooleanField(
         "treated here for a substance use disorder (42 CFR Part 2)", default=False
     )
+    # From the inquiry (or the front desk): the patient's own mental-health professional as
+    # they named them, or their wish to be introduced to one (the care team app makes the
+    # professional a record of its own once staff have checked who it is).
+    professional_note = models.CharField(
+        "their mental-health professional, as given", max_length=400, blank=True
+    )
+    wants_professional_introduction = models.BooleanField(
+        "would like an introduction to a mental-health professional", default=False
+    )
     inquiry = models.OneToOneField(
         "inquiries.Inquiry",
         null=True,
@@ -118,6 +127,24 @@ class Patient(models.Model):
     def age_on(self, day: Any) -> int:
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class ChartSettings(models.Model):
+    """Per-clinic settings of the chart that are a clinical choice, not a fact.
+
+    ``treatment_resistant_min_trials``: a patient with at least this many adequate
+    antidepressant trials is flagged treatment-resistant. Default 2: the commonly used
+    definition (failure of two or more adequate trials); it is NOT in the clinical reference,
+    so the chart says so and the clinic may change it. A clinic without a row uses the defaults.
+    """
+
+    clinic = models.OneToOneField(
+        "clinics.Clinic", on_delete=models.CASCADE, related_name="chart_settings"
+    )
+    treatment_resistant_min_trials = models.PositiveSmallIntegerField(default=2)
+
+    def __str__(self) -> str:
+        return f"Chart settings of clinic #{self.clinic_id}"
 
 
 class SafetyFlag(models.Model):
