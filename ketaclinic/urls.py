@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("ketaclinic.patients.urls")),
     path("", include("ketaclinic.clinics.urls")),
     path("", include("ketaclinic.eligibility.urls")),
+    path("", include("ketaclinic.treatment.urls")),
     path("", include("ketaclinic.consents.urls")),
     path("", include("ketaclinic.careteam.urls")),
     path("clinic-admin/", admin.site.urls),

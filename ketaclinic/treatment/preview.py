@@ -304,7 +304,7 @@ def preview(
         plan = regimen(steps, used_kg, container)
         model = get_model(model_id)
     except PharmacologyInputError as exc:
-        raise PreviewInputError(exc.field, exc.message) from None
+        raise PreviewInputError(exc.field, exc.reason) from None
     labels = [str(s["label"]) for s in protocol["steps"]]
     step_results = tuple(
         StepResult(
@@ -388,5 +388,8 @@ def preview_svg(result: Preview) -> str:
         effect_ng_per_ml=result.effect_ng_per_ml,
         infusion_segments_min=[(s.start_min, s.start_min + s.duration_min) for s in result.steps],
         target_ng_per_ml=result.threshold_ng_per_ml,
-        title=f"{result.model_title}: {result.dose_mg:.1f} mg, model at {result.actual_weight_kg:g} kg",
+        title=(
+            f"{result.model_title}: {result.dose_mg:.1f} mg, "
+            f"model at {result.actual_weight_kg:g} kg"
+        ),
     )
