@@ -145,6 +145,10 @@ def create_demo() -> Clinic:
     from ketaclinic.careteam.demo import seed as seed_care_team
 
     seed_care_team(clinic)
+    # After the patients, eligibility and consents seeds: plans for those ready to sign.
+    from ketaclinic.treatment.demo import seed as seed_treatment
+
+    seed_treatment(clinic)
     return clinic
 
 
