@@ -229,17 +229,23 @@ def _band(
             model, patient, plan, VIRTUAL_PATIENTS, SEED, dt_min=DT_MIN, t_end_min=t_end
         )
         return pop.percentiles, PUBLISHED_LABEL, model.omega_source
+    source = (
+        "Herd D, Anderson BJ. Paediatr Anaesth 2007;17:622-629 (54 children): "
+        + HERD_2007.omega_source
+    )
+    names = {p.name for p in model.parameters}
+    if borrow and set(HERD_2007.omega) <= names:  # the same parameters (Kamp 2020): as named
+        pop = simulate_population(
+            model, patient, plan, VIRTUAL_PATIENTS, SEED, dt_min=DT_MIN, t_end_min=t_end,
+            omega=HERD_2007.omega,
+        )  # fmt: skip
+        return pop.percentiles, BORROWED_LABEL, source
     if not borrow or model.structure != "mammillary-micro" or len(model.parameters) != 6:
         return None, "no band: the model has no published variability", ""
     system = model.system(borrowed_parameters(model, patient, VIRTUAL_PATIENTS, SEED))
     n_points = int(round(t_end / DT_MIN)) + 1
     _, bands = population_percentiles(system, plan.schedule(), None, DT_MIN, n_points)
-    return (
-        {k: v * 1000.0 for k, v in bands.items()},
-        BORROWED_LABEL,
-        "Herd D, Anderson BJ. Paediatr Anaesth 2007;17:622-629 (54 children): "
-        + HERD_2007.omega_source,
-    )
+    return {k: v * 1000.0 for k, v in bands.items()}, BORROWED_LABEL, source
 
 
 def preview(
