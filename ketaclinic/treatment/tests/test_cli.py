@@ -62,7 +62,10 @@ def test_preview_on_ideal_weight() -> None:
         (["--protocol", "nope", "--weight-kg", "70"], "--protocol"),
         (["--protocol", "depression", "--weight-kg", "70", "--basis", "ideal"], "--height-cm"),
         (["--protocol", "depression", "--weight-kg", "heavy"], "--weight-kg"),
-        (["--protocol", "depression", "--weight-kg", "70", "--volume-ml", "100"], "--concentration-mg-per-ml"),
+        (
+            ["--protocol", "depression", "--weight-kg", "70", "--volume-ml", "100"],
+            "--concentration-mg-per-ml",
+        ),
     ],
 )  # fmt: skip
 def test_bad_arguments_exit_non_zero_naming_the_argument(args: list[str], named: str) -> None:
