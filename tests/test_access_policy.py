@@ -14,6 +14,7 @@ import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -64,6 +65,8 @@ from ketaclinic.testing import (
     sign_in_url,
     url_routes,
 )
+from ketaclinic.treatment import actions as treatment_actions
+from ketaclinic.treatment.models import Protocol
 
 # Views an anonymous visitor may open. Adding a name here is a security decision: review it.
 PUBLIC_ALLOWLIST = {
@@ -153,6 +156,14 @@ BY_NAME: dict[str, Kwargs] = {
     },
     "accounts:shared_access_revoke": lambda w: {"pk": w.case.shared.pk},
     "accounts:password_reset_confirm": lambda w: w.reset_link(),
+    **{
+        f"treatment:{name}": lambda w: {"pk": w.case.protocol.pk}
+        for name in ("protocol", "protocol_edit")
+    },
+    **{
+        f"treatment:{name}": lambda w: {"pk": w.case.patient.pk}
+        for name in ("tab", "draft", "change", "sign", "preview_svg")
+    },
     "eligibility:tab": lambda w: {"pk": w.case.patient.pk},
     "eligibility:sign": lambda w: {"pk": w.case.patient.pk},
     **{f"consents:{name}": lambda w: {"pk": w.case.patient.pk} for name in ("list", "new")},
@@ -225,6 +236,7 @@ BY_KWARG: dict[str, Callable[[Walk], Any]] = {
     "app_label": lambda w: "clinics",  # the admin's page for one app
     "slug": lambda w: "public-page",  # a clinic settings group (of the admin's own clinic)
     "kind": lambda w: Kind.OFF_LABEL.value,  # a kind of consent text
+    "builtin_id": lambda w: "depression",  # a built-in protocol: the same for every clinic
 }
 # Query strings a page needs to show a real row.
 QUERIES: dict[str, Kwargs] = {
@@ -397,6 +409,11 @@ ANSWERS: dict[str, Answer | PerRole] = {
         },
     ),
     "eligibility:sign": POST_ONLY,
+    # The treatment tab and its preview image are chart pages (readers, outside professionals
+    # with the section shared; other staff by break-glass).
+    "treatment:tab": CHART_PAGE,
+    "treatment:preview_svg": CHART_PAGE,
+    **{f"treatment:{name}": POST_ONLY for name in ("copy", "draft", "change", "sign")},
 }
 # The clinic admin pages of one row (ADMIN_ROWS), where they are not 200.
 ADMIN_ROW_ANSWERS: dict[str, Answer] = {
@@ -444,6 +461,10 @@ POST_ANSWERS: dict[str, Answer | PerRole] = {
         302, lambda url: url.removesuffix("follow-up/"), "nothing changed, back to the inquiry"
     ),
     "eligibility:sign": Answer(200, why="the tab is shown again with the form's errors"),
+    **{
+        f"treatment:{name}": Answer(200, why="the tab is shown again with the form's errors")
+        for name in ("draft", "change", "sign")
+    },
     # The consent walked is signed: a second signature is refused on the page (its form
     # needs a name first), and an empty revocation asks for the reason.
     "consents:sign": Answer(200, why="the form is shown again with its errors"),
@@ -589,6 +610,7 @@ class AccessPolicyTests(BaseTestCase):
     referral: Referral
     medication: Medication
     flag: SafetyFlag
+    protocol: Protocol
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -644,6 +666,23 @@ class AccessPolicyTests(BaseTestCase):
             physician, cls.patient, Kind.OFF_LABEL, indications=["Depression"]
         )
         cls.consent = consent_actions.sign_consent(physician, draft, typed_name="Walk Walkpatient")
+        # The clinic's copy of a protocol, and a plan for the walk patient (its tab and image).
+        cls.protocol = treatment_actions.copy_protocol(physician, cls.clinic, "depression")
+        weight = patient_actions.record_measurement(
+            nurse,
+            cls.patient,
+            measured_on=dt.date(2026, 1, 5),
+            height_cm=Decimal("180.0"),
+            weight_kg=Decimal("80.0"),
+            method="measured",
+        )
+        treatment_actions.draft_plan(
+            physician,
+            cls.patient,
+            protocol_version=cls.protocol.versions.get(),
+            dose_mg_per_kg=0.5,
+            measurement=weight,
+        )
         # Every walker has an invitation from the other clinic waiting; our admin sent one.
         for user in cls.users.values():
             Invitation.objects.create(

@@ -78,8 +78,10 @@ def protocol_copy(request: ClinicRequest, builtin_id: str) -> HttpResponse:
     protocol = actions.copy_protocol(
         request.membership, request.clinic, builtin_id, request=request
     )
-    messages.success(request, "Copied for the clinic as version 1. Edit it to make it yours.")
-    return redirect("treatment:protocol", pk=protocol.pk)
+    messages.success(
+        request, f"{protocol.title}: copied for the clinic as version 1. Open it to edit it."
+    )
+    return redirect("treatment:protocols")
 
 
 @roles(*policies.PROTOCOL_READ_ROLES)

@@ -18,7 +18,7 @@ from ketaclinic.treatment import actions
 from ketaclinic.treatment.models import Protocol, ProtocolVersion
 
 
-def weigh(patient: Patient, weight_kg: str, height_cm: str | None = "175.0", days_ago: int = 3):  # type: ignore[no-untyped-def]
+def weigh(patient: Patient, weight_kg: str, height_cm: str | None = "175.0", days_ago: int = 3):
     return BodyMeasurement.objects.create(
         patient=patient,
         measured_on=dt.date.today() - dt.timedelta(days=days_ago),
@@ -43,7 +43,7 @@ class PlanCase(BaseTestCase):
         cls.version = cls.protocol.versions.get()
 
     @classmethod
-    def by(cls, role: str):  # type: ignore[no-untyped-def]
+    def by(cls, role: str):
         return member(cls.users[role], cls.clinic)
 
     def ready(self, patient: Patient | None = None, *, consent: bool = True) -> Patient:
@@ -59,7 +59,7 @@ class PlanCase(BaseTestCase):
             consent_actions.sign_consent(physician, draft, typed_name=patient.legal_name)
         return patient
 
-    def draft(self, **values):  # type: ignore[no-untyped-def]
+    def draft(self, **values):
         values = {
             "protocol_version": self.version,
             "dose_mg_per_kg": 0.5,

@@ -180,7 +180,10 @@ class SigningTests(PlanCase):
             actions.sign_plan(self.by(Role.PHYSICIAN), signed)
         with pytest.raises(PermissionDenied):
             actions.sign_plan(self.by(Role.NURSE), signed)
-        assert AuditEntry.objects.get(action="treatment.plan.sign").after["version"] == 1
+        assert AuditEntry.objects.get(action="treatment.plan.sign").after == {
+            "version": 1,
+            "dose_mg": 40.0,
+        }
 
 
 class SettingsAndChairTimeTests(PlanCase):

@@ -16,7 +16,7 @@ class PlanTabTests(PlanCase):
     def url(self, name: str = "tab") -> str:
         return reverse(f"treatment:{name}", args=[self.patient.pk])
 
-    def post_draft(self, **data: object):  # type: ignore[no-untyped-def]
+    def post_draft(self, **data: object):
         values = {
             "protocol_version": self.version.pk,
             "dose_mg_per_kg": "0.5",
@@ -132,7 +132,7 @@ class ProtocolScreenTests(PlanCase):
         self.login(Role.CLINIC_ADMIN)
         response = self.client.post(reverse("treatment:copy", args=["ptsd"]))
         ptsd = Protocol.objects.get(builtin_id="ptsd")
-        assert response["Location"] == reverse("treatment:protocol", args=[ptsd.pk])
+        assert response["Location"] == reverse("treatment:protocols")
         url = reverse("treatment:protocol_edit", args=[ptsd.pk])
         form = self.client.get(url).context["form"]
         data = {k: v for k, v in form.initial.items() if v is not None}
