@@ -22,7 +22,13 @@ from ketaclinic.accounts.policies import break_glass_or_roles
 from ketaclinic.accounts.views.security import _signed_out_locked as signed_out_locked
 from ketaclinic.audit.log import record_view
 from ketaclinic.patients.models import Patient
-from ketaclinic.patients.views._chart import CHART_READERS, chart_context, chart_target, open_chart
+from ketaclinic.patients.views._chart import (
+    CHART_READERS,
+    chart_context,
+    chart_target,
+    open_chart,
+    visible_tabs,
+)
 from ketaclinic.treatment import actions, library, policies
 from ketaclinic.treatment import preview as pv
 from ketaclinic.treatment.forms import PlanForm, ProtocolForm, SettingsForm, SignForm
@@ -316,7 +322,8 @@ def plan_sign(request: ClinicRequest, pk: int) -> HttpResponse:
 def preview_svg(request: ClinicRequest, pk: int) -> HttpResponse:
     """The newest plan version's PK preview as an SVG image (never inline: the page's CSP)."""
     patient, viewer = open_chart(request, pk)
-    chart_context(request, patient, viewer, "treatment")  # 404 when the tab is not theirs
+    if not any(t.slug == "treatment" for t in visible_tabs(viewer)):
+        raise Http404("No such page.")
     plan = TreatmentPlan.objects.filter(patient=patient).order_by("-created_at", "-id").first()
     if plan is None:
         raise Http404("No plan.")
