@@ -1,6 +1,7 @@
 """Demo data: the protocol library copied for the demo clinic (depression with a BMI >= 30
 ideal-weight trigger as its version 2) and signed plans for the eligible, consented demo
-patients, one escalated 0.5 -> 0.6 mg/kg with a signed reason. Idempotent."""
+patients (one on ideal body weight, one escalated 0.5 -> 0.6 mg/kg with a signed reason), but
+one left for a physician to draft. Idempotent."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from ketaclinic.treatment.models import Protocol, TreatmentPlan
 from ketaclinic.treatment.rules import signing_blockers
 
 HEAVY = "Okonkwo (demo)"  # BMI 39.8 in the patients seed: her plan uses ideal body weight
+# Eligible and consented, left without a plan for a physician to draft (the demo walk-through
+# and tests/browser/test_treatment_plan.py).
+READY_FOR_PLAN = "Whitfield (demo)"
 
 
 def _review_heavy_patient(physician: Membership, clinic: Clinic) -> None:
@@ -68,7 +72,11 @@ def seed(clinic: Clinic) -> int:
     escalated = False
     for patient in Patient.objects.filter(clinic=clinic).select_related("clinic").order_by("id"):
         weight = latest_weight(patient)
-        if weight is None or signing_blockers(patient):
+        if (
+            weight is None
+            or signing_blockers(patient)
+            or patient.legal_family_name == READY_FOR_PLAN
+        ):
             continue
         if TreatmentPlan.objects.filter(patient=patient).exists():
             continue
