@@ -38,7 +38,9 @@ def test_physician_drafts_previews_and_signs_a_plan(
     )
     page.get_by_label("Dose").select_option(label="0.5 mg/kg")
     page.get_by_label("Product").select_option(label="Syringe pump at 1 mg/mL (50 mL syringe)")
-    page.get_by_role("textbox", name="Reason (required)").fill("First plan from the depression protocol.")
+    page.get_by_role("textbox", name="Reason (required)").fill(
+        "First plan from the depression protocol."
+    )
     page.get_by_role("button", name="Draft the plan").click()
     page.get_by_role("heading", name="Plan, version 1").wait_for()
     # 91 kg x 0.5 mg/kg = 45.5 mg; at 1 mg/mL over 40 min: 68.25 mL/h (clinical.md 1.9).
