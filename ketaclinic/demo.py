@@ -138,13 +138,23 @@ def create_demo() -> Clinic:
     from ketaclinic.eligibility.demo import seed as seed_eligibility
 
     seed_eligibility(clinic)
-    from ketaclinic.consents.demo import seed as seed_consents
-
-    seed_consents(clinic)  # keep after the patients and care-team seeds: it signs for them
     # After the patients seed (it acts on whatever demo patients exist).
     from ketaclinic.careteam.demo import seed as seed_care_team
 
     seed_care_team(clinic)
+    from ketaclinic.consents.demo import seed as seed_consents
+
+    seed_consents(clinic)  # keep after the patients and care-team seeds: it signs for them
+    from ketaclinic.intake.demo import seed as seed_intake
+
+    seed_intake(clinic, users)
+    # After the patients seed (when there is one): outcomes attach to its demo patients.
+    from ketaclinic.measurement.demo_outcomes import seed as seed_outcomes
+
+    seed_outcomes(clinic)
+    from ketaclinic.measurement.demo import seed as seed_measurement
+
+    seed_measurement(clinic)
     # After the patients, eligibility and consents seeds: plans for those ready to sign.
     from ketaclinic.treatment.demo import seed as seed_treatment
 

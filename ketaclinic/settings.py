@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "ketaclinic.eligibility",
     "ketaclinic.consents",
     "ketaclinic.treatment",
+    "ketaclinic.securelinks",
+    "ketaclinic.intake",
     "ketaclinic.web",
     "ketaclinic.ops",
     "ketaclinic.sharedcache",
@@ -287,6 +289,24 @@ EMAIL_HOST_PASSWORD = os.environ.get("KETACLINIC_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("KETACLINIC_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("KETACLINIC_FROM_EMAIL", "ketaclinic@localhost")
 
+# --- Text messages (ketaclinic.lib.messaging.sms) -------------------------------------------
+# A dotted path to an SmsBackend subclass: the file outbox beside the email one by default.
+SMS_BACKEND = os.environ.get(
+    "KETACLINIC_SMS_BACKEND", "ketaclinic.lib.messaging.sms.FileSmsBackend"
+)
+SMS_FILE_PATH = str(DATA_DIR / "outbox")
+SMS_SENDER = os.environ.get("KETACLINIC_SMS_SENDER", "")
+SMS_HTTP_URL = os.environ.get("KETACLINIC_SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = os.environ.get("KETACLINIC_SMS_HTTP_TOKEN", "")
+# Numbers typed without a leading + are read as this country's (ISO 3166 code).
+PHONE_REGION = os.environ.get("KETACLINIC_PHONE_REGION", "US")
+
+# --- Secure links (ketaclinic.securelinks) --------------------------------------------------
+# Days an intake link stays usable when the clinic sets nothing else.
+SECURELINK_INTAKE_DAYS = envint("KETACLINIC_SECURELINK_INTAKE_DAYS", 7)
+# Unknown or refused tokens one address may try before it is made to wait (token guessing).
+SECURELINK_REFUSED_RATE = os.environ.get("KETACLINIC_SECURELINK_REFUSED_RATE", "10/10m")
+
 # --- Audit ----------------------------------------------------------------------------------
 AUDIT_ENABLED = True  # switched off only by the audit-overhead benchmark's baseline leg
 
@@ -347,15 +367,22 @@ _DJANGO_4XX_LOGGERS = [
         )
     ),
 ]
+# Secure-link tokens (/i/<token>/) are scrubbed from every line: on the handler (all records)
+# and on the loggers that name request paths, for handlers attached there (assertLogs).
+_SCRUB = ["scrub_secret_paths"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "client_errors_without_traceback": {
             "()": "ketaclinic.lib.logs.ClientErrorsWithoutTraceback"
-        }
+        },
+        "scrub_secret_paths": {"()": "ketaclinic.lib.logs.ScrubSecretPaths"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": _CLIENT_ERRORS}},
-    "loggers": {name: {"filters": _CLIENT_ERRORS} for name in _DJANGO_4XX_LOGGERS},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": _SCRUB + _CLIENT_ERRORS}},
+    "loggers": {
+        **{name: {"filters": _SCRUB + _CLIENT_ERRORS} for name in _DJANGO_4XX_LOGGERS},
+        "waitress": {"filters": _SCRUB},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

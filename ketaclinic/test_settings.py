@@ -20,3 +20,5 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # tests without database access), so the suite counts in process memory. The shared caches
 # that `serve` uses are tested with real server processes in tests/test_shared_limits.py.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Text messages kept in memory (ketaclinic.lib.messaging.sms.outbox), as email in mail.outbox.
+SMS_BACKEND = "ketaclinic.lib.messaging.sms.LocmemSmsBackend"

@@ -7,11 +7,14 @@ urlpatterns = [
     path("audit/", include("ketaclinic.audit.urls")),
     path("", include("ketaclinic.inquiries.urls")),
     path("", include("ketaclinic.patients.urls")),
+    path("", include("ketaclinic.measurement.outcome_urls")),
     path("", include("ketaclinic.clinics.urls")),
     path("", include("ketaclinic.eligibility.urls")),
     path("", include("ketaclinic.treatment.urls")),
     path("", include("ketaclinic.consents.urls")),
     path("", include("ketaclinic.careteam.urls")),
+    path("", include("ketaclinic.intake.urls")),
+    path("", include("ketaclinic.measurement.urls")),
     path("clinic-admin/", admin.site.urls),
 ]
 

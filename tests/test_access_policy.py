@@ -40,7 +40,6 @@ from ketaclinic.accounts.models import (
     UserSession,
 )
 from ketaclinic.accounts.policies import (
-    break_glass_url,
     register_break_glass_target,
     unregister_break_glass_target,
 )
@@ -50,12 +49,20 @@ from ketaclinic.clinics.logos import shrink_to_png, store_logo
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.consents import actions as consent_actions
 from ketaclinic.consents.models import Consent, Kind
+from ketaclinic.consents.tests.base import make_patient
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
+from ketaclinic.intake.actions import start_intake
+from ketaclinic.measurement.actions import record_response
+from ketaclinic.measurement.demo_outcomes import answers_for_total, write_response
+from ketaclinic.measurement.models import Response, SafetyAlert
+from ketaclinic.measurement.questionnaires import send_questionnaire
 from ketaclinic.patients import actions as patient_actions
 from ketaclinic.patients.models import Medication, Patient, SafetyFlag
-from ketaclinic.patients.sections import SHAREABLE
+from ketaclinic.patients.tests.base import make_patient as make_intake_patient
+from ketaclinic.securelinks.actions import create_link
+from ketaclinic.securelinks.models import Purpose
 from ketaclinic.testing import (
     Answer,
     BaseTestCase,
@@ -83,6 +90,20 @@ PUBLIC_ALLOWLIST = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    # A patient's intake through their secure link: no account, the link's token is the key
+    # (256 bits, only its hash stored, single use, expiring; refusals rate-limited; the token
+    # is scrubbed from log lines). Unknown and dead tokens get the calm page.
+    "intake:start",
+    "intake:step",
+    "intake:review",
+    "intake:thanks",  # says thank you only for a used link; names no patient data
+    # A patient's questionnaires through their secure link (purpose "questionnaire"), the same
+    # link rules as the intake.
+    "measurement:public_start",
+    "measurement:public_page",
+    "measurement:public_item",
+    "measurement:public_review",
+    "measurement:public_thanks",  # says thank you only for a used link; names no patient data
 }
 # Models whose rows a GET may legitimately touch: session bookkeeping and login throttles.
 BOOKKEEPING = {
@@ -92,6 +113,7 @@ BOOKKEEPING = {
     "axes.accesslog",
     "audit.auditentry",  # reads are audited; real writes are counted separately below
     "audit.auditchainhead",  # the hash chain's head moves with every entry, reads included
+    "securelinks.securelink",  # opening a link stamps last_opened_at (staff see "opened")
 }
 
 # Patterns the walk cannot fill with a real row, by URL name (by route when unnamed). Each
@@ -157,6 +179,30 @@ BY_NAME: dict[str, Kwargs] = {
     "accounts:shared_access_revoke": lambda w: {"pk": w.case.shared.pk},
     "accounts:password_reset_confirm": lambda w: w.reset_link(),
     **{
+        f"patients:{name}": lambda w: {"pk": w.case.patient.pk}
+        for name in (
+            "overview",
+            "weight",
+            "medications",
+            "diagnoses",
+            "history",
+            "edit",
+            "summary_pdf",
+            "no_known_allergies",
+        )
+    },
+    "patients:add_entry": lambda w: {"pk": w.case.patient.pk, "kind": "allergy"},
+    "patients:strike": lambda w: {
+        "pk": w.case.patient.pk,
+        "kind": "medication",
+        "entry_pk": w.case.medication.pk,
+    },
+    "patients:stop_medication": lambda w: {
+        "pk": w.case.patient.pk,
+        "entry_pk": w.case.medication.pk,
+    },
+    "patients:resolve_flag": lambda w: {"pk": w.case.patient.pk, "flag_pk": w.case.flag.pk},
+    **{
         f"treatment:{name}": lambda w: {"pk": w.case.protocol.pk}
         for name in ("protocol", "protocol_edit")
     },
@@ -206,29 +252,34 @@ BY_NAME: dict[str, Kwargs] = {
         "referral_pk": w.case.referral.pk,
     },
     **{
-        f"patients:{name}": lambda w: {"pk": w.case.patient.pk}
-        for name in (
-            "overview",
-            "weight",
-            "medications",
-            "diagnoses",
-            "history",
-            "edit",
-            "summary_pdf",
-            "no_known_allergies",
-        )
+        f"intake:{name}": lambda w: {"pk": w.case.intake_patient.pk}
+        for name in ("patient", "send", "staff_review")
     },
-    "patients:add_entry": lambda w: {"pk": w.case.patient.pk, "kind": "allergy"},
-    "patients:strike": lambda w: {
-        "pk": w.case.patient.pk,
-        "kind": "medication",
-        "entry_pk": w.case.medication.pk,
+    "intake:staff_step": lambda w: {"pk": w.case.intake_patient.pk, "step": "about"},
+    **{
+        f"measurement:{name}": lambda w: {"token": w.case.q_token}
+        for name in ("public_start", "public_review", "public_thanks")
     },
-    "patients:stop_medication": lambda w: {
-        "pk": w.case.patient.pk,
-        "entry_pk": w.case.medication.pk,
+    "measurement:public_page": lambda w: {"token": w.case.q_token, "instrument_id": "phq9"},
+    "measurement:public_item": lambda w: {
+        "token": w.case.q_token,
+        "instrument_id": "phq9",
+        "number": 1,
     },
-    "patients:resolve_flag": lambda w: {"pk": w.case.patient.pk, "flag_pk": w.case.flag.pk},
+    **{
+        f"measurement:{name}": lambda w: {"pk": w.case.q_patient.pk}
+        for name in ("questionnaires", "enter", "send")
+    },
+    "measurement:strike": lambda w: {
+        "pk": w.case.q_patient.pk,
+        "response_pk": w.case.q_response.pk,
+    },
+    "measurement:alert": lambda w: {"pk": w.case.q_patient.pk, "alert_pk": w.case.q_alert.pk},
+    **{
+        f"outcomes:{name}": lambda w: {"pk": w.case.patient.pk}
+        for name in ("page", "export_csv", "export_fhir")
+    },
+    "outcomes:plot": lambda w: {"pk": w.case.patient.pk, "instrument_id": "phq9"},
 }
 # Argument name -> value, for every pattern that has it.
 BY_KWARG: dict[str, Callable[[Walk], Any]] = {
@@ -237,6 +288,8 @@ BY_KWARG: dict[str, Callable[[Walk], Any]] = {
     "slug": lambda w: "public-page",  # a clinic settings group (of the admin's own clinic)
     "kind": lambda w: Kind.OFF_LABEL.value,  # a kind of consent text
     "builtin_id": lambda w: "depression",  # a built-in protocol: the same for every clinic
+    "token": lambda w: w.case.intake_token,  # a live intake link of the walk's patient
+    "step": lambda w: "about",  # an intake step
 }
 # Query strings a page needs to show a real row.
 QUERIES: dict[str, Kwargs] = {
@@ -251,31 +304,6 @@ QUERIES: dict[str, Kwargs] = {
 ADMIN_ROWS: dict[str, Callable[[Walk], Model]] = {
     "clinics.clinic": lambda w: w.clinic,
 }
-
-
-@dataclass(frozen=True)
-class PerRole:
-    """An answer that depends on who asks: ``default``, except for the roles in ``by_role``."""
-
-    default: Answer
-    by_role: dict[str, Answer]
-
-    def check(self, response: Any, url: str, who: object) -> None:
-        self.by_role.get(str(who), self.default).check(response, url, who)
-
-
-def is_post_only(a: Answer | PerRole) -> bool:
-    return a is POST_ONLY or (isinstance(a, PerRole) and a.default is POST_ONLY)
-
-
-def _break_glass(url: str) -> str:
-    """The break-glass form for the walk's patient, coming back to ``url``."""
-    return break_glass_url(Patient.objects.get(legal_family_name="Walkpatient"), url)
-
-
-# A chart page for the clinic admin and the custodian: only by break-glass, with a reason.
-BREAK_GLASS = Answer(302, _break_glass, "not their role: the break-glass form first")
-BY_BREAK_GLASS = {Role.CLINIC_ADMIN.value: BREAK_GLASS, Role.CUSTODIAN.value: BREAK_GLASS}
 
 
 def _sudo(url: str) -> str:
@@ -317,8 +345,15 @@ def _break_glass_to(url: str) -> str:
 
 BREAK_GLASS_FIRST = Answer(302, _break_glass_to, "other staff give a reason first (break-glass)")
 
-
-CHART_PAGE = PerRole(Answer(200), BY_BREAK_GLASS)
+BY_BREAK_GLASS = {
+    Role.CLINIC_ADMIN.value: BREAK_GLASS_FIRST,
+    Role.CUSTODIAN.value: BREAK_GLASS_FIRST,
+}
+NOT_SHARED = Answer(404, why="the walk's grant shares only the summary section with them")
+# A chart tab: its readers by role, other staff by break-glass; the outside professional sees
+# the summary (the overview and the summary PDF) and gets 404 for a section not shared.
+CHART_PAGE = ByRole(OK, BY_BREAK_GLASS)
+CHART_SECTION = ByRole(OK, {**BY_BREAK_GLASS, Role.OUTSIDE_PROFESSIONAL.value: NOT_SHARED})
 # Physicians and nurses write clinical history; the coordinator reads the chart and is refused
 # by the action's policy; other staff reach the view only by break-glass.
 CLINICAL_POST = {
@@ -331,19 +366,24 @@ def _tab(name: str) -> Callable[[str], str]:
     return lambda url: reverse(f"patients:{name}", args=[url.split("/")[2]])
 
 
+def is_post_only(a: Answer | ByRole) -> bool:
+    return a is POST_ONLY or (isinstance(a, ByRole) and a.default is POST_ONLY)
+
+
+LINK_NOT_USED = Answer(
+    302,
+    lambda url: url.removesuffix("thanks/"),
+    "the link is not used yet, so back to its start",
+)
 # What a signed-in user whom the policy admits gets on a GET, where it is not 200.
-ANSWERS: dict[str, Answer | PerRole] = {
+ANSWERS: dict[str, Answer | ByRole] = {
+    **{f"patients:{name}": CHART_PAGE for name in ("overview", "summary_pdf", "edit")},
+    # The Outcomes tab, its plot and exports: a chart section (the admin and the custodian
+    # come only by break-glass; the walk's grant does not share outcomes).
+    **{f"outcomes:{name}": CHART_SECTION for name in ("page", "plot", "export_csv", "export_fhir")},
     **{
-        f"patients:{name}": CHART_PAGE
-        for name in (
-            "overview",
-            "weight",
-            "medications",
-            "diagnoses",
-            "history",
-            "edit",
-            "summary_pdf",
-        )
+        f"patients:{name}": CHART_SECTION
+        for name in ("weight", "medications", "diagnoses", "history")
     },
     **{
         f"patients:{name}": POST_ONLY
@@ -400,19 +440,24 @@ ANSWERS: dict[str, Answer | PerRole] = {
     "accounts:email_change": Answer(302, _sudo, "asks for the password again (sudo mode)"),
     "accounts:password_reset_confirm": RESET_LINK,
     "inquiries:thanks": BACK_TO_FORM,
+    "intake:send": POST_ONLY,
+    "intake:thanks": LINK_NOT_USED,
+    "measurement:strike": POST_ONLY,
+    "measurement:public_thanks": LINK_NOT_USED,
     "admin:login": Answer(302, sign_in_url, "one sign-in page for the whole site"),
     "eligibility:tab": ByRole(
         OK,
         {
             Role.CLINIC_ADMIN: BREAK_GLASS_FIRST,
             Role.CUSTODIAN: BREAK_GLASS_FIRST,
+            Role.OUTSIDE_PROFESSIONAL: Answer(404, why="no grant shares this patient with them"),
         },
     ),
     "eligibility:sign": POST_ONLY,
-    # The treatment tab and its preview image are chart pages (readers, outside professionals
-    # with the section shared; other staff by break-glass).
-    "treatment:tab": CHART_PAGE,
-    "treatment:preview_svg": CHART_PAGE,
+    # The treatment tab and its preview image are chart sections (readers; other staff by
+    # break-glass; the outside professional only where the treatment section is shared).
+    "treatment:tab": CHART_SECTION,
+    "treatment:preview_svg": CHART_SECTION,
     **{f"treatment:{name}": POST_ONLY for name in ("copy", "draft", "change", "sign")},
 }
 # The clinic admin pages of one row (ADMIN_ROWS), where they are not 200.
@@ -424,26 +469,28 @@ ADMIN_ROW_ANSWERS: dict[str, Answer] = {
 ANONYMOUS_ANSWERS: dict[str, Answer] = {
     "accounts:password_reset_confirm": RESET_LINK,
     "inquiries:thanks": BACK_TO_FORM,
+    "intake:thanks": LINK_NOT_USED,
+    "measurement:public_thanks": LINK_NOT_USED,
 }
 # An empty POST to a POST-only view that opens a row: what an admitted role gets (never the
 # 404 of a fill that names no real row).
 CONFIRM_FIRST = Answer(200, why="without confirmed=1 the page asks for confirmation first")
-POST_ANSWERS: dict[str, Answer | PerRole] = {
-    "patients:add_entry": PerRole(
+POST_ANSWERS: dict[str, Answer | ByRole] = {
+    "patients:add_entry": ByRole(
         Answer(200, why="the tab is shown again with the form's errors"), CLINICAL_POST
     ),
-    "patients:no_known_allergies": PerRole(
+    "patients:no_known_allergies": ByRole(
         Answer(302, _tab("medications"), "recorded, back to the tab"), CLINICAL_POST
     ),
-    "patients:strike": PerRole(
+    "patients:strike": ByRole(
         Answer(302, _tab("medications"), "no reason: nothing struck, back to the tab"),
         CLINICAL_POST,
     ),
-    "patients:stop_medication": PerRole(
+    "patients:stop_medication": ByRole(
         Answer(302, _tab("medications"), "no date: nothing changed, back to the tab"),
         CLINICAL_POST,
     ),
-    "patients:resolve_flag": PerRole(
+    "patients:resolve_flag": ByRole(
         Answer(302, _tab("overview"), "nothing said: the flag stays open, back to the tab"),
         CLINICAL_POST,
     ),
@@ -490,6 +537,8 @@ POST_ANSWERS: dict[str, Answer | PerRole] = {
         "no professional chosen, back to the directory",
     ),
     "careteam:referral_step": Answer(200, why="the form is shown again with its errors"),
+    "intake:send": Answer(200, why="the form is shown again with its errors"),
+    "measurement:strike": Answer(200, why="no reason: the list is shown again with the error"),
 }
 # Views open to the chart roles that let other staff in by break-glass only (a break-glass
 # grant is opened by a POST and audited, so the walk, which changes nothing, sees the redirect
@@ -502,6 +551,7 @@ BREAK_GLASS_ROLES: dict[str, frozenset[str]] = {
 # confirmed), except on the clinic admin pages, where Django answers a row outside the
 # admin's own clinic exactly as one that does not exist.
 NOT_THEIRS = Answer(404)
+# ... unless the page does not admit an admin at all: then the role check refuses first.
 ADMIN_NOT_THEIRS: dict[str, Answer] = {
     "change": Answer(302, "admin:index", "Django's 'does not exist, perhaps deleted' redirect"),
     "history": Answer(302, "admin:index", "as for change"),
@@ -547,7 +597,7 @@ def is_admin(route: Route) -> bool:
     return route.key.startswith("admin:") or route.route.startswith(admin_prefix())
 
 
-def answer(route: Route) -> Answer | PerRole:
+def answer(route: Route) -> Answer | ByRole:
     """What a signed-in user whom the policy admits gets on a GET."""
     if route.key in ANSWERS:
         return ANSWERS[route.key]
@@ -602,15 +652,21 @@ class AccessPolicyTests(BaseTestCase):
     inquiry: Inquiry
     patient: Patient
     consent: Consent
+    intake_patient: Patient
+    intake_token: str
+    q_patient: Patient
+    q_token: str
+    q_response: Response
+    q_alert: SafetyAlert
     grant: BreakGlassGrant
     shared: SharedAccess
+    medication: Medication
+    flag: SafetyFlag
+    protocol: Protocol
     sent_invitation: Invitation
     professional: OutsideProfessional
     member: CareTeamMember
     referral: Referral
-    medication: Medication
-    flag: SafetyFlag
-    protocol: Protocol
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -623,6 +679,40 @@ class AccessPolicyTests(BaseTestCase):
         Clinic.objects.filter(pk=cls.clinic.pk).update(logo=logo)
         cls.clinic.refresh_from_db()
         make_inquiry(cls.other, name="Other Clinic Inquiry (test)")
+        # A patient with an intake under way and its live link (the raw token, made here).
+        coordinator = member(cls.users["coordinator"], cls.clinic)
+        cls.intake_patient = make_intake_patient(cls.clinic, cls.users["coordinator"])
+        submission = start_intake(coordinator, cls.intake_patient)
+        _link, cls.intake_token = create_link(
+            coordinator,
+            cls.intake_patient,
+            purpose=Purpose.INTAKE,
+            target=submission,
+            lifetime=dt.timedelta(days=7),
+        )
+        # A patient with a live questionnaire link, a response and its open safety alert.
+        cls.q_patient = make_intake_patient(
+            cls.clinic, cls.users["coordinator"], email="q@example.com"
+        )
+        tokens: list[str] = []
+        send_questionnaire(
+            coordinator,
+            cls.q_patient,
+            ["phq9"],
+            via=["email"],
+            message="Walk",
+            link_url=lambda token: tokens.append(token) or f"/q/{token}/",
+        )
+        cls.q_token = tokens[0]
+        cls.q_response = record_response(
+            member(cls.users["nurse"], cls.clinic),
+            cls.q_patient,
+            "phq9",
+            [1] * 9,
+            administered_at=timezone.now(),
+            channel="staff",
+        )
+        cls.q_alert = SafetyAlert.objects.get(response=cls.q_response)
         clinic_ct = ContentType.objects.get_for_model(Clinic)
         cls.grant = BreakGlassGrant.objects.create(
             clinic=cls.clinic,
@@ -642,47 +732,15 @@ class AccessPolicyTests(BaseTestCase):
             granted_by=cls.users["clinic_admin"],
             reason="Walk fixture: the patient consented to share the summary.",
         )
-        # A patient with a row of each kind the chart's actions open, shared (every section but
-        # 42 CFR Part 2) with the outside professional.
-        nurse = member(cls.users["nurse"], cls.clinic)
-        cls.patient = patient_actions.create_patient(
-            nurse,
-            cls.clinic,
-            values={
-                "legal_given_name": "Walk",
-                "legal_family_name": "Walkpatient",
-                "date_of_birth": dt.date(1985, 3, 4),
-                "sex_at_birth": "male",
-            },
-        )
-        cls.medication = patient_actions.add_medication(nurse, cls.patient, name="Sertraline")
-        cls.flag = patient_actions.raise_safety_flag(
-            nurse, cls.patient, kind="walk", detail="Walk fixture flag."
-        )
+        # A patient with a signed consent (and its PDF), for the consents pages.
+        cls.patient = make_patient(cls.clinic, given="Walk", family="Patient")
         physician = Membership.objects.select_related("user", "clinic").get(
             user=cls.users["physician"]
         )
         draft = consent_actions.create_consent(
             physician, cls.patient, Kind.OFF_LABEL, indications=["Depression"]
         )
-        cls.consent = consent_actions.sign_consent(physician, draft, typed_name="Walk Walkpatient")
-        # The clinic's copy of a protocol, and a plan for the walk patient (its tab and image).
-        cls.protocol = treatment_actions.copy_protocol(physician, cls.clinic, "depression")
-        weight = patient_actions.record_measurement(
-            nurse,
-            cls.patient,
-            measured_on=dt.date(2026, 1, 5),
-            height_cm=Decimal("180.0"),
-            weight_kg=Decimal("80.0"),
-            method="measured",
-        )
-        treatment_actions.draft_plan(
-            physician,
-            cls.patient,
-            protocol_version=cls.protocol.versions.get(),
-            dose_mg_per_kg=0.5,
-            measurement=weight,
-        )
+        cls.consent = consent_actions.sign_consent(physician, draft, typed_name="Walk Patient")
         # Every walker has an invitation from the other clinic waiting; our admin sent one.
         for user in cls.users.values():
             Invitation.objects.create(
@@ -712,14 +770,40 @@ class AccessPolicyTests(BaseTestCase):
         )
         cls.referral = Referral.objects.create(patient=cls.patient, professional=cls.professional)
         # The outside professional reads the patient's summary (the care-team page) by consent.
+        # Rows of the kinds the chart's actions open (strike, stop, resolve).
+        nurse = member(cls.users["nurse"], cls.clinic)
+        cls.medication = patient_actions.add_medication(nurse, cls.patient, name="Sertraline")
+        # A PHQ-9 score, so the patient's outcome plot exists.
+        write_response(cls.patient, "phq9", answers_for_total("phq9", 12), timezone.now())
+        cls.flag = patient_actions.raise_safety_flag(
+            nurse, cls.patient, kind="walk", detail="Walk fixture flag."
+        )
+        # The clinic's copy of a protocol, and a plan for the walk patient (its tab and image).
+        prescriber = member(cls.users["physician"], cls.clinic)
+        cls.protocol = treatment_actions.copy_protocol(prescriber, cls.clinic, "depression")
+        weight = patient_actions.record_measurement(
+            nurse,
+            cls.patient,
+            measured_on=dt.date(2026, 1, 5),
+            height_cm=Decimal("180.0"),
+            weight_kg=Decimal("80.0"),
+            method="measured",
+        )
+        treatment_actions.draft_plan(
+            prescriber,
+            cls.patient,
+            protocol_version=cls.protocol.versions.get(),
+            dose_mg_per_kg=0.5,
+            measurement=weight,
+        )
         SharedAccess.objects.create(
             clinic=cls.clinic,
             professional=cls.users["outside_professional"],
             content_type=ContentType.objects.get_for_model(Patient),
             object_id=str(cls.patient.pk),
-            sections=sorted(SHAREABLE),
+            sections=["summary"],
             granted_by=cls.users["clinic_admin"],
-            reason="Walk fixture: the patient consented to share their chart.",
+            reason="Walk fixture: the patient consented to share the summary.",
         )
         # One earlier session per person, so "end this session" opens a real row of theirs
         # without signing the walk out.

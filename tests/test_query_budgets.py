@@ -69,6 +69,8 @@ from ketaclinic.inquiries.models import (
     StatusChange,
 )
 from ketaclinic.inquiries.tests.base import make_inquiry
+from ketaclinic.measurement.demo_outcomes import answers_for_total, write_response
+from ketaclinic.measurement.models import Response
 from ketaclinic.patients.models import (
     BodyMeasurement,
     Diagnosis,
@@ -425,6 +427,165 @@ def _in_sudo_mode(name: str) -> Callable[[BudgetCase], str]:
     return url
 
 
+def _patients(case: BudgetCase, n: int) -> None:
+    """``n`` patients of the clinic (the list shows 25 a page)."""
+    rows = []
+    for _ in range(n):
+        i = next(_serial)
+        rows.append(
+            Patient(
+                clinic=case.clinic,
+                mrn=f"KC-B{i:05d}",
+                legal_given_name=f"Budget{i}",
+                legal_family_name=f"Budget Patient {i}",
+                date_of_birth=dt.date(1980, 1, 1) + dt.timedelta(days=i),
+                sex_at_birth="female",
+            )
+        )
+    Patient.objects.bulk_create(rows)
+
+
+def _chart_rows(case: BudgetCase, n: int) -> None:
+    """``n`` of each history row the chart tabs list, every third struck through, recorded by
+    different people."""
+    nurse, physician = case.users[Role.NURSE], case.users[Role.PHYSICIAN]
+    p = case.patient
+    for _ in range(n):
+        i = next(_serial)
+        who = nurse if i % 2 else physician
+        struck = (
+            {"struck_at": NOW, "struck_by": physician, "struck_reason": "Budget"}
+            if i % 3 == 0
+            else {}
+        )
+        BodyMeasurement.objects.create(
+            patient=p,
+            recorded_by=who,
+            measured_on=dt.date(2026, 1, 1),
+            height_cm=170,
+            weight_kg=70 + i % 20,
+            method="measured",
+            **struck,
+        )
+        Medication.objects.create(patient=p, recorded_by=who, name=f"Budget med {i}", **struck)
+        Diagnosis.objects.create(
+            patient=p,
+            recorded_by=who,
+            icd10_code="F41.1",
+            description=f"Budget diagnosis {i}",
+            **struck,
+        )
+        SubstanceUse.objects.create(
+            patient=p, recorded_by=who, substance=f"Budget substance {i}", pattern="past", **struck
+        )
+        SafetyFlag.objects.create(
+            patient=p, raised_by=who, kind="budget", detail=f"Budget flag {i}"
+        )
+
+
+def _responses(case: BudgetCase, n: int) -> None:
+    """``n`` weekly PHQ-9 scores of the patient (every fifth struck through), and ``n`` GAD-7."""
+    start = NOW - dt.timedelta(weeks=n + 60)
+    for instrument_id, top in (("phq9", 27), ("gad7", 21)):
+        for _ in range(n):
+            i = next(_serial)
+            r = write_response(
+                case.patient,
+                instrument_id,
+                answers_for_total(instrument_id, i % top),
+                start + dt.timedelta(weeks=i % 500, minutes=i),
+            )
+            if i % 5 == 0:
+                Response.objects.filter(pk=r.pk).update(struck_at=NOW, struck_reason="Budget")
+
+
+def _outcomes(name: str, *args: str) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(f"outcomes:{name}", args=[case.patient.pk, *args])
+
+
+def _budget_protocol(case: BudgetCase) -> Protocol:
+    found = Protocol.objects.filter(clinic=case.clinic, builtin_id="depression").first()
+    if found is None:
+        physician = member(case.users[Role.PHYSICIAN], case.clinic)
+        found = treatment_actions.copy_protocol(physician, case.clinic, "depression")
+    return found
+
+
+def _protocols(case: BudgetCase, n: int) -> None:
+    """``n`` protocols of the clinic (each with one version)."""
+    for _ in range(n):
+        i = next(_serial)
+        protocol = Protocol.objects.create(
+            clinic=case.clinic, builtin_id="ptsd", title=f"Budget protocol {i}", indication="X"
+        )
+        ProtocolVersion.objects.create(
+            protocol=protocol, number=1, data=library.builtin("ptsd"), change_note="Copied."
+        )
+
+
+def _protocol_versions(case: BudgetCase, n: int) -> None:
+    protocol = _budget_protocol(case)
+    data = protocol.versions.get(number=1).data
+    start = protocol.versions.count() + 1
+    ProtocolVersion.objects.bulk_create(
+        ProtocolVersion(
+            protocol=protocol, number=start + j, data=data, change_note=f"Budget change {j}",
+            created_by=case.users[Role.PHYSICIAN],
+        )
+        for j in range(n)
+    )  # fmt: skip
+
+
+def _budget_plan(case: BudgetCase) -> TreatmentPlan:
+    found = TreatmentPlan.objects.filter(patient=case.patient).first()
+    if found is None:
+        physician = member(case.users[Role.PHYSICIAN], case.clinic)
+        weight = BodyMeasurement.objects.create(
+            patient=case.patient, measured_on=dt.date(2026, 2, 1), weight_kg=80, height_cm=170,
+            method="measured",
+        )  # fmt: skip
+        found = treatment_actions.draft_plan(
+            physician,
+            case.patient,
+            protocol_version=_budget_protocol(case).versions.get(number=1),
+            dose_mg_per_kg=0.5,
+            measurement=weight,
+        )
+    return found
+
+
+def _plan_versions(case: BudgetCase, n: int) -> None:
+    """``n`` more versions of the budget patient's plan, by different people, half signed."""
+    plan = _budget_plan(case)
+    first = plan.versions.get(number=1)
+    start = plan.versions.count() + 1
+    for j in range(n):
+        first.pk = None
+        first.number = start + j
+        first.reason = f"Budget reason {j}"
+        first.diff = {"goals": ["", f"Budget goal {j}"]}
+        first.created_by = case.users[Role.PHYSICIAN if j % 2 else Role.NURSE]
+        first.signed_by = case.users[Role.PHYSICIAN] if j % 2 else None
+        first.signed_at = NOW if j % 2 else None
+        first.save()
+
+
+def _plan_tab(name: str) -> Callable[[BudgetCase], str]:
+    def url(case: BudgetCase) -> str:
+        _budget_plan(case)
+        return reverse(f"treatment:{name}", args=[case.patient.pk])
+
+    return url
+
+
+def _protocol_page(name: str) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(f"treatment:{name}", args=[_budget_protocol(case).pk])
+
+
+def _chart(name: str) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(f"patients:{name}", args=[case.patient.pk])
+
+
 def _budget_patient(case: BudgetCase) -> Patient:
     patient = Patient.objects.filter(clinic=case.clinic, mrn="BUDGET1").first()
     if patient is None:
@@ -586,6 +747,30 @@ def _professional_page(name: str) -> Callable[[BudgetCase], str]:
     return url
 
 
+def _intake_page(name: str, **extra: str) -> Callable[[BudgetCase], str]:
+    """A page of the intake of a patient whose intake is under way, with a link sent."""
+
+    def url(case: BudgetCase) -> str:
+        from ketaclinic.intake.actions import start_intake
+        from ketaclinic.patients.tests.base import make_patient
+        from ketaclinic.securelinks.actions import create_link
+        from ketaclinic.securelinks.models import Purpose
+
+        coordinator = member(case.users[Role.COORDINATOR], case.clinic)
+        patient = make_patient(case.clinic, case.users[Role.COORDINATOR], email="b@example.com")
+        submission = start_intake(coordinator, patient)
+        create_link(
+            coordinator,
+            patient,
+            purpose=Purpose.INTAKE,
+            target=submission,
+            lifetime=dt.timedelta(days=7),
+        )
+        return reverse(name, kwargs={"pk": str(patient.pk), **extra})
+
+    return url
+
+
 def _patient_page(name: str) -> Callable[[BudgetCase], str]:
     return lambda case: reverse(name, args=[case.patient.pk])
 
@@ -594,150 +779,61 @@ TEAM_BUDGET = 18
 DIRECTORY_BUDGET = 12
 
 
-def _patients(case: BudgetCase, n: int) -> None:
-    """``n`` patients of the clinic (the list shows 25 a page)."""
-    rows = []
-    for _ in range(n):
-        i = next(_serial)
-        rows.append(
-            Patient(
-                clinic=case.clinic,
-                mrn=f"KC-B{i:05d}",
-                legal_given_name=f"Budget{i}",
-                legal_family_name=f"Budget Patient {i}",
-                date_of_birth=dt.date(1980, 1, 1) + dt.timedelta(days=i),
-                sex_at_birth="female",
-            )
-        )
-    Patient.objects.bulk_create(rows)
+def _questionnaire_rows(case: BudgetCase, n: int) -> None:
+    """``n`` responses of the budget patient (entered by different people, every third struck
+    through, every fifth with a safety alert) and ``n`` questionnaire sends waiting."""
+    from ketaclinic.measurement.models import QuestionnaireRequest, Response, SafetyAlert
 
-
-def _chart_rows(case: BudgetCase, n: int) -> None:
-    """``n`` of each history row the chart tabs list, every third struck through, recorded by
-    different people."""
     nurse, physician = case.users[Role.NURSE], case.users[Role.PHYSICIAN]
-    p = case.patient
     for _ in range(n):
         i = next(_serial)
-        who = nurse if i % 2 else physician
         struck = (
             {"struck_at": NOW, "struck_by": physician, "struck_reason": "Budget"}
             if i % 3 == 0
             else {}
         )
-        BodyMeasurement.objects.create(
-            patient=p,
-            recorded_by=who,
-            measured_on=dt.date(2026, 1, 1),
-            height_cm=170,
-            weight_kg=70 + i % 20,
-            method="measured",
+        response = Response.objects.create(
+            patient=case.patient,
+            instrument_id="phq9",
+            instrument_version="1",
+            answers=[1] * 9,
+            total=9,
+            severity="mild",
+            administered_at=NOW,
+            entered_by=nurse if i % 2 else physician,
+            channel="staff",
             **struck,
         )
-        Medication.objects.create(patient=p, recorded_by=who, name=f"Budget med {i}", **struck)
-        Diagnosis.objects.create(
-            patient=p,
-            recorded_by=who,
-            icd10_code="F41.1",
-            description=f"Budget diagnosis {i}",
-            **struck,
-        )
-        SubstanceUse.objects.create(
-            patient=p, recorded_by=who, substance=f"Budget substance {i}", pattern="past", **struck
-        )
-        SafetyFlag.objects.create(
-            patient=p, raised_by=who, kind="budget", detail=f"Budget flag {i}"
+        if i % 5 == 0:
+            SafetyAlert.objects.create(
+                clinic=case.clinic, patient=case.patient, response=response, reason="Budget alert"
+            )
+        QuestionnaireRequest.objects.create(
+            clinic=case.clinic, patient=case.patient, instruments=["phq9", "gad7"]
         )
 
 
-# The other apps' chart header items: eligibility's screening (its settings, medical answers,
-# allergies, medications, blood pressure, pregnancy, substance use, the decision: 8), the care
-# team (1), consents (template versions, consents: 2) and the treatment plan's dose (1). Flat
-# in the chart's rows.
-HEADER_ITEMS = 12
+def _measurement(name: str, *args: Callable[[BudgetCase], object]) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(
+        f"measurement:{name}", args=[case.patient.pk, *[a(case) for a in args]]
+    )
 
 
-def _chart(name: str) -> Callable[[BudgetCase], str]:
-    return lambda case: reverse(f"patients:{name}", args=[case.patient.pk])
+def _an_alert(case: BudgetCase) -> int:
+    from ketaclinic.measurement.models import Response, SafetyAlert
 
-
-def _budget_protocol(case: BudgetCase) -> Protocol:
-    found = Protocol.objects.filter(clinic=case.clinic, builtin_id="depression").first()
-    if found is None:
-        physician = member(case.users[Role.PHYSICIAN], case.clinic)
-        found = treatment_actions.copy_protocol(physician, case.clinic, "depression")
-    return found
-
-
-def _protocols(case: BudgetCase, n: int) -> None:
-    """``n`` protocols of the clinic (each with one version)."""
-    for _ in range(n):
-        i = next(_serial)
-        protocol = Protocol.objects.create(
-            clinic=case.clinic, builtin_id="ptsd", title=f"Budget protocol {i}", indication="X"
-        )
-        ProtocolVersion.objects.create(
-            protocol=protocol, number=1, data=library.builtin("ptsd"), change_note="Copied."
-        )
-
-
-def _protocol_versions(case: BudgetCase, n: int) -> None:
-    protocol = _budget_protocol(case)
-    data = protocol.versions.get(number=1).data
-    start = protocol.versions.count() + 1
-    ProtocolVersion.objects.bulk_create(
-        ProtocolVersion(
-            protocol=protocol, number=start + j, data=data, change_note=f"Budget change {j}",
-            created_by=case.users[Role.PHYSICIAN],
-        )
-        for j in range(n)
-    )  # fmt: skip
-
-
-def _budget_plan(case: BudgetCase) -> TreatmentPlan:
-    found = TreatmentPlan.objects.filter(patient=case.patient).first()
-    if found is None:
-        physician = member(case.users[Role.PHYSICIAN], case.clinic)
-        weight = BodyMeasurement.objects.create(
-            patient=case.patient, measured_on=dt.date(2026, 2, 1), weight_kg=80, height_cm=170,
-            method="measured",
-        )  # fmt: skip
-        found = treatment_actions.draft_plan(
-            physician,
-            case.patient,
-            protocol_version=_budget_protocol(case).versions.get(number=1),
-            dose_mg_per_kg=0.5,
-            measurement=weight,
-        )
-    return found
-
-
-def _plan_versions(case: BudgetCase, n: int) -> None:
-    """``n`` more versions of the budget patient's plan, by different people, half signed."""
-    plan = _budget_plan(case)
-    first = plan.versions.get(number=1)
-    start = plan.versions.count() + 1
-    for j in range(n):
-        first.pk = None
-        first.number = start + j
-        first.reason = f"Budget reason {j}"
-        first.diff = {"goals": ["", f"Budget goal {j}"]}
-        first.created_by = case.users[Role.PHYSICIAN if j % 2 else Role.NURSE]
-        first.signed_by = case.users[Role.PHYSICIAN] if j % 2 else None
-        first.signed_at = NOW if j % 2 else None
-        first.save()
-
-
-def _plan_tab(name: str) -> Callable[[BudgetCase], str]:
-    def url(case: BudgetCase) -> str:
-        _budget_plan(case)
-        return reverse(f"treatment:{name}", args=[case.patient.pk])
-
-    return url
-
-
-def _protocol_page(name: str) -> Callable[[BudgetCase], str]:
-    return lambda case: reverse(f"treatment:{name}", args=[_budget_protocol(case).pk])
+    response = Response.objects.create(
+        patient=case.patient,
+        instrument_id="phq9",
+        instrument_version="1",
+        answers=[1] * 9,
+        total=9,
+        administered_at=NOW,
+        channel="staff",
+    )
+    return SafetyAlert.objects.create(
+        clinic=case.clinic, patient=case.patient, response=response, reason="Budget alert"
+    ).pk
 
 
 # --- the budgets ------------------------------------------------------------------------
@@ -746,6 +842,24 @@ def _protocol_page(name: str) -> Callable[[BudgetCase], str]:
 # "audit entry" is the five statements of a recorded view (savepoint, chain head, insert,
 # update, release).
 BUDGETS: dict[str, list[Budget]] = {
+    # The measurement app (chart pages): 5 + the patient, the chart's header items (about 11:
+    # allergies, flags, safety alerts, the eligibility screening's reads, care team, consents),
+    # the audit entry of the view (not on send), then responses, alerts and sends (one query
+    # each, who entered them joined); the alert page adds the clinic's settings row; the
+    # settings page: 5 + the settings row and the physicians to choose from.
+    "measurement:questionnaires": [
+        Budget(
+            29,
+            _measurement("questionnaires"),
+            _questionnaire_rows,
+            role=Role.PHYSICIAN,
+            row_text='<td data-label="Questionnaire">',
+        )
+    ],
+    "measurement:enter": [Budget(26, _measurement("enter"), role=Role.NURSE)],
+    "measurement:send": [Budget(21, _measurement("send"), role=Role.COORDINATOR)],
+    "measurement:alert": [Budget(30, _measurement("alert", _an_alert), role=Role.PHYSICIAN)],
+    "measurement:settings": [Budget(7, _to("measurement:settings"))],
     # The role home pages (web/home.py): 5 + each role's queues, every one a count and its
     # first rows; the shell's clinic switcher reads the middleware's memberships.
     "web:home": [
@@ -753,9 +867,10 @@ BUDGETS: dict[str, list[Budget]] = {
         Budget(6 + extra, _home_here, _home_rows, role=role, row_text=text, variant=role)
         for role, extra, text in (
             (Role.COORDINATOR, 6, "Budget Lead"),  # counts (one aggregate), five queues
-            # counts, the leads to prepare, the eligibility queue (count, rows)
-            (Role.PHYSICIAN, 4, "Budget Lead"),
-            (Role.NURSE, 2, "Budget Lead"),
+            # counts, the leads to prepare, the eligibility queue (count, rows), open safety
+            # alerts (count, rows)
+            (Role.PHYSICIAN, 6, "Budget Lead"),
+            (Role.NURSE, 4, "Budget Lead"),
             (Role.CUSTODIAN, 1, ""),  # the clinic's admins (the rest is planned sections)
             # live grants, their records (one query per kind), the clinic's admins
             (Role.OUTSIDE_PROFESSIONAL, 3, "Inquiry #"),
@@ -895,7 +1010,90 @@ BUDGETS: dict[str, list[Budget]] = {
     ],
     # 5 + the clinic's settings row (none yet: the defaults).
     "eligibility:settings": [Budget(6, _to("eligibility:settings"), role=Role.PHYSICIAN)],
+    # 5 + patient, audit entry (five statements), the submission, its newest link.
+    "intake:patient": [Budget(13, _intake_page("intake:patient"), role=Role.COORDINATOR)],
+    # 5 + patient, open submission, audit entry (five statements).
+    "intake:staff_step": [
+        Budget(12, _intake_page("intake:staff_step", step="about"), role=Role.NURSE)
+    ],
+    "intake:staff_review": [Budget(12, _intake_page("intake:staff_review"), role=Role.NURSE)],
     "clinics:settings": [Budget(5, _to("clinics:settings"))],
+    # Every chart page's header also shows the treatment plan's dose (one query: the newest
+    # plan version), so the chart tabs' budgets above and below carry +1 for it.
+    # The treatment app. 5 + the clinic's protocols (their latest version annotated).
+    "treatment:protocols": [
+        Budget(
+            6, _to("treatment:protocols"), _protocols, role=Role.NURSE, row_text="Budget protocol"
+        )
+    ],
+    "treatment:builtin": [
+        Budget(5, _to("treatment:builtin", builtin_id="depression"), role=Role.NURSE)
+    ],
+    # 5 + the protocol, its versions (their authors joined).
+    "treatment:protocol": [
+        Budget(
+            7,
+            _protocol_page("protocol"),
+            _protocol_versions,
+            role=Role.NURSE,
+            row_text="Budget change",
+        )
+    ],
+    "treatment:protocol_edit": [Budget(7, _protocol_page("protocol_edit"), role=Role.PHYSICIAN)],
+    "treatment:settings": [Budget(6, _to("treatment:settings"), role=Role.PHYSICIAN)],
+    # The chart tab: 5 + the patient, the header items (as on every chart tab, this plan's
+    # dose included), audit entry (5 with savepoints), the plan, its versions (people and
+    # protocol joined), the protocols to draft from, the eligibility decision and the consent
+    # (what blocks signing), and the physician's form (protocol versions 3, weights 2: the
+    # select renders and the form's initial values).
+    "treatment:tab": [
+        Budget(
+            36,
+            _plan_tab("tab"),
+            _plan_versions,
+            role=Role.PHYSICIAN,
+            row_text="Budget reason",
+        )
+    ],
+    # 5 + the patient, plan, newest version, the clinic's settings, the weight used.
+    "treatment:preview_svg": [Budget(10, _plan_tab("preview_svg"), role=Role.NURSE)],
+    # The patients app. 5 + count, audit entry (the list opened), the page's rows.
+    "patients:list": [
+        Budget(
+            12, _to("patients:list"), _patients, role=Role.COORDINATOR, row_text="Budget Patient"
+        )
+    ],
+    "patients:new": [Budget(5, _to("patients:new"), role=Role.COORDINATOR)],
+    "patients:settings": [Budget(6, _to("patients:settings"), role=Role.PHYSICIAN)],  # 5 + row
+    # 5 + the patient, audit entry.
+    "patients:edit": [Budget(11, _chart("edit"), role=Role.COORDINATOR)],
+    # Chart tabs: 5 + the patient (clinic and inquiry joined), the header's items (allergies,
+    # open flags; eligibility's screening: its settings, six record readers and the latest
+    # decision; the care team; the consents' template versions and live consents), audit
+    # entry, then each list the tab shows (its people joined): the flags (overview);
+    # measurements and blood pressures (weight); medications and allergies; diagnoses;
+    # psychiatric, medical, substance-use and pregnancy rows and the clinic's chart settings
+    # (history).
+    "patients:overview": [
+        Budget(27, _chart("overview"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget flag")
+    ],
+    "patients:weight": [
+        Budget(28, _chart("weight"), _chart_rows, role=Role.PHYSICIAN, row_text=" cm</td>")
+    ],
+    "patients:medications": [
+        Budget(28, _chart("medications"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget med")
+    ],
+    "patients:diagnoses": [
+        Budget(
+            27, _chart("diagnoses"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget diagnosis"
+        )
+    ],
+    "patients:history": [
+        Budget(31, _chart("history"), _chart_rows, role=Role.PHYSICIAN, row_text="Budget substance")
+    ],
+    # 5 + the patient, one query per section listed (allergies, medications, diagnoses,
+    # measurements, psychiatric and substance-use history), the export's audit entry.
+    "patients:summary_pdf": [Budget(17, _chart("summary_pdf"), _chart_rows, role=Role.PHYSICIAN)],
     # 5 + patient, audit entry, template versions, consents, their events (one prefetch).
     "consents:list": [
         Budget(
@@ -941,105 +1139,19 @@ BUDGETS: dict[str, list[Budget]] = {
     "consents:template_publish": [
         Budget(6, _to("consents:template_publish", kind=Kind.OFF_LABEL), role=Role.PHYSICIAN)
     ],
-    # The treatment app. 5 + the clinic's protocols (their latest version annotated).
-    "treatment:protocols": [
-        Budget(
-            6, _to("treatment:protocols"), _protocols, role=Role.NURSE, row_text="Budget protocol"
-        )
+    # The Outcomes tab: the chart tab's 5 + patient, the header items (allergies, open flags,
+    # the eligibility screening's reads and decision, care team, consents), audit entry; then
+    # the clinic's outcome settings and the responses (one query).
+    "outcomes:page": [
+        Budget(28, _outcomes("page"), _responses, role=Role.PHYSICIAN, row_text="<tr><td>")
     ],
-    "treatment:builtin": [
-        Budget(5, _to("treatment:builtin", builtin_id="depression"), role=Role.NURSE)
+    # 5 + the patient, settings, responses, audit entry.
+    "outcomes:plot": [Budget(13, _outcomes("plot", "phq9"), _responses, role=Role.PHYSICIAN)],
+    # 5 + the patient, audit entry, the responses (their enterers joined).
+    "outcomes:export_csv": [
+        Budget(12, _outcomes("export_csv"), _responses, role=Role.NURSE, row_text="phq9,1,")
     ],
-    # 5 + the protocol, its versions (their authors joined).
-    "treatment:protocol": [
-        Budget(
-            7,
-            _protocol_page("protocol"),
-            _protocol_versions,
-            role=Role.NURSE,
-            row_text="Budget change",
-        )
-    ],
-    "treatment:protocol_edit": [Budget(7, _protocol_page("protocol_edit"), role=Role.PHYSICIAN)],
-    "treatment:settings": [Budget(6, _to("treatment:settings"), role=Role.PHYSICIAN)],
-    # The chart tab: 5 + the patient, the header items (patients' 2, the others'
-    # HEADER_ITEMS), audit entry (5 with savepoints), the plan, its versions (people and
-    # protocol joined), the protocols to draft from, the eligibility decision and the consent
-    # (what blocks signing), and the physician's form (protocol versions 3, weights 2: the
-    # select renders and the form's initial values).
-    "treatment:tab": [
-        Budget(
-            14 + HEADER_ITEMS + 9,
-            _plan_tab("tab"),
-            _plan_versions,
-            role=Role.PHYSICIAN,
-            row_text="Budget reason",
-        )
-    ],
-    # 5 + the patient, plan, newest version, the clinic's settings, the weight used.
-    "treatment:preview_svg": [Budget(10, _plan_tab("preview_svg"), role=Role.NURSE)],
-    # The patients app. 5 + count, audit entry (the list opened), the page's rows.
-    "patients:list": [
-        Budget(
-            12, _to("patients:list"), _patients, role=Role.COORDINATOR, row_text="Budget Patient"
-        )
-    ],
-    "patients:new": [Budget(5, _to("patients:new"), role=Role.COORDINATOR)],
-    # 5 + the patient, audit entry.
-    "patients:edit": [Budget(11, _chart("edit"), role=Role.COORDINATOR)],
-    # Chart tabs: 5 + the patient (clinic and inquiry joined), the header's allergies and open
-    # flags, audit entry, then each list the tab shows (its people joined): the flags (overview);
-    # measurements and blood pressures (weight); medications and allergies; diagnoses;
-    # psychiatric, medical, substance-use and pregnancy rows and the clinic's chart settings
-    # (history).
-    "patients:overview": [
-        Budget(
-            14 + HEADER_ITEMS,
-            _chart("overview"),
-            _chart_rows,
-            role=Role.PHYSICIAN,
-            row_text="Budget flag",
-        )
-    ],
-    "patients:weight": [
-        Budget(
-            15 + HEADER_ITEMS,
-            _chart("weight"),
-            _chart_rows,
-            role=Role.PHYSICIAN,
-            row_text=" cm</td>",
-        )
-    ],
-    "patients:medications": [
-        Budget(
-            15 + HEADER_ITEMS,
-            _chart("medications"),
-            _chart_rows,
-            role=Role.PHYSICIAN,
-            row_text="Budget med",
-        )
-    ],
-    "patients:diagnoses": [
-        Budget(
-            14 + HEADER_ITEMS,
-            _chart("diagnoses"),
-            _chart_rows,
-            role=Role.PHYSICIAN,
-            row_text="Budget diagnosis",
-        )
-    ],
-    "patients:history": [
-        Budget(
-            18 + HEADER_ITEMS,
-            _chart("history"),
-            _chart_rows,
-            role=Role.PHYSICIAN,
-            row_text="Budget substance",
-        )
-    ],
-    # 5 + the patient, one query per section listed (allergies, medications, diagnoses,
-    # measurements, psychiatric and substance-use history), the export's audit entry.
-    "patients:summary_pdf": [Budget(17, _chart("summary_pdf"), _chart_rows, role=Role.PHYSICIAN)],
+    "outcomes:export_fhir": [Budget(12, _outcomes("export_fhir"), _responses, role=Role.NURSE)],
     "clinics:settings_group": [
         Budget(
             5 if page.form_class is None else 6,  # the form reads the clinic fresh
@@ -1105,7 +1217,6 @@ class QueryBudgetTests(BudgetCase):
         )
 
     def test_every_staff_page_has_a_budget(self) -> None:
-        self.login(Role.CLINIC_ADMIN)
         pages = staff_routes()
         assert set(BUDGETS) <= set(pages), set(BUDGETS) - set(pages)
         missing = []
@@ -1122,6 +1233,7 @@ class QueryBudgetTests(BudgetCase):
                 status = self.client.get(url).status_code
             if status != 405:
                 missing.append(name)
+            self.client.logout()
         assert missing == [], f"give these staff pages a query budget in BUDGETS: {missing}"
 
     def test_the_page_walk_finds_the_pages(self) -> None:

@@ -134,7 +134,7 @@ CSV_HEADER = [
 ]
 
 
-def _cell(value: str) -> str:
+def csv_cell(value: str) -> str:
     # A cell starting like a formula would run in a spreadsheet (CSV injection); user agents and
     # after-values can carry attacker text.
     if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
@@ -169,4 +169,4 @@ def csv_rows(entries: Entries, tz: dt.tzinfo) -> Iterator[list[str]]:
             entry.reason,
             entry.entry_hash,
         ]
-        yield [_cell(v) for v in values]
+        yield [csv_cell(v) for v in values]

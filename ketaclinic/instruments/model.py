@@ -181,5 +181,11 @@ class Instrument:
         return tuple(it for it in self.items if it.scored)
 
     @property
+    def clinician_rated(self) -> bool:
+        """Rated or observed by a clinician (``rater`` is not ``self``): MADRS, CADSS,
+        CADSS-6, BPRS+, MOAA/S and the C-SSRS screener as encoded here (its interview form)."""
+        return self.rater != "self"
+
+    @property
     def uses_loinc(self) -> bool:
         return not self.panel_code.startswith(LOCAL_PREFIX)

@@ -39,3 +39,9 @@ register("view.patient_list", "Opened the patient list", kind=PATIENT)
 register("view.patient_search", "Searched the patients (the text is not kept)", kind=PATIENT)
 register("view.patient_chart", "Opened a patient's chart", kind=PATIENT)
 register("patients.summary.export", "Downloaded a patient's chart summary (PDF)", kind=PATIENT)
+
+register(
+    "patient.chart_settings",
+    "Changed the clinic's chart settings (the treatment-resistant threshold)",
+    kind="clinics.clinic",
+)

@@ -18,7 +18,7 @@ from ketaclinic.access.zones import clinic_today
 from ketaclinic.accounts.models import Membership, Role
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.inquiries.models import Inquiry
-from ketaclinic.patients import actions, sections
+from ketaclinic.patients import actions
 from ketaclinic.patients.conditions import ConditionCode
 from ketaclinic.patients.models import Patient, PatientStatus
 
@@ -45,7 +45,6 @@ class DemoPatient:
     sud_treatment: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     inquiry_name: str = ""  # converted from the demo inquiry of this name
-    share_with_therapist: tuple[str, ...] = ()
 
 
 PATIENTS = [
@@ -71,6 +70,8 @@ PATIENTS = [
             "escort_name": "Luis Alvarez",
             "escort_relationship": "Husband",
             "escort_phone": "+14155550102",
+            # The demo therapist; the consents seed records her consent to share with him.
+            "professional_note": "Theo Marsh LCSW (demo), weekly sessions",
         },
     ),
     DemoPatient(
@@ -96,9 +97,8 @@ PATIENTS = [
         answers=NO_TO_ALL,
         extra={
             "pronouns": "he/him",
-            "professional_note": "Theo Marsh LCSW (demo), weekly sessions",
+            "professional_note": "Dr. Lena Fisher, psychologist (demo)",
         },
-        share_with_therapist=(sections.SUMMARY, sections.DIAGNOSES, sections.MEDICATIONS),
     ),
     DemoPatient(
         "Grace",
@@ -299,19 +299,5 @@ def seed(clinic: Clinic) -> list[Patient]:
             )
         if d.status != patient.status:
             actions.set_status(coordinator, patient, d.status, reason="Demo data.")
-        if d.share_with_therapist:
-            from ketaclinic.accounts.actions.grants import grant_shared_access
-
-            therapist = Membership.objects.filter(
-                clinic=clinic, role=Role.OUTSIDE_PROFESSIONAL, is_active=True
-            ).first()
-            if therapist is not None:
-                grant_shared_access(
-                    physician,
-                    professional=therapist.user,
-                    target=patient,
-                    sections=d.share_with_therapist,
-                    reason="Demo: signed consent to share with their therapist.",
-                )
         made.append(patient)
     return made

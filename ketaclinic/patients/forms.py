@@ -359,3 +359,15 @@ class IbwSexForm(forms.Form):
             ("female", "Female (45.5 kg base)"),
         ],
     )
+
+
+class ChartSettingsForm(forms.Form):
+    treatment_resistant_min_trials = forms.IntegerField(
+        label="Adequate antidepressant trials that make a patient treatment-resistant",
+        min_value=1,
+        max_value=10,
+        help_text=(
+            "Default 2: the commonly used definition (two or more adequate trials that did not "
+            "help). It is not in the clinical reference, so your clinic chooses."
+        ),
+    )

@@ -28,7 +28,7 @@ def safety_flags_context(patient: Patient, viewer: ChartViewer) -> dict[str, Any
 
 
 def status_context(patient: Patient, viewer: ChartViewer) -> dict[str, Any]:
-    return {"patient": patient}
+    return {"patient": patient, "part2": viewer.part2}
 
 
 def next_appointment_context(patient: Patient, viewer: ChartViewer) -> dict[str, Any]:

@@ -48,3 +48,11 @@ def can_edit_clinical(by: Membership | None, patient: Patient) -> bool:
 def sees_part2_by_role(by: Membership | None, patient: Patient) -> bool:
     """Program staff who treat the patient see Part 2 rows without a consent."""
     return _in_clinic(by, patient) and acts_as(by, CLINICAL_ROLES)
+
+
+SETTINGS_ROLES: tuple[Role, ...] = (Role.CLINIC_ADMIN, Role.PHYSICIAN)
+
+
+def can_change_settings(by: Membership | None) -> bool:
+    """The clinic admin and physicians choose the chart's clinical settings."""
+    return by is not None and acts_as(by, SETTINGS_ROLES)

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from ketaclinic.patients.views import chart, entries, export, listing
+from ketaclinic.patients.views import chart, entries, export, listing, settings
 
 app_name = "patients"
 urlpatterns = [
     path("patients/", listing.patient_list, name="list"),
     path("patients/new/", listing.patient_new, name="new"),
+    path("clinic/chart/", settings.chart_settings, name="settings"),
     path("patients/<int:pk>/", chart.overview, name="overview"),
     path("patients/<int:pk>/weight/", chart.weight, name="weight"),
     path("patients/<int:pk>/medications/", chart.medications, name="medications"),

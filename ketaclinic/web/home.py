@@ -2,7 +2,7 @@
 
 Each role's page shows counts and the items themselves (read from ``web.queues``), with an
 empty state that says what will appear and why. Sections that later features fill (infusion
-chairs, eligibility reviews, plans, safety alerts, questionnaires, the controlled-substance
+chairs, eligibility reviews, plans, questionnaires due, the controlled-substance
 ledger) are drawn now as empty states naming what they will hold, so the page people learn
 today is the page they will use. Someone with no clinic role gets a page saying whom to ask.
 """
@@ -28,6 +28,7 @@ from ketaclinic.accounts.actions.invitations import pending_for
 from ketaclinic.accounts.models import Membership, Role, User
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.eligibility.queues import to_review as eligibility_to_review
+from ketaclinic.measurement.queries import open_safety_alerts
 from ketaclinic.web import queues
 
 
@@ -48,15 +49,13 @@ class Planned:
     body: str
 
 
-# Sources: the clinical reference (shared/reference/clinical.md), §6.4 for the
-# self-harm screen that blocks a session, §8.1 for the controlled-substance rules.
-SAFETY_ALERTS = Planned(
-    "safety",
-    "Safety alerts",
-    "No safety alerts",
-    "Anything a clinician must see before the next infusion will show here first, such as a "
-    "self-harm answer on PHQ-9 item 9 or a moderate or high C-SSRS screen (clinical reference "
-    "§6.4). Alerts come with the patient record, a later feature.",
+# The safety-alert queue (measurement.queries.open_safety_alerts): PHQ-9 item 9 answered 1 or
+# more, or a moderate or high C-SSRS screen (clinical reference §6.1, §6.4), until a clinician
+# acknowledges it.
+SAFETY_EMPTY_BODY = (
+    "A questionnaire answer that signals danger shows here at once, until a physician or nurse "
+    "acknowledges it and records the action taken: PHQ-9 item 9 answered 1 or more, or a "
+    "moderate or high C-SSRS screen (clinical reference §6.1, §6.4)."
 )
 
 
@@ -139,7 +138,7 @@ def _coordinator(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> di
 def _clinical(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
     tomorrow = today + dt.timedelta(days=1)
     physician = request.membership is not None and request.membership.role == Role.PHYSICIAN
-    before = [SAFETY_ALERTS, _chairs("Today", today)]
+    before = [_chairs("Today", today)]
     after = [
         *([PLANS_TO_SIGN] if physician else []),
         QUESTIONNAIRES,
@@ -148,6 +147,8 @@ def _clinical(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[
     return {
         "prepare": queues.leads_to_prepare(clinic, request.user, today),
         "links": _inquiry_links(request.user),
+        "safety_alerts": open_safety_alerts(clinic),
+        "safety_empty_body": SAFETY_EMPTY_BODY,
         "planned_before": before,
         "planned_after": after,
         # The physician's queue of eligibility decisions (eligibility.queues).

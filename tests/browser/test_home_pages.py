@@ -43,7 +43,7 @@ PAGES: dict[str, tuple[str, list[str], list[str]]] = {
             "Safety alerts",
             "Today\u2019s chairs",
             "New and urgent leads",
-            "Eligibility reviews",
+            "Eligibility decisions to review",
             "Treatment plans to sign",
             "Questionnaires due",
             "Tomorrow\u2019s chairs",
@@ -59,7 +59,7 @@ PAGES: dict[str, tuple[str, list[str], list[str]]] = {
             "Questionnaires due",
             "Tomorrow\u2019s chairs",
         ],
-        ["Eligibility reviews", "Treatment plans to sign"],
+        ["Eligibility decisions to review", "Treatment plans to sign"],
     ),
     "custodian": (
         "custodian@demo.ketaclinic.test",
@@ -68,7 +68,7 @@ PAGES: dict[str, tuple[str, list[str], list[str]]] = {
     ),
     "outside-professional": (
         "therapist@demo.ketaclinic.test",
-        ["Patients who share their record with you", "Whom to contact"],
+        ["Patients shared with me", "Whom to contact"],
         ["Urgent inquiries", "New and urgent leads", "Counts due"],
     ),
     "clinic-admin": (

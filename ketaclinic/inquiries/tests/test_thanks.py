@@ -42,7 +42,9 @@ class ThanksTestCase(InquiryTestCase):
         self.assertIn("Please reach out for help now", body)
         self.assertLess(body.index("call or text 988"), body.index("<h1>Thank you"))
         self.assertLess(body.index('href="tel:988"'), body.index("<h1>Thank you"))
-        self.assertEqual(body.count('<aside class="crisis'), 1)
+        # One crisis box: the urgent one is a div (role="alert" is not allowed on <aside>).
+        self.assertEqual(body.count('<div class="crisis urgent" role="alert"'), 1)
+        self.assertNotIn('<aside class="crisis"', body)
 
     def test_it_sends_visitors_without_a_submission_to_the_form(self) -> None:
         r = self.client.get(self.url)

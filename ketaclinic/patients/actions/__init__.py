@@ -26,6 +26,7 @@ from ketaclinic.patients.actions.record import (
     raise_safety_flag,
     resolve_safety_flag,
     set_status,
+    update_chart_settings,
     update_patient,
 )
 
@@ -49,5 +50,6 @@ __all__ = [
     "set_status",
     "stop_medication",
     "strike_entry",
+    "update_chart_settings",
     "update_patient",
 ]

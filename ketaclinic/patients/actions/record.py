@@ -67,7 +67,9 @@ REQUIRED_FIELDS: tuple[str, ...] = (
 )
 
 
-def _checked_values(by: Membership, patient: Patient, values: dict[str, Any]) -> dict[str, Any]:
+def _checked_values(
+    by: Membership | None, patient: Patient, values: dict[str, Any]
+) -> dict[str, Any]:
     unknown = set(values) - set(DEMOGRAPHIC_FIELDS) - set(CLINICAL_FIELDS)
     if unknown:
         raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
@@ -173,7 +175,7 @@ def _link_inquiry(
 
 
 def update_patient(
-    by: Membership,
+    by: Membership | None,
     patient: Patient,
     changes: dict[str, Any],
     *,
@@ -182,8 +184,12 @@ def update_patient(
 ) -> bool:
     """Change identity, contact and escort fields. ``expected_version`` is the version the form
     was opened at: if the row moved on since, ``StaleVersion`` is raised and nothing saved
-    (None skips the check, for commands). Returns False when nothing changed."""
-    by = require_demographics(by, patient)
+    (None skips the check, for commands). Returns False when nothing changed.
+
+    ``by=None`` is the patient through an intake link the intake app verified (CONVENTIONS);
+    the Part 2 label stays out of their reach (``_checked_values``)."""
+    if by is not None:
+        by = require_demographics(by, patient)
     with transaction.atomic():
         row = locked(patient)
         if expected_version is not None and row.version != expected_version:
@@ -212,14 +218,20 @@ def update_patient(
 
 
 def set_status(
-    by: Membership,
+    by: Membership | None,
     patient: Patient,
     status: str,
     *,
     reason: str = "",
     request: HttpRequest | None = None,
 ) -> bool:
-    by = require_demographics(by, patient)
+    """``by=None``: the patient's own submitted intake (verified link), which may only move
+    them from "intake pending" to "screening"."""
+    if by is None:
+        if patient.status != PatientStatus.INTAKE_PENDING or status != PatientStatus.SCREENING:
+            raise PermissionDenied("Only staff can change a patient's status.")
+    else:
+        by = require_demographics(by, patient)
     if status not in PatientStatus.values:
         raise ValidationError(f"Unknown status {status!r}.")
     with transaction.atomic():
@@ -245,15 +257,22 @@ def set_status(
 
 
 def raise_safety_flag(
-    by: Membership,
+    by: Membership | None,
     patient: Patient,
     *,
     kind: str,
     detail: str,
     request: HttpRequest | None = None,
+    from_patient_answer: bool = False,
 ) -> SafetyFlag:
-    """Any reader of the chart may raise a flag (the front desk hears things first)."""
-    if not policies.can_read(by, patient):
+    """Any reader of the chart may raise a flag (the front desk hears things first).
+
+    ``by=None`` only with ``from_patient_answer=True``: the measurement app raising a flag
+    from the patient's own questionnaire answer, sent through a link it has verified."""
+    if by is None:
+        if not from_patient_answer:
+            raise PermissionDenied("Only a patient's own answer raises a flag without staff.")
+    elif not policies.can_read(by, patient):
         raise PermissionDenied("Your role cannot raise safety flags on this patient.")
     if not kind.strip() or not detail.strip():
         raise ValidationError("Say what kind of concern it is and what happened.")
@@ -263,7 +282,7 @@ def raise_safety_flag(
             patient=row,
             kind=kind.strip(),
             detail=detail,
-            raised_by=by.user,
+            raised_by=by.user if by is not None else None,
             part2=row.sud_treatment,
         )
         audit(
@@ -314,3 +333,36 @@ def resolve_safety_flag(
         action_taken,
     )
     return flag
+
+
+def update_chart_settings(
+    by: Membership,
+    clinic: Clinic,
+    *,
+    treatment_resistant_min_trials: int,
+    request: HttpRequest | None = None,
+) -> bool:
+    """Set the clinic's treatment-resistant threshold (``ChartSettings``). False: unchanged."""
+    from ketaclinic.audit.log import record
+    from ketaclinic.patients.models import ChartSettings
+
+    if not policies.can_change_settings(by) or by.clinic_id != clinic.pk:
+        raise PermissionDenied("Only the clinic admin and physicians change chart settings.")
+    if not 1 <= treatment_resistant_min_trials <= 10:
+        raise ValidationError({"treatment_resistant_min_trials": "Enter a number from 1 to 10."})
+    with transaction.atomic():
+        row, _ = ChartSettings.objects.select_for_update().get_or_create(clinic=clinic)
+        before = row.treatment_resistant_min_trials
+        if before == treatment_resistant_min_trials:
+            return False
+        row.treatment_resistant_min_trials = treatment_resistant_min_trials
+        row.save(update_fields=["treatment_resistant_min_trials"])
+        record(
+            "patient.chart_settings",
+            by=by,
+            request=request,
+            obj=clinic,
+            before={"treatment_resistant_min_trials": before},
+            after={"treatment_resistant_min_trials": treatment_resistant_min_trials},
+        )
+    return True

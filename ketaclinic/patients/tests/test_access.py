@@ -224,6 +224,7 @@ class OutsideProfessionalTests(SharedCase):
         assert "Alcohol use disorder" not in body
         assert "1 entries are withheld under 42 CFR Part 2." in body
         assert NOTICE not in body
+        assert ">42 CFR Part 2</span>" not in body  # the label itself is Part 2 information
         assert not AuditEntry.objects.filter(action="patient.part2_disclosure").exists()
 
     def test_with_a_part2_grant_the_notice_is_shown_and_the_disclosure_audited(self) -> None:
@@ -232,6 +233,7 @@ class OutsideProfessionalTests(SharedCase):
         body = self.client.get(url("diagnoses", self.patient)).content.decode()
         assert "Alcohol use disorder" in body
         assert NOTICE in body
+        assert ">42 CFR Part 2</span>" in body
         assert "42 CFR part 2" in REDISCLOSURE_NOTICE
         entry = AuditEntry.objects.get(action="patient.part2_disclosure")
         assert entry.after == {"where": "diagnoses", "rows": 1}

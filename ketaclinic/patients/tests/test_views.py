@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from ketaclinic.accounts.models import Role
 from ketaclinic.audit.models import AuditEntry
-from ketaclinic.patients import actions
+from ketaclinic.patients import actions, queries
 from ketaclinic.patients.tests.base import PatientCase
 from ketaclinic.testing import member
 
@@ -67,3 +67,33 @@ class ChartPagesTests(PatientCase):
         assert response.status_code == 200
         assert response.content.startswith(b"%PDF")
         assert AuditEntry.objects.filter(action="patients.summary.export").count() == 1
+
+
+class ChartSettingsTests(PatientCase):
+    def test_the_threshold_is_a_per_clinic_choice(self) -> None:
+        nurse = member(self.users[Role.NURSE], self.clinic)
+        actions.record_psychiatric_history(nurse, self.patient, adequate_antidepressant_trials=2)
+        settings_url = reverse("patients:settings")
+        for role in (Role.NURSE, Role.COORDINATOR, Role.CUSTODIAN, Role.OUTSIDE_PROFESSIONAL):
+            self.login(role)
+            self.assert_denied(self.client.get(settings_url), 403)
+        self.login(Role.PHYSICIAN)
+        page = self.client.get(settings_url).content.decode()
+        assert "not taken from the clinical reference" in page
+        bad = self.client.post(settings_url, {"treatment_resistant_min_trials": "0"})
+        assert bad.status_code == 200 and bad.context["form"].errors
+        assert (
+            self.client.post(settings_url, {"treatment_resistant_min_trials": "3"}).status_code
+            == 302
+        )
+        entry = AuditEntry.objects.get(action="patient.chart_settings")
+        assert (entry.before, entry.after) == (
+            {"treatment_resistant_min_trials": 2},
+            {"treatment_resistant_min_trials": 3},
+        )
+        # Two trials no longer make the patient treatment-resistant here.
+        body = self.client.get(reverse("patients:history", args=[self.patient.pk])).content.decode()
+        assert "Not treatment-resistant by the clinic" in body
+        self.login(self.outsider)
+        self.client.post(settings_url, {"treatment_resistant_min_trials": "5"})
+        assert queries.trd_min_trials(self.clinic) == 3

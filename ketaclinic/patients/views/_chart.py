@@ -7,7 +7,9 @@ from typing import Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from ketaclinic.access.policy import clinic_scoped
 from ketaclinic.access.request import ClinicRequest
@@ -57,15 +59,25 @@ def visible_tabs(viewer: ChartViewer) -> list[chart.ChartTab]:
     ]
 
 
-def header(patient: Patient, viewer: ChartViewer) -> list[dict[str, Any]]:
-    items = []
+def header(request: ClinicRequest, patient: Patient, viewer: ChartViewer) -> list[dict[str, Any]]:
+    """The header items this viewer may see, each rendered with its own context (the keys of
+    its ``context`` dict are the template's variables). Items that are summary-list rows are
+    grouped into one list; any other markup stands on its own."""
+    segments: list[dict[str, Any]] = []
     for item in chart.header_items():
         if not viewer.sees(item.section):
             continue
         context = item.context(patient, viewer)
-        if context is not None:
-            items.append({"template": item.template, "context": context, "key": item.key})
-    return items
+        if context is None:
+            continue
+        html = render_to_string(item.template, {"patient": patient, **context}, request=request)
+        if html.lstrip().startswith('<div class="summary-list__row"'):
+            if not segments or "rows" not in segments[-1]:
+                segments.append({"rows": []})
+            segments[-1]["rows"].append(mark_safe(html))  # noqa: S308 - our own templates' output
+        else:
+            segments.append({"block": mark_safe(html)})  # noqa: S308 - our own templates' output
+    return segments
 
 
 def chart_context(
@@ -80,7 +92,7 @@ def chart_context(
     return {
         "patient": patient,
         "viewer": viewer,
-        "header_items": header(patient, viewer),
+        "header_segments": header(request, patient, viewer),
         "tabs": [
             {
                 "label": t.label,

@@ -146,6 +146,8 @@ def _history(
         "psychiatric": psych,
         "current_psych": current_psych,
         "trd_min_trials": min_trials,
+        "can_change_settings": not viewer.is_outside
+        and policies.can_change_settings(viewer.membership),
         "treatment_resistant": queries.is_treatment_resistant(current_psych, min_trials),
         "answers": answers,
         "current_answers": [(labels[c], current.get(c)) for c in ConditionCode.values],

@@ -8,7 +8,7 @@ and PostgreSQL alike:
     every page            5   session, user, TOTP device, UserSession, Membership (access
                               policy; the shell's clinic switcher reads the same lookup)
     coordinator          +6   inquiry counts (one aggregate), five queues
-    physician, nurse     +2   inquiry counts, the leads
+    physician, nurse     +4   inquiry counts, the leads, open safety alerts (count, rows)
     custodian            +1   the clinic's admins
     outside professional +3   live grants, their records (one per kind), the clinic's admins
     clinic admin         +9   invitations (rows, count), inquiry counts, break-glass (rows,
@@ -47,8 +47,9 @@ TODAY = dt.date(2030, 5, 6)
 SHELL = 5 + 1  # the shell, and the viewer's own invitations waiting (every home page)
 BUDGETS = {
     Role.COORDINATOR: SHELL + 6,
-    Role.PHYSICIAN: SHELL + 4,  # lead counts, leads; eligibility queue (count, rows)
-    Role.NURSE: SHELL + 2,
+    # lead counts, leads; eligibility queue (count, rows); open safety alerts (count, rows)
+    Role.PHYSICIAN: SHELL + 6,
+    Role.NURSE: SHELL + 4,  # lead counts, leads; open safety alerts (count, rows)
     Role.CUSTODIAN: SHELL + 1,
     Role.OUTSIDE_PROFESSIONAL: SHELL + 3,
     Role.CLINIC_ADMIN: SHELL + 10,  # security events: three parts (clinic, people, accounts)

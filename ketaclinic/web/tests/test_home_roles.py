@@ -72,7 +72,8 @@ class LeadsToPrepareTests(InquiryTestCase):
             "questionnaires",
             "chairs_tomorrow",
         ]
-        assert [p.key for p in response.context["planned_before"]] == ["safety", "chairs_today"]
+        assert [p.key for p in response.context["planned_before"]] == ["chairs_today"]
+        assert response.context["safety_alerts"].count == 0  # the real queue (measurement)
         assert response.context["eligibility"] is None
         self.assertNotContains(response, "Treatment plans to sign")
         self.assertContains(response, "No safety alerts")

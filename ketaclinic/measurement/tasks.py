@@ -1,0 +1,117 @@
+"""Background work of safety alerts: the care-team email and the escalation to on-call.
+
+Both are enqueued inside the transaction that opens the alert (``safety.open_alert``), so with
+the database backend they commit with it. The escalation runs ``safety_escalation_minutes``
+after the alert opened (``run_after``); it does nothing for an alert acknowledged by then, and
+nothing a second time (``escalated_at`` is set once, under a row lock), so a duplicate task or
+a retried one is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from ketaclinic.audit.log import record
+from ketaclinic.measurement import notify
+from ketaclinic.measurement.models import SafetyAlert
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def notify_safety_alert(alert_id: int, site_url: str = "") -> str:
+    """Email the care team and, with consent, the outside professional (once each)."""
+    alert = SafetyAlert.objects.select_related("clinic", "patient").filter(pk=alert_id).first()
+    if alert is None:
+        return "no such alert"
+    if alert.acknowledged_at is not None:
+        return "acknowledged before the email went"
+    url = _alert_url(alert, site_url)
+    done = []
+    if not alert.care_team_notified:
+        sent = notify.send_care_team(alert, url)
+        if sent:
+            with transaction.atomic():
+                SafetyAlert.objects.filter(pk=alert.pk).update(care_team_notified=sent)
+                record(
+                    "measurement.alert_notify",
+                    clinic=alert.clinic,
+                    obj=alert,
+                    patient_ref=alert.patient_id,
+                    after={"recipients": len(sent)},
+                )
+            done.append("care team")
+    if not alert.outside_notified:
+        sent = notify.send_outside(alert)
+        if sent:
+            with transaction.atomic():
+                SafetyAlert.objects.filter(pk=alert.pk).update(outside_notified=sent)
+                record(
+                    "measurement.alert_notify_outside",
+                    clinic=alert.clinic,
+                    obj=alert,
+                    patient_ref=alert.patient_id,
+                    after={"recipients": len(sent)},
+                )
+            done.append("outside professional")
+    return ", ".join(done) or "nothing to send"
+
+
+def _alert_url(alert: SafetyAlert, site_url: str) -> str:
+    """The alert's page, on ``site_url`` (the site's address, from the request that opened
+    the alert; relative where none was known)."""
+    from django.urls import reverse
+
+    return site_url.rstrip("/") + reverse("measurement:alert", args=[alert.patient_id, alert.pk])
+
+
+def queue_escalation(alert: SafetyAlert, site_url: str = "") -> bool:
+    """Enqueue the escalation for when it is due. False where the backend cannot wait (the
+    immediate backend of the tests: escalating at once would be wrong)."""
+    from ketaclinic.measurement.safety import escalation_due_at
+
+    if not escalate_safety_alert.get_backend().supports_defer:
+        logger.info("Safety alert %s: no deferred escalation on this task backend", alert.pk)
+        return False
+    escalate_safety_alert.using(run_after=escalation_due_at(alert)).enqueue(alert.pk, site_url)
+    return True
+
+
+@task()
+def escalate_safety_alert(alert_id: int, site_url: str = "") -> str:
+    """If ``alert`` is still open once due, email the on-call physician and record it."""
+    from ketaclinic.measurement.safety import escalation_due_at
+
+    with transaction.atomic():
+        alert = (
+            SafetyAlert.objects.select_for_update()
+            .select_related("clinic", "patient")
+            .filter(pk=alert_id)
+            .first()
+        )
+        if alert is None:
+            return "no such alert"
+        if alert.acknowledged_at is not None:
+            return "acknowledged"
+        if alert.escalated_at is not None:
+            return "already escalated"
+        if timezone.now() < escalation_due_at(alert):
+            return "not due yet"
+        sent = notify.send_on_call(alert, _alert_url(alert, site_url))
+        if not sent:
+            return "no on-call address"
+        alert.escalated_at = timezone.now()
+        alert.escalated_to = sent
+        alert.save(update_fields=["escalated_at", "escalated_to"])
+        record(
+            "measurement.alert_escalate",
+            clinic=alert.clinic,
+            obj=alert,
+            patient_ref=alert.patient_id,
+            after={"recipients": len(sent)},
+        )
+    return "escalated"
