@@ -4,9 +4,9 @@ response. Synthetic, labelled "(demo)"; the trajectories are invented shapes, no
 
 Patients are the patients seed's (looked up by name in the demo clinic), else created through
 ``patients.actions.create_patient`` when absent (the patients demo seed may create them
-first). Responses are written with the ORM and scored by ``ketaclinic.instruments.score``
-(``write_response``) until the measurement app's ``record_response`` action exists; switch to
-it then. Idempotent: a patient who already has responses is left as they are.
+first). Responses go through the ``record_response`` action (entered by the demo nurse, as
+answered on the clinic's tablet); ``write_response`` is for test fixtures only. Idempotent: a
+patient who already has responses is left as they are.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ketaclinic.access.zones import clinic_zone
 from ketaclinic.accounts.models import Membership, Role, User
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.instruments import INSTRUMENTS, score
+from ketaclinic.measurement.actions import record_response
 from ketaclinic.measurement.models import Channel, Response
 from ketaclinic.patients.models import Patient
 
@@ -172,8 +173,15 @@ def seed(clinic: Clinic, *, today: dt.date | None = None) -> list[Patient]:
     )
     if physician is None:
         return []  # no physician to create demo patients as: nothing to attach scores to
+    nurse = (
+        Membership.objects.select_related("user", "clinic")
+        .filter(clinic=clinic, role=Role.NURSE, is_active=True)
+        .order_by("id")
+        .first()
+    ) or physician
     zone = clinic_zone(clinic)
-    end = today or dt.datetime.now(zone).date()
+    now = dt.datetime.now(zone)
+    end = today or now.date()
     start = end - dt.timedelta(weeks=WEEKS - 1)
     patients = []
     for n, row in enumerate(DEMO_SERIES):
@@ -187,11 +195,14 @@ def seed(clinic: Clinic, *, today: dt.date | None = None) -> list[Patient]:
                 at = dt.datetime.combine(
                     start + dt.timedelta(weeks=week), dt.time(18, 5 * n), tzinfo=zone
                 )
-                write_response(
+                # This week's evening may not have come yet: then it was answered earlier today.
+                at = min(at, now - dt.timedelta(minutes=10 * (n + 1)))
+                record_response(
+                    nurse,
                     patient,
                     instrument_id,
                     answers_for_total(instrument_id, total),
-                    at,
-                    channel=Channel.SELF_REPORT,
+                    administered_at=at,
+                    channel=Channel.IN_CLINIC,
                 )
     return patients

@@ -170,7 +170,18 @@ class SafetyAlert(models.Model):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="safety_alerts"
     )
-    response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="safety_alerts")
+    # The stored response; empty while the answer that opened the alert is saved on a
+    # questionnaire link but not sent yet (the submit attaches the response).
+    response = models.ForeignKey(
+        Response, null=True, blank=True, on_delete=models.PROTECT, related_name="safety_alerts"
+    )
+    questionnaire_request = models.ForeignKey(
+        QuestionnaireRequest,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="safety_alerts",
+    )
     reason = models.TextField()
     flag = models.ForeignKey(
         "patients.SafetyFlag", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

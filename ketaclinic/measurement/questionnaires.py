@@ -26,7 +26,7 @@ from ketaclinic.accounts.models import Membership
 from ketaclinic.audit.log import record
 from ketaclinic.instruments import INSTRUMENTS, Instrument, InstrumentInputError, get, score
 from ketaclinic.lib.messaging import send_email, send_sms
-from ketaclinic.measurement import actions, policies
+from ketaclinic.measurement import actions, policies, safety
 from ketaclinic.measurement.models import (
     AnswerMode,
     Channel,
@@ -192,15 +192,17 @@ def saved_answers(req: QuestionnaireRequest, instrument: Instrument) -> list[Any
     return (saved + [None] * len(instrument.items))[: len(instrument.items)]
 
 
-def _crisis(instrument: Instrument, answers: list[Any]) -> bool:
-    """Whether these saved answers already call for crisis resources (before the submit):
-    the scoring core sets its safety flags from the answered items even when some are
-    missing."""
+def _crisis(instrument: Instrument, answers: list[Any]) -> str:
+    """Why these saved answers already call for crisis resources and an alert (before the
+    submit), or "": the scoring core sets its safety flags from the answered items even when
+    some are missing."""
     try:
         result = score(instrument.id, answers)
     except InstrumentInputError:  # an odd partial set: the submit decides
-        return False
-    return any(flag in ALERT_FLAGS for flag in result.flags)
+        return ""
+    if not any(flag in ALERT_FLAGS for flag in result.flags):
+        return ""
+    return safety.alert_reason(instrument, answers, result)
 
 
 def save_answers(
@@ -210,9 +212,11 @@ def save_answers(
     *,
     link: SecureLink | None,
     request: HttpRequest | None = None,
+    site_url: str = "",
 ) -> bool:
     """Keep ``answers`` (item number -> option value) for one instrument; True when they call
-    for crisis resources now. An answer outside an item's options is refused at that item."""
+    for crisis resources now, and then the safety alert is opened at once (before the
+    submit). An answer outside an item's options is refused at that item."""
     _check_link(req, link)
     if instrument_id not in req.instruments:
         raise ValidationError("This questionnaire is not part of this request.")
@@ -234,10 +238,13 @@ def save_answers(
         locked.progress[instrument_id] = current
         if locked.status == RequestStatus.SENT:
             locked.status = RequestStatus.STARTED
-        crisis = _crisis(instrument, current)
+        reason = _crisis(instrument, current)
+        crisis = bool(reason)
         if crisis and locked.crisis_shown_at is None:
             locked.crisis_shown_at = timezone.now()
         locked.save(update_fields=["progress", "status", "crisis_shown_at"])
+        if crisis:
+            safety.open_alert_for_saved_answers(locked, reason, site_url=site_url, request=request)
         links.record_step(locked.link or link, step=instrument_id, request=request)  # type: ignore[arg-type]
         record(
             "measurement.request_save",

@@ -33,7 +33,12 @@ from ketaclinic.audit.log import record
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.instruments import Instrument, Score
 from ketaclinic.measurement import policies
-from ketaclinic.measurement.models import MeasurementSettings, Response, SafetyAlert
+from ketaclinic.measurement.models import (
+    MeasurementSettings,
+    QuestionnaireRequest,
+    Response,
+    SafetyAlert,
+)
 from ketaclinic.patients import actions as patient_actions
 from ketaclinic.patients.models import Patient
 
@@ -81,9 +86,23 @@ def open_alert(
     site_url: str = "",
     request: HttpRequest | None = None,
 ) -> SafetyAlert:
-    """Open an alert for ``response`` (call inside the transaction that stored it)."""
+    """Open an alert for ``response`` (call inside the transaction that stored it).
+
+    When the patient's answer already opened an alert while it was only saved on their link
+    (``open_alert_for_saved_answers``), that alert gets the response instead: one alert, one
+    notice, one escalation."""
     from ketaclinic.measurement import tasks
 
+    if response.questionnaire_request_id is not None:
+        waiting = (
+            SafetyAlert.objects.select_for_update()
+            .filter(questionnaire_request_id=response.questionnaire_request_id, response=None)
+            .first()
+        )
+        if waiting is not None:
+            waiting.response = response
+            waiting.save(update_fields=["response"])
+            return waiting
     patient = response.patient
     flag = patient_actions.raise_safety_flag(
         by,
@@ -110,6 +129,53 @@ def open_alert(
         obj=alert,
         patient_ref=patient.pk,
         after={"response_id": response.pk, "instrument": response.instrument_id},
+    )
+    tasks.notify_safety_alert.enqueue(alert.pk, site_url)
+    tasks.queue_escalation(alert, site_url)
+    return alert
+
+
+def open_alert_for_saved_answers(
+    questionnaire_request: QuestionnaireRequest,
+    reason: str,
+    *,
+    site_url: str = "",
+    request: HttpRequest | None = None,
+) -> SafetyAlert:
+    """Open the alert the moment the patient's answer is saved on their link, before the
+    questionnaire is sent (a patient who answers item 9 and then closes the page must still
+    reach a clinician). Call inside the transaction that saved the answers; the submit
+    attaches the stored response to this alert (``open_alert``)."""
+    from ketaclinic.measurement import tasks
+
+    patient = questionnaire_request.patient
+    existing = SafetyAlert.objects.filter(questionnaire_request=questionnaire_request).first()
+    if existing is not None:
+        return existing
+    flag = patient_actions.raise_safety_flag(
+        None,
+        patient,
+        kind=FLAG_KIND,
+        detail=f"Questionnaire answer: {reason}. Acknowledge the safety alert to resolve.",
+        request=request,
+        from_patient_answer=True,
+    )
+    alert = SafetyAlert.objects.create(
+        clinic=patient.clinic,
+        patient=patient,
+        questionnaire_request=questionnaire_request,
+        reason=reason,
+        flag=flag,
+        opened_at=timezone.now(),
+        part2=bool(patient.sud_treatment),
+    )
+    record(
+        "measurement.alert_open",
+        request=request,
+        clinic=patient.clinic,
+        obj=alert,
+        patient_ref=patient.pk,
+        after={"questionnaire_request_id": questionnaire_request.pk, "saved_not_sent": True},
     )
     tasks.notify_safety_alert.enqueue(alert.pk, site_url)
     tasks.queue_escalation(alert, site_url)

@@ -54,19 +54,21 @@ def test_the_physician_reviews_the_screening_and_signs(
     violations = no_violations(page)
 
     page.get_by_label("Eligible with conditions", exact=True).check()
-    page.get_by_label("Reason", exact=True).fill(
+    page.get_by_role("textbox", name=re.compile(r"^Reason")).fill(
         "Reviewed the relative reasons with the patient today."
     )
-    page.get_by_label("Conditions", exact=True).fill("Blood pressure under 160/95 on the day.")
-    page.get_by_label("Your password").fill("not-the-password")
+    page.get_by_role("textbox", name=re.compile(r"^Conditions")).fill(
+        "Blood pressure under 160/95 on the day."
+    )
+    page.get_by_label(re.compile(r"^Your password")).fill("not-the-password")
     page.get_by_role("button", name="Sign the decision").click()
     expect(page.locator(".field__error, .error-summary").first).to_be_visible()
-    expect(page.get_by_label("Reason", exact=True)).to_have_value(
+    expect(page.get_by_role("textbox", name=re.compile(r"^Reason"))).to_have_value(
         "Reviewed the relative reasons with the patient today."
     )
 
     page.get_by_label("Eligible with conditions", exact=True).check()
-    page.get_by_label("Your password").fill(DEMO_PASSWORD)
+    page.get_by_label(re.compile(r"^Your password")).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign the decision").click()
     history = page.get_by_role("table")
     expect(history.get_by_text("Eligible with conditions").first).to_be_visible()

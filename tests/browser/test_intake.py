@@ -14,7 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from ketaclinic.lib.child import run_ketaclinic
-from tests.browser.conftest import DemoServer
+from tests.browser.conftest import ROOT, DemoServer
 
 pytestmark = pytest.mark.browser
 
@@ -116,6 +116,7 @@ def test_a_patient_completes_the_intake_on_a_phone_leaving_and_resuming(
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", name="Your height and weight")).to_be_visible()
     page.screenshot(path=str(artifacts / "intake-phone-step3.png"), full_page=True)
+    page.screenshot(path=str(ROOT / "docs" / "screenshot-intake-phone.png"), full_page=True)
     context.close()  # the patient leaves
 
     context = phone(browser)  # and comes back later, with nothing but the link

@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import DemoServer
+from tests.browser.conftest import ROOT, DemoServer
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +35,7 @@ def test_the_physician_sees_a_lost_response_and_its_plot(
     page.wait_for_function(
         "img => img.complete && img.naturalWidth > 0", arg=plot.element_handle(), timeout=10000
     )
+    page.screenshot(path=str(ROOT / "docs" / "screenshot-outcomes.png"), full_page=True)
     found = Axe().run(page).response["violations"]
     context.close()
     assert [f"{v['impact']} {v['id']}" for v in found] == []

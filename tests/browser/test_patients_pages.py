@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import DemoServer
+from tests.browser.conftest import ROOT, DemoServer
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +36,8 @@ def test_patient_pages_have_no_violations(
     page.get_by_role("button", name="Search").click()
     assert "Okonkwo" not in page.url  # the search text never travels in the URL
     page.get_by_role("link", name="Okonkwo (demo), Grace").click()
+    if viewport["width"] == 1024:
+        page.screenshot(path=str(ROOT / "docs" / "screenshot-chart.png"), full_page=True)
     for tab in TABS:
         page.get_by_role("navigation", name="Chart sections").get_by_role("link", name=tab).click()
         page.get_by_role("heading", name=tab, level=2).wait_for()

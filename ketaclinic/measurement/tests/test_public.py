@@ -10,6 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from ketaclinic.measurement import safety
 from ketaclinic.measurement.models import QuestionnaireRequest, RequestStatus, Response, SafetyAlert
 from ketaclinic.measurement.tests.base import MeasurementCase
 from ketaclinic.securelinks.models import SecureLink
@@ -53,8 +54,21 @@ class SelfReportFlowTests(MeasurementCase):
         assert CRISIS in page and 'href="tel:988"' in page and 'href="sms:988"' in page
         assert 'href="tel:911"' in page
         assert self.clinic.crisis_resources.split(",")[0] in page
-        # The alert opens with the submitted response, not before.
-        assert not SafetyAlert.objects.exists()
+        # The alert opens the moment the answer is saved: a patient who closes the page now,
+        # without sending, still reaches a clinician.
+        alert = SafetyAlert.objects.get()
+        assert alert.is_open and alert.response is None and alert.flag is not None
+        assert "item 9" in alert.reason
+        assert safety.has_open_safety_alert(self.patient)
+        assert [m.to for m in mail.outbox] == [[self.users["physician"].email]]
+        # Sending afterwards attaches the response to that alert: one alert, one email.
+        self.client.post(self.url("public_item", "phq9", 10), {"item_10": ""})
+        for number in range(1, 8):
+            self.client.post(self.url("public_item", "gad7", number), {f"item_{number}": "0"})
+        self.client.post(self.url("public_review"))
+        alert.refresh_from_db()
+        assert alert.response is not None and alert.response.instrument_id == "phq9"
+        assert SafetyAlert.objects.count() == 1 and len(mail.outbox) == 1
 
     def test_whole_form_save_resume_and_submit(self) -> None:
         self.client.post(self.url("public_start"), {"mode": "whole"})
@@ -112,7 +126,8 @@ class SelfReportFlowTests(MeasurementCase):
         thanks = self.client.get(self.url("public_thanks"))
         assert CRISIS in thanks.content.decode()
         alert = SafetyAlert.objects.get()
-        assert alert.response.instrument_id == "phq9" and alert.flag is not None
+        assert alert.response is not None and alert.response.instrument_id == "phq9"
+        assert alert.flag is not None
         assert alert.flag.raised_by is None
         assert [m.to for m in mail.outbox] == [[self.users["physician"].email]]
         alert_page = reverse("measurement:alert", args=[self.patient.pk, alert.pk])

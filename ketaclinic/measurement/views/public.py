@@ -180,7 +180,12 @@ def _answer_page(
         if form.is_valid():
             try:
                 questionnaires.save_answers(
-                    req, instrument.id, form.answers(), link=link, request=request
+                    req,
+                    instrument.id,
+                    form.answers(),
+                    link=link,
+                    request=request,
+                    site_url=request.build_absolute_uri("/"),
                 )
             except ValidationError as problem:
                 for name, errors in problem.message_dict.items():
