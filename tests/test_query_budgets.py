@@ -775,7 +775,7 @@ def _patient_page(name: str) -> Callable[[BudgetCase], str]:
     return lambda case: reverse(name, args=[case.patient.pk])
 
 
-TEAM_BUDGET = 18
+TEAM_BUDGET = 32
 DIRECTORY_BUDGET = 12
 
 
@@ -866,11 +866,13 @@ BUDGETS: dict[str, list[Budget]] = {
         # + 1: the viewer's own invitations waiting for an answer (every home page)
         Budget(6 + extra, _home_here, _home_rows, role=role, row_text=text, variant=role)
         for role, extra, text in (
-            (Role.COORDINATOR, 6, "Budget Lead"),  # counts (one aggregate), five queues
+            # counts (one aggregate), five queues, intakes to chase (count, rows)
+            (Role.COORDINATOR, 8, "Budget Lead"),
             # counts, the leads to prepare, the eligibility queue (count, rows), open safety
             # alerts (count, rows)
             (Role.PHYSICIAN, 6, "Budget Lead"),
-            (Role.NURSE, 4, "Budget Lead"),
+            # counts, the leads, open safety alerts, screenings missing information
+            (Role.NURSE, 6, "Budget Lead"),
             (Role.CUSTODIAN, 1, ""),  # the clinic's admins (the rest is planned sections)
             # live grants, their records (one query per kind), the clinic's admins
             (Role.OUTSIDE_PROFESSIONAL, 3, "Inquiry #"),
@@ -967,8 +969,10 @@ BUDGETS: dict[str, list[Budget]] = {
     # 5 + the professional, its latest invitation (the admin's)
     "careteam:professional_detail": [Budget(7, _professional_page("careteam:professional_detail"))],
     "careteam:professional_edit": [Budget(6, _professional_page("careteam:professional_edit"))],
-    # 5 + patient, audit entry (5), live team, former members, referrals, their events, and
-    # the three forms' choices (physicians, nurses and coordinators, professionals).
+    # The chart's Care team tab: 5 + patient, the chart header (13: allergies, open flags, the
+    # eligibility screening's reads and decision, care team, consents' template versions and
+    # live consents), audit entry (5), live team, former members, referrals, their events,
+    # and the three forms' choices (physicians, nurses and coordinators, professionals).
     "careteam:team": [
         Budget(
             TEAM_BUDGET,
@@ -999,19 +1003,21 @@ BUDGETS: dict[str, list[Budget]] = {
             row_text="Budget consent",
         )
     ],
-    # 5 + patient, audit entry (5), the screening's reads (settings, answers, allergies,
-    # medications, blood pressure, reproductive status, substance use), decisions (signers
-    # joined). The physician's sign form costs nothing more.
+    # The chart's Eligibility tab: 5 + patient, the chart header (13, as on the Care team tab),
+    # audit entry (5), the screening's reads (settings, answers, allergies, medications, blood
+    # pressure, reproductive status, substance use), decisions (signers joined). The
+    # physician's sign form costs nothing more.
     "eligibility:tab": [
         Budget(
-            19, _eligibility_tab, _decisions, role=role, row_text="Budget decision", variant=role
+            33, _eligibility_tab, _decisions, role=role, row_text="Budget decision", variant=role
         )
         for role in (Role.PHYSICIAN, Role.COORDINATOR)
     ],
     # 5 + the clinic's settings row (none yet: the defaults).
     "eligibility:settings": [Budget(6, _to("eligibility:settings"), role=Role.PHYSICIAN)],
-    # 5 + patient, audit entry (five statements), the submission, its newest link.
-    "intake:patient": [Budget(13, _intake_page("intake:patient"), role=Role.COORDINATOR)],
+    # The chart's Intake tab: 5 + patient, the chart header (13, as on the Care team tab), audit
+    # entry (five statements), the submission, its newest link.
+    "intake:patient": [Budget(27, _intake_page("intake:patient"), role=Role.COORDINATOR)],
     # 5 + patient, open submission, audit entry (five statements).
     "intake:staff_step": [
         Budget(12, _intake_page("intake:staff_step", step="about"), role=Role.NURSE)
@@ -1094,10 +1100,11 @@ BUDGETS: dict[str, list[Budget]] = {
     # 5 + the patient, one query per section listed (allergies, medications, diagnoses,
     # measurements, psychiatric and substance-use history), the export's audit entry.
     "patients:summary_pdf": [Budget(17, _chart("summary_pdf"), _chart_rows, role=Role.PHYSICIAN)],
-    # 5 + patient, audit entry, template versions, consents, their events (one prefetch).
+    # The chart's Consents tab: 5 + patient, the chart header (13, as on the Care team tab),
+    # audit entry, template versions, consents, their events (one prefetch).
     "consents:list": [
         Budget(
-            14,
+            28,
             lambda case: reverse("consents:list", args=[case.patient.pk]),
             _consents,
             role=Role.NURSE,
@@ -1152,6 +1159,11 @@ BUDGETS: dict[str, list[Budget]] = {
         Budget(12, _outcomes("export_csv"), _responses, role=Role.NURSE, row_text="phq9,1,")
     ],
     "outcomes:export_fhir": [Budget(12, _outcomes("export_fhir"), _responses, role=Role.NURSE)],
+    # 5 + the clinic's outcome settings row (its changer joined).
+    "outcomes:settings": [
+        Budget(6, _to("outcomes:settings"), role=role, variant=role)
+        for role in (Role.PHYSICIAN, Role.CLINIC_ADMIN)
+    ],
     "clinics:settings_group": [
         Budget(
             5 if page.form_class is None else 6,  # the form reads the clinic fresh

@@ -15,12 +15,13 @@ class CareteamConfig(AppConfig):
 
         chart.register_tab(
             chart.ChartTab(
-                slug="care-team",
+                slug="care-team",  # careteam.views.team.TAB_SLUG
                 label="Care team",
                 order=80,
                 url_name="careteam:team",
                 section=sections.SUMMARY,
                 roles=frozenset({Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR}),
+                break_glass=False,  # its view admits the team roles only
             )
         )
         chart.register_header_item(

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 # Not a sharing section (patients.sections.SHAREABLE): outside professionals never see it.
 SECTION = "consents"
+TAB_SLUG = "consents"
 
 
 def header_context(patient: Patient, viewer: ChartViewer) -> dict[str, Any] | None:
@@ -42,7 +43,7 @@ def register() -> None:
     )
     register_tab(
         ChartTab(
-            slug="consents",
+            slug=TAB_SLUG,
             label="Consents",
             order=60,
             url_name="consents:list",

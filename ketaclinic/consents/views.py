@@ -23,7 +23,7 @@ from ketaclinic.access.policy import clinic_scoped, roles
 from ketaclinic.access.request import ClinicRequest
 from ketaclinic.accounts.policies import break_glass_or_roles
 from ketaclinic.audit.log import record_view
-from ketaclinic.consents import actions, policies, queries
+from ketaclinic.consents import actions, chart, policies, queries
 from ketaclinic.consents.defaults import REDISCLOSURE_NOTICE
 from ketaclinic.consents.forms import ConsentForm, EndForm, SignForm
 from ketaclinic.consents.models import Consent, ConsentEvent, Kind
@@ -32,6 +32,7 @@ from ketaclinic.consents.storage import read_pdf
 from ketaclinic.lib.markdown import render_markdown
 from ketaclinic.patients.access import ChartViewer, chart_viewer
 from ketaclinic.patients.models import Patient
+from ketaclinic.patients.views._chart import chart_context
 
 
 def _patient(request: ClinicRequest, pk: int, **_: Any) -> Patient:
@@ -70,19 +71,20 @@ def _links(patient: Patient) -> dict[str, str]:
 def consent_list(request: ClinicRequest, pk: int) -> HttpResponse:
     patient = _patient(request, pk)
     viewer = chart_viewer(request, patient)
+    context = chart_context(request, patient, viewer, chart.TAB_SLUG)
     record_view(request, patient, section="consents", patient_ref=patient.pk)
     latest = queries.latest_versions(patient.clinic)
     rows = [
         {"consent": c, "reconsent": queries.reconsent_reasons(c, latest)}
         for c in _consents(patient, viewer)
     ]
-    context = {
-        "patient": patient,
-        "rows": rows,
-        "can_create": bool(policies.kinds_for(request.membership, patient)),
-        "break_glass": viewer.break_glass,
-        **_links(patient),
-    }
+    context.update(
+        {
+            "rows": rows,
+            "can_create": bool(policies.kinds_for(request.membership, patient)),
+            **_links(patient),
+        }
+    )
     return render(request, "consents/list.html", context)
 
 

@@ -1,7 +1,10 @@
-"""The physician's home queue "Eligibility decisions to review": patients whose stored
-screening needs a physician (review, or not eligible) with no decision yet, and decisions out
-of date. A fixed number of queries however many patients (the stored ``PatientScreening``,
-not a fresh screen of each)."""
+"""Home queues read from the stored screening (``PatientScreening``, not a fresh screen of
+each patient), so each costs a fixed number of queries however many patients:
+
+* the physician's "Eligibility decisions to review": screenings that need a physician
+  (review, or not eligible) with no decision yet, and decisions out of date;
+* the nurse's "Patients in screening with missing information": patients in screening whose
+  screening is incomplete, with what is missing."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.eligibility.models import EligibilityDecision, PatientScreening, ScreeningStatus
+from ketaclinic.patients.models import PatientStatus
 from ketaclinic.web.queues import SECTION_LIMIT, Queue
 
 
@@ -59,4 +63,47 @@ def to_review(clinic: Clinic) -> Queue[ReviewItem]:
         )
         for s in rows[:SECTION_LIMIT]
     ]
+    return Queue(count, items)
+
+
+#: How many missing items a home-page row names before "and N more".
+MISSING_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class MissingItem:
+    patient_id: int
+    mrn: str
+    name: str
+    missing: list[str]
+    more: int
+    since: object
+
+
+def missing_information(clinic: Clinic) -> Queue[MissingItem]:
+    """Patients in screening whose stored screening is incomplete, longest waiting first;
+    each with the first ``MISSING_SHOWN`` things missing (the stored result's labels)."""
+    rows = (
+        PatientScreening.objects.filter(
+            patient__clinic=clinic,
+            patient__status=PatientStatus.SCREENING,
+            status=ScreeningStatus.INCOMPLETE,
+        )
+        .select_related("patient")
+        .order_by("screened_at", "id")
+    )
+    count = rows.count()
+    items = []
+    for s in rows[:SECTION_LIMIT]:
+        labels = [m["label"] for m in (s.result or {}).get("missing", [])]
+        items.append(
+            MissingItem(
+                patient_id=s.patient_id,
+                mrn=s.patient.mrn,
+                name=s.patient.display_name,
+                missing=labels[:MISSING_SHOWN],
+                more=max(len(labels) - MISSING_SHOWN, 0),
+                since=s.screened_at,
+            )
+        )
     return Queue(count, items)

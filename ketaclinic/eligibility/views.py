@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,6 +22,7 @@ from ketaclinic.accounts.policies import break_glass_or_roles
 from ketaclinic.accounts.views.security import _signed_out_locked as signed_out_locked
 from ketaclinic.audit.log import record_view
 from ketaclinic.eligibility import actions, policies
+from ketaclinic.eligibility.chart import TAB
 from ketaclinic.eligibility.forms import SettingsForm, SignForm
 from ketaclinic.eligibility.models import EligibilityDecision
 from ketaclinic.eligibility.rules import RULES, RULESET_VERSION
@@ -30,6 +30,8 @@ from ketaclinic.eligibility.screening import current_decision, screen, settings_
 from ketaclinic.patients import sections
 from ketaclinic.patients.access import chart_viewer
 from ketaclinic.patients.models import Patient
+from ketaclinic.patients.views._chart import chart_context
+from ketaclinic.web.clinic_rules import back_link
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
@@ -59,6 +61,7 @@ def _tab(request: ClinicRequest, patient: Patient, form: SignForm | None = None)
     viewer = chart_viewer(request, patient)
     if not viewer.sees(sections.ELIGIBILITY):
         raise Http404("No such patient.")
+    context = chart_context(request, patient, viewer, TAB.slug)
     record_view(request, patient, "eligibility", patient_ref=patient.pk)
     result = screen(patient)
     decisions = list(
@@ -71,25 +74,22 @@ def _tab(request: ClinicRequest, patient: Patient, form: SignForm | None = None)
     if can_sign and form is None:
         form = SignForm()
     shown = [r for r in result.reasons if viewer.part2 or not r.part2]
-    return render(
-        request,
-        "eligibility/tab.html",
+    context.update(
         {
-            "patient": patient,
             "result": result,
             "absolute": [r for r in result.absolute if r in shown],
             "relative": [r for r in result.relative if r in shown],
-            "withheld": len(result.reasons) - len(shown),
+            "reasons_withheld": len(result.reasons) - len(shown),
             "decisions": decisions,
             "live": live,
             "live_stale": live is not None
             and (live.is_stale or live.fingerprint != result.fingerprint),
             "sees_part2": viewer.part2,
             "form": form if can_sign else None,
-            "chart_url": f"/patients/{patient.pk}/",
             "ruleset_version": RULESET_VERSION,
-        },
+        }
     )
+    return render(request, "eligibility/tab.html", context)
 
 
 @chart_readers
@@ -161,8 +161,6 @@ def clinic_settings(request: ClinicRequest) -> HttpResponse:
             "chosen": chosen,
             "rules": RULES,
             "ruleset_version": RULESET_VERSION,
-            "clinical_defaults_url": reverse(
-                "clinics:settings_group", kwargs={"slug": "clinical-defaults"}
-            ),
+            **dict(zip(("back_url", "back_label"), back_link(request), strict=True)),
         },
     )

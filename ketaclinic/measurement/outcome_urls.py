@@ -1,9 +1,10 @@
-"""The Outcomes tab of the patient chart, its plots and the export of responses (full paths:
+"""The Outcomes tab of the patient chart, its plots, the export of responses and the clinic's
+outcome definitions (full paths:
 the walk of the URL configuration fills each pattern's own arguments)."""
 
 from django.urls import path
 
-from ketaclinic.measurement import outcome_views
+from ketaclinic.measurement import outcome_settings_views, outcome_views
 
 app_name = "outcomes"
 urlpatterns = [
@@ -15,4 +16,5 @@ urlpatterns = [
         name="export_fhir",
     ),
     path("patients/<int:pk>/outcomes/<slug:instrument_id>.svg", outcome_views.plot, name="plot"),
+    path("clinic/outcomes/", outcome_settings_views.outcome_settings, name="settings"),
 ]

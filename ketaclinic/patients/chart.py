@@ -8,7 +8,8 @@ part from its own ``AppConfig.ready`` and the patients app imports none of them:
   for ``template`` (included in the header), or ``None`` to leave the item out.
 * ``register_tab(ChartTab(...))``: a tab whose page is the URL ``url_name`` with the patient's
   pk; ``section`` is the sharing section (``patients.sections``) an outside professional needs
-  to see it, and ``roles`` the staff roles that see it.
+  to see it, and ``roles`` the staff roles that see it; ``break_glass`` says whether other
+  staff reading the chart by break-glass see it too (False when its view admits roles only).
 
 ``viewer`` is a ``patients.access.ChartViewer``.
 """
@@ -41,6 +42,7 @@ class ChartTab:
     url_name: str
     section: str
     roles: frozenset[str] = field(default_factory=frozenset)  # empty: every chart reader
+    break_glass: bool = True
 
 
 _HEADER: dict[str, HeaderItem] = {}

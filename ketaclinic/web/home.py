@@ -27,9 +27,11 @@ from ketaclinic.access.zones import clinic_today
 from ketaclinic.accounts.actions.invitations import pending_for
 from ketaclinic.accounts.models import Membership, Role, User
 from ketaclinic.clinics.models import Clinic
+from ketaclinic.eligibility.queues import missing_information
 from ketaclinic.eligibility.queues import to_review as eligibility_to_review
+from ketaclinic.intake.queues import intakes_to_chase
 from ketaclinic.measurement.queries import open_safety_alerts
-from ketaclinic.web import queues
+from ketaclinic.web import clinic_rules, queues
 
 
 def pipeline_url(**filters: str | int) -> str:
@@ -132,12 +134,15 @@ def _coordinator(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> di
     return {
         "queues": queues.coordinator_queues(clinic, request.user, today),
         "links": _inquiry_links(request.user),
+        # Patients whose intake link needs sending again or a call (intake.queues).
+        "intakes": intakes_to_chase(clinic),
     }
 
 
 def _clinical(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
     tomorrow = today + dt.timedelta(days=1)
     physician = request.membership is not None and request.membership.role == Role.PHYSICIAN
+    nurse = request.membership is not None and request.membership.role == Role.NURSE
     before = [_chairs("Today", today)]
     after = [
         *([PLANS_TO_SIGN] if physician else []),
@@ -153,6 +158,11 @@ def _clinical(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[
         "planned_after": after,
         # The physician's queue of eligibility decisions (eligibility.queues).
         "eligibility": eligibility_to_review(clinic) if physician else None,
+        # The nurse's queue of screenings waiting for information (eligibility.queues).
+        "missing": missing_information(clinic) if nurse else None,
+        # Physicians may change the clinic's clinical settings but cannot open the clinic
+        # settings, so their home page links them.
+        "clinic_rules": clinic_rules.links() if physician else None,
     }
 
 

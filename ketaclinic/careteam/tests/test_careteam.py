@@ -409,7 +409,10 @@ class SharedHomeTests(BaseTestCase):
         self.login("outside_professional")
         response = self.client.get(reverse("web:home"))
         self.assertContains(response, "Patients shared with me")
-        self.assertContains(response, f'<a href="/patients/{patient.pk}/">Tee Patient (test)</a>')
+        self.assertContains(
+            response,
+            f'<a class="button button--link" href="/patients/{patient.pk}/">Tee Patient (test)</a>',
+        )
         self.assertContains(response, "Current medications")
         self.assertNotContains(response, "Expired (test)")
 

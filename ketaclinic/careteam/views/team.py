@@ -1,8 +1,9 @@
 """One patient's care team, the directory filtered for them, and their referrals.
 
-Standalone pages under /patients/<pk>/care-team/ (the chart links here through its
-"Care team" tab). Staff who read charts by role see and change the team; an outside
-professional whose live sharing consent includes the summary sees the team only.
+The team page is the chart's "Care team" tab (inside the chart layout); the directory and
+referral pages under /patients/<pk>/care-team/ stand alone and link back to it. Staff who
+read charts by role see and change the team; an outside professional whose live sharing
+consent includes the summary sees the team only.
 """
 
 from __future__ import annotations
@@ -40,32 +41,32 @@ from ketaclinic.careteam.models import (
 from ketaclinic.patients import sections
 from ketaclinic.patients.access import chart_viewer
 from ketaclinic.patients.models import Patient
+from ketaclinic.patients.views._chart import chart_context
 
 READERS = (*policies.TEAM_ROLES, Role.OUTSIDE_PROFESSIONAL)
-
-
-def chart_url(patient_pk: int) -> str:
-    """The patient's chart (the patients app's page at /patients/<pk>/)."""
-    return f"/patients/{patient_pk}/"
+TAB_SLUG = "care-team"  # the chart tab registered in careteam.apps
 
 
 def _patient(request: ClinicRequest, pk: int) -> Patient:
-    return get_object_or_404(clinic_scoped(Patient.objects.all(), request), pk=pk)
+    return get_object_or_404(
+        clinic_scoped(Patient.objects.select_related("clinic"), request), pk=pk
+    )
 
 
 def _page(request: ClinicRequest, patient: Patient, **forms: Any) -> HttpResponse:
     viewer = chart_viewer(request, patient)
     if not viewer.sees(sections.SUMMARY):
         raise Http404("No such patient.")
+    context: dict[str, Any] = chart_context(request, patient, viewer, TAB_SLUG)
     record_view(request, patient, "care_team", patient_ref=patient.pk)
     clinic = request.clinic
     can_manage = policies.can_manage_team(request.membership, patient)
-    context: dict[str, Any] = {
-        "patient": patient,
-        "chart_url": chart_url(patient.pk),
-        "team": queries.live_team(patient),
-        "can_manage": can_manage,
-    }
+    context.update(
+        {
+            "team": queries.live_team(patient),
+            "can_manage": can_manage,
+        }
+    )
     if can_manage:
         context.update(
             {
@@ -188,7 +189,6 @@ def directory(request: ClinicRequest, pk: int) -> HttpResponse:
         "careteam/directory.html",
         {
             "patient": patient,
-            "chart_url": chart_url(patient.pk),
             "team_url": reverse("careteam:team", args=[patient.pk]),
             "needs": [Specialty(n).label for n in needs],
             "wanted": [Specialty(w).label for w in wanted],

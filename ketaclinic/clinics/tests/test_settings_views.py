@@ -175,9 +175,19 @@ class SaveTests(BaseTestCase):
 
     def test_the_clinical_defaults_page_says_what_will_come(self) -> None:
         response = self.client.get(group_url("clinical-defaults"))
-        for words in ("Dosing protocol defaults", "MADRS remission cut-off", "Observation times"):
+        for words in ("Dosing protocol defaults", "Observation times"):
             self.assertContains(response, words)
-        self.assertContains(response, "Hawley 2002")
+        self.assertContains(response, "Hawley et al. 2002")
+
+    def test_the_clinical_defaults_page_links_every_clinic_rules_page(self) -> None:
+        from ketaclinic.web.clinic_rules import links
+
+        response = self.client.get(group_url("clinical-defaults"))
+        for page in links():
+            self.assertContains(response, f'href="{page["url"]}"')
+            # Each page leads the clinic admin back here.
+            back = self.client.get(page["url"])
+            self.assertContains(back, f'href="{group_url("clinical-defaults")}"')
         self.assertNotContains(response, 'name="save"')
         self.assertEqual(self.client.post(group_url("clinical-defaults")).status_code, 405)
         self.assertEqual(audit_entries(), [])

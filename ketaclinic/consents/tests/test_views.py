@@ -34,8 +34,12 @@ class ConsentPageTests(ConsentCase):
             page = self.client.get(urls["list"])
             assert page.status_code == 200
             assert b"Treatment-resistant depression" in page.content
-            assert b"Back to the chart" in page.content
-            assert self.client.get(urls["detail"]).status_code == 200
+            # The Consents tab of the chart: its header and tab bar, this tab current.
+            assert b'aria-label="Chart header"' in page.content
+            assert b'aria-current="page">Consents</a>' in page.content
+            detail = self.client.get(urls["detail"])
+            assert detail.status_code == 200
+            assert b"All consents" in detail.content
             pdf = self.client.get(urls["pdf"])
             assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
             assert pdf.content.startswith(b"%PDF")

@@ -14,7 +14,7 @@ from ketaclinic.eligibility.models import EligibilityDecision, EligibilitySettin
 from ketaclinic.eligibility.tests.base import answer, complete_record, make_patient
 from ketaclinic.patients.conditions import ConditionCode
 from ketaclinic.patients.models import Patient, SubstanceUse
-from ketaclinic.testing import TEST_PASSWORD, BaseTestCase
+from ketaclinic.testing import TEST_PASSWORD, BaseTestCase, member
 
 
 class EligibilityViewTests(BaseTestCase):
@@ -186,3 +186,35 @@ class SettingsViewTests(BaseTestCase):
         response = self.client.get("/clinic/settings/clinical-defaults/")
         self.assertContains(response, f'href="{self.URL}"')
         self.assertContains(response, "Dosing protocol defaults")
+
+
+class NurseHomeQueueTests(BaseTestCase):
+    """The nurse's "Patients in screening with missing information" reads the stored
+    screening: incomplete screenings of patients in screening, with what is missing."""
+
+    def test_incomplete_screenings_of_patients_in_screening_are_listed(self) -> None:
+        from ketaclinic.eligibility.queues import missing_information
+        from ketaclinic.patients.actions import set_status
+        from ketaclinic.patients.models import PatientStatus
+        from ketaclinic.patients.tests.base import make_patient as make_bare_patient
+
+        waiting = make_bare_patient(self.clinic, self.users[Role.COORDINATOR])
+        pending = make_bare_patient(
+            self.clinic, self.users[Role.COORDINATOR], legal_family_name="Pending"
+        )
+        set_status(member(self.users[Role.COORDINATOR]), waiting, PatientStatus.SCREENING)
+        queue = missing_information(self.clinic)
+        assert [i.patient_id for i in queue.items] == [waiting.pk]
+        assert pending.pk not in [i.patient_id for i in queue.items]
+        item = queue.items[0]
+        assert item.missing and len(item.missing) <= 3
+        self.login(Role.NURSE)
+        page = self.client.get("/home/")
+        self.assertContains(page, "Patients in screening with missing information")
+        self.assertContains(page, f'href="/patients/{waiting.pk}/eligibility/"')
+        self.assertContains(page, item.missing[0])
+        self.login(Role.PHYSICIAN)
+        page = self.client.get("/home/")
+        self.assertNotContains(page, "Patients in screening with missing information")
+        self.assertContains(page, "Clinic rules")
+        self.assertContains(page, 'href="/clinic/outcomes/"')

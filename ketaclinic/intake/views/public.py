@@ -6,10 +6,10 @@ records the opening (``view.securelink``) or the step saved. The token is in the
 every response says ``Referrer-Policy: same-origin`` and log lines scrub it
 (``lib.logs.ScrubSecretPaths``).
 
-The POST views are exempt from Django's CSRF check, and must be: under ``no-referrer`` the
-browser sends ``Origin: null`` with the form, which that check refuses. The link's token in
-the address stands in for the CSRF token: a forged form must name the token, and whoever
-knows it can open the intake anyway. No cookie or session is read on these pages.
+The POST views are exempt from Django's CSRF check: some browsers and privacy tools still send
+``Origin: null`` with the form, which that check refuses, and no cookie or session is read on
+these pages. The link's token in the address stands in for the CSRF token: a forged form must
+name the token, and whoever knows it can open the intake anyway.
 """
 
 from __future__ import annotations

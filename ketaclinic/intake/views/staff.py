@@ -1,6 +1,6 @@
-"""The staff side: a patient's intake status, "Send intake link", and completing the intake on
-the patient's behalf (the same steps, in the staff layout, saved with the staff member as
-``by``)."""
+"""The staff side: a patient's intake status (the chart's Intake tab), "Send intake link",
+and completing the intake on the patient's behalf (the same steps, in the staff layout, saved
+with the staff member as ``by``)."""
 
 from __future__ import annotations
 
@@ -20,11 +20,14 @@ from ketaclinic.accounts.models import Role
 from ketaclinic.audit.log import record_view
 from ketaclinic.intake import actions, policies
 from ketaclinic.intake import messages as intake_messages
+from ketaclinic.intake.chart import TAB
 from ketaclinic.intake.models import IntakeSubmission
 from ketaclinic.intake.status import IntakeStatus, intake_status
 from ketaclinic.intake.steps import BY_KEY, REVIEW
 from ketaclinic.intake.views import flow
+from ketaclinic.patients.access import chart_viewer
 from ketaclinic.patients.models import Patient
+from ketaclinic.patients.views._chart import chart_context
 
 SENDERS = (Role.COORDINATOR, Role.NURSE, Role.PHYSICIAN)
 ON_BEHALF = (Role.PHYSICIAN, Role.NURSE)
@@ -67,8 +70,8 @@ def _status_page(
     request: ClinicRequest, patient: Patient, form: SendForm, status: int = 200
 ) -> HttpResponse:
     state: IntakeStatus = intake_status(patient)
-    context = {
-        "patient": patient,
+    context = chart_context(request, patient, chart_viewer(request, patient), TAB.slug)
+    context |= {
         "state": state,
         "form": form,
         "can_complete": policies.can_complete_on_behalf(request.membership, patient),

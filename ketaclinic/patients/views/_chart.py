@@ -51,11 +51,19 @@ def open_chart(request: ClinicRequest, pk: int) -> tuple[Patient, ChartViewer]:
 
 
 def visible_tabs(viewer: ChartViewer) -> list[chart.ChartTab]:
+    """The tabs this viewer may open: staff by their role or, where the tab's view admits it,
+    by break-glass; outside professionals by the sections shared with them."""
     role = viewer.membership.role
     return [
         t
         for t in chart.tabs()
-        if viewer.sees(t.section) and (not t.roles or viewer.is_outside or role in t.roles)
+        if viewer.sees(t.section)
+        and (
+            not t.roles
+            or viewer.is_outside
+            or role in t.roles
+            or (viewer.break_glass and t.break_glass)
+        )
     ]
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from ketaclinic.access.policy import roles
 from ketaclinic.access.request import ClinicRequest
 from ketaclinic.patients import actions, forms, policies, queries
+from ketaclinic.web.clinic_rules import back_link
 
 
 @roles(*policies.SETTINGS_ROLES)
@@ -38,5 +39,10 @@ def chart_settings(request: ClinicRequest) -> HttpResponse:
     return render(
         request,
         "patients/settings.html",
-        {"form": form, "current": current, "default": queries.DEFAULT_TRD_MIN_TRIALS},
+        {
+            "form": form,
+            "current": current,
+            "default": queries.DEFAULT_TRD_MIN_TRIALS,
+            **dict(zip(("back_url", "back_label"), back_link(request), strict=True)),
+        },
     )

@@ -148,9 +148,10 @@ class EmptyAndLongQueueTests(CoordinatorHomeTestCase):
             "No follow-up is due today",
             "No new inquiries",
             "Nothing open is assigned to you",
+            "No intake to chase",
         ):
             self.assertContains(response, title)
-        self.assertContains(response, 'class="empty-state"', count=5)
+        self.assertContains(response, 'class="empty-state"', count=6)
         self.assertContains(response, f'href="{reverse("inquiries:list")}"')
 
     def test_a_long_queue_shows_the_first_ones_and_leads_to_the_rest(self) -> None:

@@ -7,8 +7,11 @@ and PostgreSQL alike:
 
     every page            5   session, user, TOTP device, UserSession, Membership (access
                               policy; the shell's clinic switcher reads the same lookup)
-    coordinator          +6   inquiry counts (one aggregate), five queues
-    physician, nurse     +4   inquiry counts, the leads, open safety alerts (count, rows)
+    coordinator          +8   inquiry counts (one aggregate), five queues, intakes to chase
+                              (count, rows)
+    physician, nurse     +4   inquiry counts, the leads, open safety alerts (count, rows); the
+                              physician's eligibility queue and the nurse's screenings missing
+                              information (count, rows each)
     custodian            +1   the clinic's admins
     outside professional +3   live grants, their records (one per kind), the clinic's admins
     clinic admin         +9   invitations (rows, count), inquiry counts, break-glass (rows,
@@ -38,6 +41,9 @@ from ketaclinic.clinics.models import Clinic
 from ketaclinic.inquiries import actions
 from ketaclinic.inquiries.models import Status
 from ketaclinic.inquiries.tests.base import InquiryTestCase, make_inquiry
+from ketaclinic.patients.actions import set_status
+from ketaclinic.patients.models import PatientStatus
+from ketaclinic.patients.tests.base import make_patient
 from ketaclinic.testing import member
 
 URL = reverse("web:home")
@@ -46,10 +52,11 @@ NOW = dt.datetime(2030, 5, 6, 15, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2030, 5, 6)
 SHELL = 5 + 1  # the shell, and the viewer's own invitations waiting (every home page)
 BUDGETS = {
-    Role.COORDINATOR: SHELL + 6,
-    # lead counts, leads; eligibility queue (count, rows); open safety alerts (count, rows)
+    Role.COORDINATOR: SHELL + 8,  # + intakes to chase (count, rows)
+    # lead counts, leads; open safety alerts (count, rows); eligibility queue (count, rows)
     Role.PHYSICIAN: SHELL + 6,
-    Role.NURSE: SHELL + 4,  # lead counts, leads; open safety alerts (count, rows)
+    # lead counts, leads; open safety alerts; screenings missing information (count, rows)
+    Role.NURSE: SHELL + 6,
     Role.CUSTODIAN: SHELL + 1,
     Role.OUTSIDE_PROFESSIONAL: SHELL + 3,
     Role.CLINIC_ADMIN: SHELL + 10,  # security events: three parts (clinic, people, accounts)
@@ -91,6 +98,11 @@ class HomeBudgetTests(InquiryTestCase):
                 next_action_on=TODAY - dt.timedelta(days=2),
             )
             make_inquiry(self.clinic, name=f"New {i} (test)")
+            # A patient waiting on an intake never sent, and one in screening with nothing
+            # recorded yet (an incomplete screening).
+            make_patient(self.clinic, coordinator.user, legal_family_name=f"Intake{i}")
+            screening = make_patient(self.clinic, coordinator.user, legal_family_name=f"Scr{i}")
+            set_status(coordinator, screening, PatientStatus.SCREENING)
             invite_staff(
                 admin,
                 email=f"invitee{i}@sturges.example",
@@ -133,6 +145,7 @@ class HomeBudgetTests(InquiryTestCase):
         response = self.assert_budget(Role.COORDINATOR)
         queues = response.context["queues"]
         assert (queues.urgent.count, queues.overdue.count, queues.new.count) == (15, 15, 30)
+        assert response.context["intakes"].count == 15
 
     def test_the_clinic_admins_home(self) -> None:
         response = self.assert_budget(Role.CLINIC_ADMIN)
@@ -147,6 +160,7 @@ class HomeBudgetTests(InquiryTestCase):
     def test_the_nurses_home(self) -> None:
         response = self.assert_budget(Role.NURSE)
         assert response.context["prepare"].leads.count == 30
+        assert response.context["missing"].count == 15
 
     def test_the_custodians_home(self) -> None:
         self.assert_budget(Role.CUSTODIAN)
