@@ -775,7 +775,7 @@ def _patient_page(name: str) -> Callable[[BudgetCase], str]:
     return lambda case: reverse(name, args=[case.patient.pk])
 
 
-TEAM_BUDGET = 32
+TEAM_BUDGET = 33  # +1: the treatment plan header item
 DIRECTORY_BUDGET = 12
 
 
@@ -1009,15 +1009,15 @@ BUDGETS: dict[str, list[Budget]] = {
     # physician's sign form costs nothing more.
     "eligibility:tab": [
         Budget(
-            33, _eligibility_tab, _decisions, role=role, row_text="Budget decision", variant=role
+            34, _eligibility_tab, _decisions, role=role, row_text="Budget decision", variant=role
         )
         for role in (Role.PHYSICIAN, Role.COORDINATOR)
     ],
     # 5 + the clinic's settings row (none yet: the defaults).
     "eligibility:settings": [Budget(6, _to("eligibility:settings"), role=Role.PHYSICIAN)],
-    # The chart's Intake tab: 5 + patient, the chart header (13, as on the Care team tab), audit
+    # The chart's Intake tab: 5 + patient, the chart header (14, as on the Care team tab), audit
     # entry (five statements), the submission, its newest link.
-    "intake:patient": [Budget(27, _intake_page("intake:patient"), role=Role.COORDINATOR)],
+    "intake:patient": [Budget(28, _intake_page("intake:patient"), role=Role.COORDINATOR)],
     # 5 + patient, open submission, audit entry (five statements).
     "intake:staff_step": [
         Budget(12, _intake_page("intake:staff_step", step="about"), role=Role.NURSE)
@@ -1104,7 +1104,7 @@ BUDGETS: dict[str, list[Budget]] = {
     # audit entry, template versions, consents, their events (one prefetch).
     "consents:list": [
         Budget(
-            28,
+            29,
             lambda case: reverse("consents:list", args=[case.patient.pk]),
             _consents,
             role=Role.NURSE,

@@ -35,6 +35,7 @@ from ketaclinic.treatment.forms import PlanForm, ProtocolForm, SettingsForm, Sig
 from ketaclinic.treatment.models import PlanVersion, Protocol, ProtocolVersion, TreatmentPlan
 from ketaclinic.treatment.queries import preview_kwargs, settings_for
 from ketaclinic.treatment.rules import patient_inputs, signing_blockers
+from ketaclinic.web.clinic_rules import back_link
 
 # --- protocols ---------------------------------------------------------------------------
 
@@ -56,6 +57,7 @@ def protocol_list(request: ClinicRequest) -> HttpResponse:
             "ours": ours,
             "builtins": list(library.BUILTIN.values()),
             "can_edit": policies.can_edit_protocols(request.membership, request.clinic),
+            "back": back_link(request),
         },
     )
 
@@ -366,8 +368,6 @@ def clinic_settings(request: ClinicRequest) -> HttpResponse:
         {
             "form": form,
             "chosen": chosen,
-            "clinical_defaults_url": reverse(
-                "clinics:settings_group", kwargs={"slug": "clinical-defaults"}
-            ),
+            "back": back_link(request),
         },
     )
