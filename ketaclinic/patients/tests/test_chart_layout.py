@@ -18,6 +18,7 @@ HEADER_ROWS = [
     "Safety flags",
     "Eligibility",
     "Care team",
+    "Treatment plan",
     "Live consents",
     "Next appointment",
 ]
