@@ -11,6 +11,7 @@ Contract (other tools call it)::
     ketaclinic worker [--interval S] [--once]
     ketaclinic pk ...                  the pharmacology engine (no Django loaded)
     ketaclinic instruments ...         outcome instruments: list, show, score (no Django loaded)
+    ketaclinic plan ...                treatment protocols and plan previews (no Django loaded)
 
 The operations commands (backup, restore, worker, anchors) live in ``ketaclinic/ops/cli.py``.
 """
@@ -27,7 +28,7 @@ from ketaclinic.ops import cli as ops_cli  # no Django at import time
 USAGE = (
     "usage: ketaclinic {serve [--demo] [--port N] [--workers N] [--no-worker] | demo | "
     "manage ARGS... | audit verify [--anchors FILE] | backup ... | restore DIR ... | worker | "
-    "pk ... | instruments ...}"
+    "pk ... | instruments ... | plan ...}"
 )
 
 
@@ -155,6 +156,12 @@ def cmd_instruments(argv: list[str]) -> int:
     return instruments_main(argv)
 
 
+def cmd_plan(argv: list[str]) -> int:
+    from ketaclinic.treatment.cli import main as plan_main
+
+    return plan_main(argv)
+
+
 COMMANDS = {
     "serve": cmd_serve,
     "demo": cmd_demo,
@@ -165,6 +172,7 @@ COMMANDS = {
     "worker": ops_cli.cmd_worker,
     "pk": cmd_pk,
     "instruments": cmd_instruments,
+    "plan": cmd_plan,
 }
 
 

@@ -155,6 +155,10 @@ def create_demo() -> Clinic:
     from ketaclinic.measurement.demo import seed as seed_measurement
 
     seed_measurement(clinic)
+    # After the patients, eligibility and consents seeds: plans for those ready to sign.
+    from ketaclinic.treatment.demo import seed as seed_treatment
+
+    seed_treatment(clinic)
     # Last: it books the patients the seeds above made eligible.
     from ketaclinic.scheduling.demo import seed as seed_schedule
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ketaclinic.measurement",
     "ketaclinic.eligibility",
     "ketaclinic.consents",
+    "ketaclinic.treatment",
     "ketaclinic.securelinks",
     "ketaclinic.intake",
     "ketaclinic.scheduling",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("ketaclinic.measurement.outcome_urls")),
     path("", include("ketaclinic.clinics.urls")),
     path("", include("ketaclinic.eligibility.urls")),
+    path("", include("ketaclinic.treatment.urls")),
     path("", include("ketaclinic.consents.urls")),
     path("", include("ketaclinic.careteam.urls")),
     path("", include("ketaclinic.intake.urls")),

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -72,6 +73,8 @@ from ketaclinic.testing import (
     sign_in_url,
     url_routes,
 )
+from ketaclinic.treatment import actions as treatment_actions
+from ketaclinic.treatment.models import Protocol
 
 # Views an anonymous visitor may open. Adding a name here is a security decision: review it.
 PUBLIC_ALLOWLIST = {
@@ -200,6 +203,14 @@ BY_NAME: dict[str, Kwargs] = {
         "entry_pk": w.case.medication.pk,
     },
     "patients:resolve_flag": lambda w: {"pk": w.case.patient.pk, "flag_pk": w.case.flag.pk},
+    **{
+        f"treatment:{name}": lambda w: {"pk": w.case.protocol.pk}
+        for name in ("protocol", "protocol_edit")
+    },
+    **{
+        f"treatment:{name}": lambda w: {"pk": w.case.patient.pk}
+        for name in ("tab", "draft", "change", "sign", "preview_svg")
+    },
     "eligibility:tab": lambda w: {"pk": w.case.patient.pk},
     "eligibility:sign": lambda w: {"pk": w.case.patient.pk},
     **{f"consents:{name}": lambda w: {"pk": w.case.patient.pk} for name in ("list", "new")},
@@ -285,6 +296,7 @@ BY_KWARG: dict[str, Callable[[Walk], Any]] = {
     "app_label": lambda w: "clinics",  # the admin's page for one app
     "slug": lambda w: "public-page",  # a clinic settings group (of the admin's own clinic)
     "kind": lambda w: Kind.OFF_LABEL.value,  # a kind of consent text
+    "builtin_id": lambda w: "depression",  # a built-in protocol: the same for every clinic
     "token": lambda w: w.case.intake_token,  # a live intake link of the walk's patient
     "step": lambda w: "about",  # an intake step
 }
@@ -468,6 +480,11 @@ ANSWERS: dict[str, Answer | ByRole] = {
             "complete",
         )
     },
+    # The treatment tab and its preview image are chart sections (readers; other staff by
+    # break-glass; the outside professional only where the treatment section is shared).
+    "treatment:tab": CHART_SECTION,
+    "treatment:preview_svg": CHART_SECTION,
+    **{f"treatment:{name}": POST_ONLY for name in ("copy", "draft", "change", "sign")},
 }
 # The clinic admin pages of one row (ADMIN_ROWS), where they are not 200.
 ADMIN_ROW_ANSWERS: dict[str, Answer] = {
@@ -517,6 +534,10 @@ POST_ANSWERS: dict[str, Answer | ByRole] = {
         302, lambda url: url.removesuffix("follow-up/"), "nothing changed, back to the inquiry"
     ),
     "eligibility:sign": Answer(200, why="the tab is shown again with the form's errors"),
+    **{
+        f"treatment:{name}": Answer(200, why="the tab is shown again with the form's errors")
+        for name in ("draft", "change", "sign")
+    },
     # The consent walked is signed: a second signature is refused on the page (its form
     # needs a name first), and an empty revocation asks for the reason.
     "consents:sign": Answer(200, why="the form is shown again with its errors"),
@@ -679,6 +700,7 @@ class AccessPolicyTests(BaseTestCase):
     shared: SharedAccess
     medication: Medication
     flag: SafetyFlag
+    protocol: Protocol
     sent_invitation: Invitation
     professional: OutsideProfessional
     member: CareTeamMember
@@ -821,6 +843,24 @@ class AccessPolicyTests(BaseTestCase):
             starts_at=timezone.now() + dt.timedelta(days=30),
             infusion_minutes=40,
             recovery_minutes=60,
+        )
+        # The clinic's copy of a protocol, and a plan for the walk patient (its tab and image).
+        prescriber = member(cls.users["physician"], cls.clinic)
+        cls.protocol = treatment_actions.copy_protocol(prescriber, cls.clinic, "depression")
+        weight = patient_actions.record_measurement(
+            nurse,
+            cls.patient,
+            measured_on=dt.date(2026, 1, 5),
+            height_cm=Decimal("180.0"),
+            weight_kg=Decimal("80.0"),
+            method="measured",
+        )
+        treatment_actions.draft_plan(
+            prescriber,
+            cls.patient,
+            protocol_version=cls.protocol.versions.get(),
+            dose_mg_per_kg=0.5,
+            measurement=weight,
         )
         SharedAccess.objects.create(
             clinic=cls.clinic,

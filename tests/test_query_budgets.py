@@ -86,6 +86,9 @@ from ketaclinic.testing import (
     member,
     url_routes,
 )
+from ketaclinic.treatment import actions as treatment_actions
+from ketaclinic.treatment import library
+from ketaclinic.treatment.models import Protocol, ProtocolVersion, TreatmentPlan
 
 # Time stands still, so the session's once-a-minute activity write never lands inside (or
 # outside) a measured request by chance.
@@ -500,6 +503,85 @@ def _outcomes(name: str, *args: str) -> Callable[[BudgetCase], str]:
     return lambda case: reverse(f"outcomes:{name}", args=[case.patient.pk, *args])
 
 
+def _budget_protocol(case: BudgetCase) -> Protocol:
+    found = Protocol.objects.filter(clinic=case.clinic, builtin_id="depression").first()
+    if found is None:
+        physician = member(case.users[Role.PHYSICIAN], case.clinic)
+        found = treatment_actions.copy_protocol(physician, case.clinic, "depression")
+    return found
+
+
+def _protocols(case: BudgetCase, n: int) -> None:
+    """``n`` protocols of the clinic (each with one version)."""
+    for _ in range(n):
+        i = next(_serial)
+        protocol = Protocol.objects.create(
+            clinic=case.clinic, builtin_id="ptsd", title=f"Budget protocol {i}", indication="X"
+        )
+        ProtocolVersion.objects.create(
+            protocol=protocol, number=1, data=library.builtin("ptsd"), change_note="Copied."
+        )
+
+
+def _protocol_versions(case: BudgetCase, n: int) -> None:
+    protocol = _budget_protocol(case)
+    data = protocol.versions.get(number=1).data
+    start = protocol.versions.count() + 1
+    ProtocolVersion.objects.bulk_create(
+        ProtocolVersion(
+            protocol=protocol, number=start + j, data=data, change_note=f"Budget change {j}",
+            created_by=case.users[Role.PHYSICIAN],
+        )
+        for j in range(n)
+    )  # fmt: skip
+
+
+def _budget_plan(case: BudgetCase) -> TreatmentPlan:
+    found = TreatmentPlan.objects.filter(patient=case.patient).first()
+    if found is None:
+        physician = member(case.users[Role.PHYSICIAN], case.clinic)
+        weight = BodyMeasurement.objects.create(
+            patient=case.patient, measured_on=dt.date(2026, 2, 1), weight_kg=80, height_cm=170,
+            method="measured",
+        )  # fmt: skip
+        found = treatment_actions.draft_plan(
+            physician,
+            case.patient,
+            protocol_version=_budget_protocol(case).versions.get(number=1),
+            dose_mg_per_kg=0.5,
+            measurement=weight,
+        )
+    return found
+
+
+def _plan_versions(case: BudgetCase, n: int) -> None:
+    """``n`` more versions of the budget patient's plan, by different people, half signed."""
+    plan = _budget_plan(case)
+    first = plan.versions.get(number=1)
+    start = plan.versions.count() + 1
+    for j in range(n):
+        first.pk = None
+        first.number = start + j
+        first.reason = f"Budget reason {j}"
+        first.diff = {"goals": ["", f"Budget goal {j}"]}
+        first.created_by = case.users[Role.PHYSICIAN if j % 2 else Role.NURSE]
+        first.signed_by = case.users[Role.PHYSICIAN] if j % 2 else None
+        first.signed_at = NOW if j % 2 else None
+        first.save()
+
+
+def _plan_tab(name: str) -> Callable[[BudgetCase], str]:
+    def url(case: BudgetCase) -> str:
+        _budget_plan(case)
+        return reverse(f"treatment:{name}", args=[case.patient.pk])
+
+    return url
+
+
+def _protocol_page(name: str) -> Callable[[BudgetCase], str]:
+    return lambda case: reverse(f"treatment:{name}", args=[_budget_protocol(case).pk])
+
+
 def _chart(name: str) -> Callable[[BudgetCase], str]:
     return lambda case: reverse(f"patients:{name}", args=[case.patient.pk])
 
@@ -766,8 +848,9 @@ def _booking_events(case: BudgetCase, n: int) -> None:
         )  # fmt: skip
 
 
-# The chart header's next visit (scheduling.chart): one query on every chart tab.
-NEXT_VISIT = 1
+# The chart header's next visit (scheduling.chart) and current treatment plan
+# (treatment.chart): one query each on every chart page.
+NEXT_VISIT = 2
 TEAM_BUDGET = 32 + NEXT_VISIT
 DIRECTORY_BUDGET = 12
 
@@ -1015,7 +1098,7 @@ BUDGETS: dict[str, list[Budget]] = {
     ],
     # 5 + the clinic's settings row (none yet: the defaults).
     "eligibility:settings": [Budget(6, _to("eligibility:settings"), role=Role.PHYSICIAN)],
-    # The chart's Intake tab: 5 + patient, the chart header (13, as on the Care team tab), audit
+    # The chart's Intake tab: 5 + patient, the chart header (14, as on the Care team tab), audit
     # entry (five statements), the submission, its newest link.
     "intake:patient": [
         Budget(27 + NEXT_VISIT, _intake_page("intake:patient"), role=Role.COORDINATOR)
@@ -1072,6 +1155,45 @@ BUDGETS: dict[str, list[Budget]] = {
     "scheduling:booking": [
         Budget(9, _booking_page, _booking_events, role=Role.NURSE, row_text="Budget event")
     ],
+    # Every chart page's header also shows the treatment plan's dose (one query: the newest
+    # plan version), so the chart tabs' budgets above and below carry +1 for it.
+    # The treatment app. 5 + the clinic's protocols (their latest version annotated).
+    "treatment:protocols": [
+        Budget(
+            6, _to("treatment:protocols"), _protocols, role=Role.NURSE, row_text="Budget protocol"
+        )
+    ],
+    "treatment:builtin": [
+        Budget(5, _to("treatment:builtin", builtin_id="depression"), role=Role.NURSE)
+    ],
+    # 5 + the protocol, its versions (their authors joined).
+    "treatment:protocol": [
+        Budget(
+            7,
+            _protocol_page("protocol"),
+            _protocol_versions,
+            role=Role.NURSE,
+            row_text="Budget change",
+        )
+    ],
+    "treatment:protocol_edit": [Budget(7, _protocol_page("protocol_edit"), role=Role.PHYSICIAN)],
+    "treatment:settings": [Budget(6, _to("treatment:settings"), role=Role.PHYSICIAN)],
+    # The chart tab: 5 + the patient, the header items (as on every chart tab, this plan's
+    # dose included), audit entry (5 with savepoints), the plan, its versions (people and
+    # protocol joined), the protocols to draft from, the eligibility decision and the consent
+    # (what blocks signing), and the physician's form (protocol versions 3, weights 2: the
+    # select renders and the form's initial values).
+    "treatment:tab": [
+        Budget(
+            37,
+            _plan_tab("tab"),
+            _plan_versions,
+            role=Role.PHYSICIAN,
+            row_text="Budget reason",
+        )
+    ],
+    # 5 + the patient, plan, newest version, the clinic's settings, the weight used.
+    "treatment:preview_svg": [Budget(10, _plan_tab("preview_svg"), role=Role.NURSE)],
     # The patients app. 5 + count, audit entry (the list opened), the page's rows.
     "patients:list": [
         Budget(

@@ -23,6 +23,13 @@ PAGES: tuple[tuple[str, str, str], ...] = (
         "How many adequate antidepressant trials make depression treatment-resistant.",
     ),
     ("outcomes:settings", "Outcome definitions", "The MADRS and PCL-5 remission rules."),
+    (
+        "treatment:settings",
+        "Treatment settings",
+        "The PK model for plan previews, borrowed variability, the 'time above' level, the "
+        "minimum observation time and a default mg ceiling.",
+    ),
+    ("treatment:protocols", "Dosing protocols", "Copy a built-in protocol and edit your copy."),
 )
 
 

@@ -18,8 +18,9 @@ HEADER_ROWS = [
     "Safety flags",
     "Eligibility",
     "Care team",
+    "Treatment plan",
     "Live consents",
-    "Next appointment",
+    "Next visit",
 ]
 
 
