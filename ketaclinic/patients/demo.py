@@ -176,7 +176,7 @@ PATIENTS = [
         "female",
         status=PatientStatus.INTAKE_PENDING,
         inquiry_name="Drew Kim (demo)",
-        extra={"email": "drew.kim@example.com"},
+        extra={"email": "drew.kim@example.com", "phone_mobile": "+14155550107"},
     ),
     DemoPatient(
         "Sam",

@@ -73,7 +73,7 @@ def test_a_patient_completes_the_intake_on_a_phone_leaving_and_resuming(
     pk = demo_patient_pk(demo_server)
     before = set((demo_server.data_dir / "outbox").rglob("*.sms"))
     desk.goto(f"{demo_server.base_url}/patients/{pk}/intake/")
-    expect(desk.locator(".badge", has_text="Sent")).to_be_visible()
+    expect(desk.locator(".badge").get_by_text("Sent", exact=True)).to_be_visible()
     desk.get_by_label(re.compile("Text message to")).check()
     desk.get_by_role("button", name="Send intake link").click()
     expect(desk.get_by_text("Intake link sent by text message.")).to_be_visible()
