@@ -1129,9 +1129,11 @@ BUDGETS: dict[str, list[Budget]] = {
     ],
     # 5 + audit entry (five statements), the day's bookings (patients joined), closures,
     # chairs, live consents, decisions, screenings, duty (people joined).
+    # + 3 from the other apps' board hooks: the plans' doses (treatment), questionnaires
+    # waiting and open safety alerts (measurement), one query each for the whole day.
     "scheduling:board": [
         Budget(
-            17,
+            20,
             _to("scheduling:board", f"day={BOARD_DAY.isoformat()}"),
             _board_rows,
             role=Role.NURSE,
@@ -1141,7 +1143,7 @@ BUDGETS: dict[str, list[Budget]] = {
     # The same less the audit entry.
     "scheduling:board_partial": [
         Budget(
-            12,
+            15,
             _to("scheduling:board_partial", f"day={BOARD_DAY.isoformat()}"),
             _board_rows,
             role=Role.COORDINATOR,
