@@ -934,6 +934,8 @@ BUDGETS: dict[str, list[Budget]] = {
     ],
     "measurement:enter": [Budget(25 + NEXT_VISIT, _measurement("enter"), role=Role.NURSE)],
     "measurement:send": [Budget(20 + NEXT_VISIT, _measurement("send"), role=Role.COORDINATOR)],
+    # The schedule page: the send page's reads, the audit entry, the schedule and its next sends.
+    "measurement:schedule": [Budget(28 + NEXT_VISIT, _measurement("schedule"), role=Role.NURSE)],
     "measurement:alert": [
         Budget(29 + NEXT_VISIT, _measurement("alert", _an_alert), role=Role.PHYSICIAN)
     ],
