@@ -277,7 +277,7 @@ BY_NAME: dict[str, Kwargs] = {
     },
     **{
         f"measurement:{name}": lambda w: {"pk": w.case.q_patient.pk}
-        for name in ("questionnaires", "enter", "send")
+        for name in ("questionnaires", "enter", "send", "schedule", "schedule_active")
     },
     "measurement:strike": lambda w: {
         "pk": w.case.q_patient.pk,
@@ -452,6 +452,7 @@ ANSWERS: dict[str, Answer | ByRole] = {
     "intake:send": POST_ONLY,
     "intake:thanks": LINK_NOT_USED,
     "measurement:strike": POST_ONLY,
+    "measurement:schedule_active": POST_ONLY,
     "measurement:public_thanks": LINK_NOT_USED,
     "admin:login": Answer(302, sign_in_url, "one sign-in page for the whole site"),
     "eligibility:tab": ByRole(
@@ -565,6 +566,9 @@ POST_ANSWERS: dict[str, Answer | ByRole] = {
     "careteam:referral_step": Answer(200, why="the form is shown again with its errors"),
     "intake:send": Answer(200, why="the form is shown again with its errors"),
     "measurement:strike": Answer(200, why="no reason: the list is shown again with the error"),
+    "measurement:schedule_active": Answer(
+        302, lambda url: url.removesuffix("pause/"), "no schedule to pause: back to the form"
+    ),
     "scheduling:chair_edit": Answer(302, "scheduling:setup", "no name: nothing saved, back"),
     **{
         f"scheduling:{name}": Answer(302, "scheduling:setup", "done (undone by the walk), back")

@@ -925,7 +925,7 @@ BUDGETS: dict[str, list[Budget]] = {
     # settings page: 5 + the settings row and the physicians to choose from.
     "measurement:questionnaires": [
         Budget(
-            28 + NEXT_VISIT,
+            29 + NEXT_VISIT,  # + 1: the schedule and its next send (the Schedule link)
             _measurement("questionnaires"),
             _questionnaire_rows,
             role=Role.PHYSICIAN,
@@ -934,6 +934,8 @@ BUDGETS: dict[str, list[Budget]] = {
     ],
     "measurement:enter": [Budget(25 + NEXT_VISIT, _measurement("enter"), role=Role.NURSE)],
     "measurement:send": [Budget(20 + NEXT_VISIT, _measurement("send"), role=Role.COORDINATOR)],
+    # The schedule page: the send page's reads, the audit entry, the schedule and its next sends.
+    "measurement:schedule": [Budget(26 + NEXT_VISIT, _measurement("schedule"), role=Role.NURSE)],
     "measurement:alert": [
         Budget(29 + NEXT_VISIT, _measurement("alert", _an_alert), role=Role.PHYSICIAN)
     ],

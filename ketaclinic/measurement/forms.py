@@ -222,3 +222,80 @@ def _between(low: int, high: int) -> Any:
 
 def _physician_name(membership: Membership) -> str:
     return str(membership.user.full_name or membership.user.email)
+
+
+WEEKDAY_CHOICES = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ScheduleForm(forms.Form):
+    """A patient's questionnaire schedule (``schedules.FIELDS`` but ``active``, paused on its
+    own button, and ``infusion_times``, which the infusion booking adds)."""
+
+    instruments = forms.MultipleChoiceField(
+        label="Questionnaires",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one questionnaire."},
+        help_text="Only self-report questionnaires.",
+    )
+    via = forms.MultipleChoiceField(
+        label="Send by",
+        choices=CHANNEL_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose email, text message or both."},
+    )
+    start_on = forms.DateField(label="Start on", widget=_DATE)
+    end_on = forms.DateField(label="End on", required=False, widget=_DATE, help_text="Optional.")
+    send_time = forms.TimeField(
+        label="Send at",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        input_formats=["%H:%M", "%H:%M:%S"],
+        help_text="Clinic time.",
+        error_messages={"invalid": "Enter a time such as 09:30."},
+    )
+    weekly = forms.BooleanField(label="Weekly, between visits", required=False)
+    weekly_weekday = forms.TypedChoiceField(
+        label="Weekly on", choices=WEEKDAY_CHOICES, coerce=int, initial=0
+    )
+    monthly = forms.BooleanField(label="Monthly, in maintenance", required=False)
+    monthly_day = forms.IntegerField(
+        label="Monthly on day", min_value=1, max_value=28, help_text="1 to 28."
+    )
+    before_infusion = forms.BooleanField(label="Before each infusion", required=False)
+    before_infusion_hours = forms.IntegerField(
+        label="Hours before the infusion", min_value=1, max_value=168
+    )
+    day_after_infusion = forms.BooleanField(label="The day after each infusion", required=False)
+    end_of_induction = forms.BooleanField(
+        label="At the end of the induction series", required=False
+    )
+    induction_end_on = forms.DateField(
+        label="Induction series ends on",
+        required=False,
+        widget=_DATE,
+        help_text="Weekly sends run up to it, monthly ones after it.",
+    )
+    reminder_max = forms.IntegerField(label="Reminders", min_value=0, max_value=5)
+    reminder_every_hours = forms.IntegerField(
+        label="Hours between reminders", min_value=1, max_value=168
+    )
+
+    def __init__(self, *args: Any, instruments: list[Instrument], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["instruments"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(i.id, i.name) for i in instruments]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("end_of_induction") and not data.get("induction_end_on"):
+            self.add_error("induction_end_on", "Give the date the induction series ends.")
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketaclinic.measurement.views import public, staff
+from ketaclinic.measurement.views import public, schedule, staff
 from ketaclinic.measurement.views.settings import measurement_settings
 
 app_name = "measurement"
@@ -16,6 +16,12 @@ urlpatterns = [
     path("patients/<int:pk>/questionnaires/", staff.questionnaires, name="questionnaires"),
     path("patients/<int:pk>/questionnaires/enter/", staff.enter, name="enter"),
     path("patients/<int:pk>/questionnaires/send/", staff.send, name="send"),
+    path("patients/<int:pk>/questionnaires/schedule/", schedule.schedule, name="schedule"),
+    path(
+        "patients/<int:pk>/questionnaires/schedule/pause/",
+        schedule.schedule_active,
+        name="schedule_active",
+    ),
     path(
         "patients/<int:pk>/questionnaires/<int:response_pk>/strike/",
         staff.strike,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Min, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,9 +23,11 @@ from ketaclinic.measurement import questionnaires as sends
 from ketaclinic.measurement.models import (
     Channel,
     QuestionnaireRequest,
+    QuestionnaireSchedule,
     RequestStatus,
     Response,
     SafetyAlert,
+    SendStatus,
 )
 from ketaclinic.patients import queries as patient_queries
 from ketaclinic.patients.access import ChartViewer
@@ -75,7 +78,14 @@ def _list_page(
         row.strike_form = (strike_forms or {}).get(row.pk) or forms.StrikeForm(  # type: ignore[attr-defined]
             prefix=f"strike-{row.pk}"
         )
+    schedule = (
+        QuestionnaireSchedule.objects.filter(patient=patient)
+        .annotate(next_due=Min("due_sends__due_at", filter=Q(due_sends__status=SendStatus.PENDING)))
+        .order_by("id")
+        .first()
+    )
     context.update(
+        schedule=schedule,
         responses=responses,
         withheld=withheld + alerts_withheld,
         alerts=alerts,
