@@ -22,6 +22,8 @@ def next_monday(after: dt.date) -> dt.date:
 
 
 class BookSeriesTests(PlanCase):
+    chairs: list[Chair]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
