@@ -209,7 +209,7 @@ BY_NAME: dict[str, Kwargs] = {
     },
     **{
         f"treatment:{name}": lambda w: {"pk": w.case.patient.pk}
-        for name in ("tab", "draft", "change", "sign", "preview_svg")
+        for name in ("tab", "draft", "change", "sign", "book_series", "preview_svg")
     },
     "eligibility:tab": lambda w: {"pk": w.case.patient.pk},
     "eligibility:sign": lambda w: {"pk": w.case.patient.pk},
@@ -485,7 +485,10 @@ ANSWERS: dict[str, Answer | ByRole] = {
     # break-glass; the outside professional only where the treatment section is shared).
     "treatment:tab": CHART_SECTION,
     "treatment:preview_svg": CHART_SECTION,
-    **{f"treatment:{name}": POST_ONLY for name in ("copy", "draft", "change", "sign")},
+    **{
+        f"treatment:{name}": POST_ONLY
+        for name in ("copy", "draft", "change", "sign", "book_series")
+    },
 }
 # The clinic admin pages of one row (ADMIN_ROWS), where they are not 200.
 ADMIN_ROW_ANSWERS: dict[str, Answer] = {
@@ -537,7 +540,7 @@ POST_ANSWERS: dict[str, Answer | ByRole] = {
     "eligibility:sign": Answer(200, why="the tab is shown again with the form's errors"),
     **{
         f"treatment:{name}": Answer(200, why="the tab is shown again with the form's errors")
-        for name in ("draft", "change", "sign")
+        for name in ("draft", "change", "sign", "book_series")
     },
     # The consent walked is signed: a second signature is refused on the page (its form
     # needs a name first), and an empty revocation asks for the reason.

@@ -1185,11 +1185,12 @@ BUDGETS: dict[str, list[Budget]] = {
     # The chart tab: 5 + the patient, the header items (as on every chart tab, this plan's
     # dose included), audit entry (5 with savepoints), the plan, its versions (people and
     # protocol joined), the protocols to draft from, the eligibility decision and the consent
-    # (what blocks signing), and the physician's form (protocol versions 3, weights 2: the
-    # select renders and the form's initial values).
+    # (what blocks signing), the physician's form (protocol versions 3, weights 2: the
+    # select renders and the form's initial values), and the patient's upcoming bookings
+    # (chairs joined; a signed plan's series form adds its chair select).
     "treatment:tab": [
         Budget(
-            37,
+            38,
             _plan_tab("tab"),
             _plan_versions,
             role=Role.PHYSICIAN,

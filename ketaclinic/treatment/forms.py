@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from ketaclinic.patients.models import BodyMeasurement, Patient
+from ketaclinic.scheduling.models import Chair
 from ketaclinic.treatment import library
 from ketaclinic.treatment.models import (
     BORROW_SOURCE,
@@ -115,6 +116,34 @@ class SignForm(forms.Form):
 
 def _floats(text: str) -> list[float]:
     return [float(x) for x in text.replace(";", ",").split(",") if x.strip()]
+
+
+class BookSeriesForm(forms.Form):
+    """The signed plan's series: where it starts; the count, spacing and minutes are the plan's."""
+
+    first_day = forms.DateField(
+        label="First day",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The first visit is on this day or the first day after it that fits.",
+    )
+    chair = forms.ModelChoiceField(
+        label="Chair (optional)",
+        queryset=Chair.objects.none(),
+        required=False,
+        empty_label="Any chair",
+        help_text="Preferred; another chair is used when this one is taken.",
+    )
+    earliest_time = forms.TimeField(
+        label="Earliest time (optional)",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+
+    def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].queryset = Chair.objects.filter(  # type: ignore[attr-defined]
+            clinic_id=clinic_id, is_active=True
+        ).order_by("position", "name")
 
 
 class ProtocolForm(forms.Form):

@@ -14,5 +14,6 @@ urlpatterns = [
     path("patients/<int:pk>/treatment/draft/", views.plan_draft, name="draft"),
     path("patients/<int:pk>/treatment/change/", views.plan_change, name="change"),
     path("patients/<int:pk>/treatment/sign/", views.plan_sign, name="sign"),
+    path("patients/<int:pk>/treatment/book-series/", views.book_series, name="book_series"),
     path("patients/<int:pk>/treatment/preview.svg", views.preview_svg, name="preview_svg"),
 ]

@@ -3,6 +3,7 @@ its PK preview), signing, and the clinic's treatment settings."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -12,11 +13,13 @@ from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ketaclinic.access.policy import roles
 from ketaclinic.access.request import ClinicRequest
+from ketaclinic.access.zones import clinic_today, clinic_zone
 from ketaclinic.accounts.actions.credentials import confirm_password, password_locked
 from ketaclinic.accounts.policies import break_glass_or_roles
 from ketaclinic.accounts.views.security import _signed_out_locked as signed_out_locked
@@ -29,11 +32,20 @@ from ketaclinic.patients.views._chart import (
     open_chart,
     visible_tabs,
 )
+from ketaclinic.scheduling import policies as scheduling_policies
+from ketaclinic.scheduling.actions.series import book_series as book_patient_series
+from ketaclinic.scheduling.models import Booking, BookingStatus
 from ketaclinic.treatment import actions, library, policies
 from ketaclinic.treatment import preview as pv
-from ketaclinic.treatment.forms import PlanForm, ProtocolForm, SettingsForm, SignForm
+from ketaclinic.treatment.forms import (
+    BookSeriesForm,
+    PlanForm,
+    ProtocolForm,
+    SettingsForm,
+    SignForm,
+)
 from ketaclinic.treatment.models import PlanVersion, Protocol, ProtocolVersion, TreatmentPlan
-from ketaclinic.treatment.queries import preview_kwargs, settings_for
+from ketaclinic.treatment.queries import chair_minutes, preview_kwargs, settings_for
 from ketaclinic.treatment.rules import patient_inputs, signing_blockers
 from ketaclinic.web.clinic_rules import back_link
 
@@ -188,6 +200,7 @@ def _tab(
     viewer: Any,
     form: PlanForm | None = None,
     sign_form: SignForm | None = None,
+    series_form: BookSeriesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = chart_context(request, patient, viewer, "treatment")
@@ -204,8 +217,35 @@ def _tab(
         form = _plan_form(request, patient, latest, bound=False)
     if can_write and latest is not None and not latest.is_signed and sign_form is None:
         sign_form = SignForm()
+    can_book = (
+        latest is not None
+        and latest.is_signed
+        and not viewer.is_outside
+        and scheduling_policies.can_book(request.membership, patient.clinic_id)
+    )
+    if can_book and series_form is None:
+        series_form = BookSeriesForm(
+            initial={"first_day": clinic_today(patient.clinic) + dt.timedelta(days=1)},
+            clinic_id=patient.clinic_id,
+        )
+    upcoming = (
+        list(
+            Booking.objects.filter(
+                patient=patient, status=BookingStatus.BOOKED, starts_at__gte=timezone.now()
+            )
+            .select_related("chair")
+            .order_by("starts_at", "id")
+        )
+        if not viewer.is_outside
+        else []
+    )
     context.update(
         {
+            # Shown when the plan may be booked, or again with the errors of a refused post.
+            "series_form": series_form
+            if can_book or (series_form and series_form.errors)
+            else None,
+            "upcoming": upcoming,
             "plan": plan,
             "latest": latest,
             "versions": versions,
@@ -316,6 +356,49 @@ def plan_sign(request: ClinicRequest, pk: int) -> HttpResponse:
         _errors_to(form, exc)
         return _tab(request, patient, viewer, sign_form=form)
     messages.success(request, f"Plan version {plan.latest.number} signed.")
+    return redirect("treatment:tab", pk=patient.pk)
+
+
+@roles(*scheduling_policies.BOOKING_ROLES)
+@require_POST
+def book_series(request: ClinicRequest, pk: int) -> HttpResponse:
+    """Book the signed plan's induction series: its count, spacing and chair minutes."""
+    patient, viewer = open_chart(request, pk)
+    plan = TreatmentPlan.objects.filter(patient=patient).order_by("-created_at", "-id").first()
+    if plan is None:
+        raise Http404("No plan to book.")
+    form = BookSeriesForm(request.POST, clinic_id=patient.clinic_id)
+    if not form.is_valid():
+        return _tab(request, patient, viewer, series_form=form)
+    version = plan.latest
+    if not version.is_signed:
+        form.add_error(None, "The plan is not signed yet: a physician signs it first.")
+        return _tab(request, patient, viewer, series_form=form)
+    infusion, recovery = chair_minutes(plan)
+    c = form.cleaned_data
+    try:
+        made = book_patient_series(
+            request.membership,
+            patient,
+            chair=c["chair"],
+            first_day=c["first_day"],
+            count=version.series_count,
+            min_spacing_days=version.spacing_min_days,
+            max_spacing_days=version.spacing_max_days,
+            infusion_minutes=infusion,
+            recovery_minutes=recovery,
+            earliest_time=c["earliest_time"],
+            request=request,
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            _errors_to(form, exc)
+        else:
+            form.add_error(None, exc.messages)
+        return _tab(request, patient, viewer, series_form=form)
+    zone = clinic_zone(patient.clinic)
+    dates = ", ".join(f"{b.starts_at.astimezone(zone):%a %d %b %H:%M}" for b in made)
+    messages.success(request, f"Series booked, {len(made)} visits: {dates}.")
     return redirect("treatment:tab", pk=patient.pk)
 
 

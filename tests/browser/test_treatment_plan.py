@@ -3,6 +3,8 @@ depression protocol, sees the pump rate and the PK preview image, signs; axe fin
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
@@ -19,7 +21,7 @@ def violations(page: Page) -> list[str]:
     return [f"{v['impact']} {v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in found]
 
 
-def test_physician_drafts_previews_and_signs_a_plan(
+def test_physician_drafts_previews_signs_and_books_a_plan(
     browser: Browser, demo_server: DemoServer
 ) -> None:
     context = browser.new_context(viewport={"width": 1024, "height": 768})
@@ -59,5 +61,17 @@ def test_physician_drafts_previews_and_signs_a_plan(
     expect(page.get_by_text("Plan version 1 signed.")).to_be_visible()
     expect(page.get_by_text("Signed", exact=True).first).to_be_visible()
     checked["signed"] = violations(page)
+    page.get_by_role("heading", name="Book the series").wait_for()
+    page.get_by_role("button", name="Book the series").click()
+    booked = page.get_by_text("Series booked, 6 visits:")
+    expect(booked).to_be_visible()
+    checked["booked"] = violations(page)
+    # "Series booked, 6 visits: Tue 03 Mar 09:00, ..." -> the first visit's day on the board.
+    first = booked.inner_text().split(": ", 1)[1].split(", ")[0]
+    day = dt.datetime.strptime(f"{first[4:10]} {dt.date.today().year}", "%d %b %Y").date()
+    if day < dt.date.today() - dt.timedelta(days=1):
+        day = day.replace(year=day.year + 1)
+    page.goto(f"{demo_server.base_url}/schedule/board/?day={day.isoformat()}")
+    expect(page.get_by_text("Whitfield").first).to_be_visible()
     context.close()
     assert checked == {name: [] for name in checked}
