@@ -32,7 +32,7 @@ DIRECTORY: list[dict[str, Any]] = [
         "in_directory": True,
     },
     {
-        "name": "Rosa Alvarez (demo)",
+        "name": "Rosa Delgado (demo)",
         "credentials": "PhD",
         "licence_state": "MI",
         "practice": "Lakeside Trauma Therapy (demo)",
@@ -43,7 +43,7 @@ DIRECTORY: list[dict[str, Any]] = [
         "in_directory": True,
     },
     {
-        "name": "Marcus Bell (demo)",
+        "name": "Malcolm Brandt (demo)",
         "credentials": "LPC, CAADC",
         "licence_state": "IN",
         "practice": "New Path Recovery (demo)",
