@@ -35,32 +35,29 @@ def notify_safety_alert(alert_id: int, site_url: str = "") -> str:
         return "acknowledged before the email went"
     url = _alert_url(alert, site_url)
     done = []
-    if not alert.care_team_notified:
-        sent = notify.send_care_team(alert, url)
-        if sent:
-            with transaction.atomic():
-                SafetyAlert.objects.filter(pk=alert.pk).update(care_team_notified=sent)
-                record(
-                    "measurement.alert_notify",
-                    clinic=alert.clinic,
-                    obj=alert,
-                    patient_ref=alert.patient_id,
-                    after={"recipients": len(sent)},
-                )
-            done.append("care team")
-    if not alert.outside_notified:
-        sent = notify.send_outside(alert)
-        if sent:
-            with transaction.atomic():
-                SafetyAlert.objects.filter(pk=alert.pk).update(outside_notified=sent)
-                record(
-                    "measurement.alert_notify_outside",
-                    clinic=alert.clinic,
-                    obj=alert,
-                    patient_ref=alert.patient_id,
-                    after={"recipients": len(sent)},
-                )
-            done.append("outside professional")
+    # (field recording who was told, how to tell them, the audit action, the word for the log)
+    steps = (
+        ("care_team_notified", lambda: notify.send_care_team(alert, url),
+         "measurement.alert_notify", "care team"),
+        ("outside_notified", lambda: notify.send_outside(alert),
+         "measurement.alert_notify_outside", "outside professional"),
+    )  # fmt: skip
+    for field, send, action, who in steps:
+        if getattr(alert, field):
+            continue  # told already: a retried task sends nothing twice
+        sent = send()
+        if not sent:
+            continue
+        with transaction.atomic():
+            SafetyAlert.objects.filter(pk=alert.pk).update(**{field: sent})
+            record(
+                action,
+                clinic=alert.clinic,
+                obj=alert,
+                patient_ref=alert.patient_id,
+                after={"recipients": len(sent)},
+            )
+        done.append(who)
     return ", ".join(done) or "nothing to send"
 
 
