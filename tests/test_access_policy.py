@@ -745,13 +745,13 @@ class AccessPolicyTests(BaseTestCase):
             cls.clinic, cls.users["coordinator"], email="q@example.com"
         )
         tokens: list[str] = []
+
+        def link_url(token: str) -> str:
+            tokens.append(token)
+            return f"/q/{token}/"
+
         send_questionnaire(
-            coordinator,
-            cls.q_patient,
-            ["phq9"],
-            via=["email"],
-            message="Walk",
-            link_url=lambda token: tokens.append(token) or f"/q/{token}/",
+            coordinator, cls.q_patient, ["phq9"], via=["email"], message="Walk", link_url=link_url
         )
         cls.q_token = tokens[0]
         cls.q_response = record_response(
