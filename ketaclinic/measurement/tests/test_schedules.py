@@ -265,3 +265,35 @@ class ClaimRaceTests(TransactionTestCase):
             for t in threads:
                 t.join()
             assert sorted(won) == [False, True], attempt
+
+
+class BookedVisitsPlanInfusionSendsTests(MeasurementCase):
+    """Booking infusion visits (scheduling) feeds the schedule's before/after-infusion sends
+    (the ``scheduling.hooks.register_booked`` hook the measurement app registers)."""
+
+    def test_a_booked_visit_plans_the_send_before_it_and_the_day_after(self) -> None:
+        from ketaclinic.scheduling.actions.bookings import book_chair
+        from ketaclinic.scheduling.models import Chair, OpeningHours
+
+        zone = clinic_zone(self.clinic)
+        schedules.save_schedule(
+            self.by(Role.COORDINATOR),
+            self.patient,
+            weekly_now(
+                self.clinic, weekly=False, before_infusion=True, before_infusion_hours=24,
+                day_after_infusion=True,
+            ),
+            site_url="http://testserver/",
+        )  # fmt: skip
+        chair = Chair.objects.create(clinic=self.clinic, name="Chair 1")
+        for weekday in range(7):
+            OpeningHours.objects.create(
+                clinic=self.clinic, weekday=weekday, opens_at=dt.time(0), closes_at=dt.time(23)
+            )
+        day = timezone.now().astimezone(zone).date() + dt.timedelta(days=3)
+        starts = dt.datetime.combine(day, dt.time(10), tzinfo=zone)
+        book_chair(self.by(Role.COORDINATOR), self.patient, chair=chair, starts_at=starts)
+        kinds = sorted(DueSend.objects.values_list("kind", flat=True))
+        assert kinds == [SendKind.BEFORE_INFUSION, SendKind.DAY_AFTER]
+        before = DueSend.objects.get(kind=SendKind.BEFORE_INFUSION)
+        assert before.due_at == starts - dt.timedelta(hours=24)

@@ -22,7 +22,7 @@ from ketaclinic.access.zones import clinic_zone
 from ketaclinic.accounts.models import Membership
 from ketaclinic.audit.log import record
 from ketaclinic.patients.models import Patient, PatientStatus
-from ketaclinic.scheduling import overlap, policies
+from ketaclinic.scheduling import hooks, overlap, policies
 from ketaclinic.scheduling.availability import (
     conflict_message,
     conflicts,
@@ -150,6 +150,7 @@ def book_chair(
             after=_snapshot(booking),
         )
         queue_reminder(booking, chosen)
+        hooks.booked(patient, [starts_at])
         return booking
 
     return write_or_explain(write, chair, patient, starts_at, ends_at)

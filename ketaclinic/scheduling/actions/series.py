@@ -27,7 +27,7 @@ from django.http import HttpRequest
 from ketaclinic.accounts.models import Membership
 from ketaclinic.audit.log import record
 from ketaclinic.patients.models import Patient
-from ketaclinic.scheduling import overlap, policies
+from ketaclinic.scheduling import hooks, overlap, policies
 from ketaclinic.scheduling.actions.bookings import NOT_BOOKABLE
 from ketaclinic.scheduling.availability import Calendar, settings_for
 from ketaclinic.scheduling.models import Booking, BookingEvent, Chair, EventKind
@@ -171,6 +171,7 @@ def book_series(
                 )  # fmt: skip
                 queue_reminder(booking, chosen)
                 made.append(booking)
+            hooks.booked(patient, [b.starts_at for b in made])
             record(
                 "scheduling.booking.series",
                 by=by,
