@@ -31,11 +31,6 @@ def status_context(patient: Patient, viewer: ChartViewer) -> dict[str, Any]:
     return {"patient": patient, "part2": viewer.part2}
 
 
-def next_appointment_context(patient: Patient, viewer: ChartViewer) -> dict[str, Any]:
-    # Scheduling does not exist yet: say so plainly rather than show an empty slot.
-    return {"appointment": None}
-
-
 def register() -> None:
     register_header_item(
         HeaderItem("status", 5, "patients/header/status.html", status_context, sections.SUMMARY)
@@ -52,14 +47,5 @@ def register() -> None:
             "patients/header/safety_flags.html",
             safety_flags_context,
             sections.SUMMARY,
-        )
-    )
-    register_header_item(
-        HeaderItem(
-            "next_appointment",
-            90,
-            "patients/header/next_appointment.html",
-            next_appointment_context,
-            sections.TREATMENT,
         )
     )

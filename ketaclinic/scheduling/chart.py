@@ -31,7 +31,7 @@ def header_context(patient: Patient, viewer: ChartViewer) -> dict[str, Any] | No
     return {"next_visit": upcoming, "next_starts": starts, "patient": patient}
 
 
-# Replaces the patients app's placeholder of the same key ("scheduling is not built yet").
+# The chart header's "Next visit" row (the patients app registers none of its own).
 HEADER = HeaderItem(
     key="next_appointment",
     order=90,
