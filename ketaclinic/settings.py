@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ketaclinic.securelinks",
     "ketaclinic.intake",
     "ketaclinic.scheduling",
+    "ketaclinic.infusions",
     "ketaclinic.web",
     "ketaclinic.ops",
     "ketaclinic.sharedcache",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("ketaclinic.intake.urls")),
     path("", include("ketaclinic.measurement.urls")),
     path("", include("ketaclinic.scheduling.urls")),
+    path("", include("ketaclinic.infusions.urls")),
     path("clinic-admin/", admin.site.urls),
 ]
 

@@ -61,6 +61,7 @@ from ketaclinic.measurement.questionnaires import send_questionnaire
 from ketaclinic.patients import actions as patient_actions
 from ketaclinic.patients.models import Medication, Patient, SafetyFlag
 from ketaclinic.patients.tests.base import make_patient as make_intake_patient
+from ketaclinic.infusions.models import InfusionSession
 from ketaclinic.scheduling.models import Booking, Chair, Closure, DutyAssignment, OpeningHours
 from ketaclinic.securelinks.actions import create_link
 from ketaclinic.securelinks.models import Purpose
@@ -256,6 +257,7 @@ BY_NAME: dict[str, Kwargs] = {
         f"scheduling:{name}": lambda w: {"pk": w.case.booking.pk}
         for name in ("booking", "reschedule", "cancel", "no_show", "complete")
     },
+    **{f"infusions:{name}": lambda w: {"pk": w.case.session.pk} for name in ("session", "live")},
     "careteam:referral_step": lambda w: {
         "pk": w.case.patient.pk,
         "referral_pk": w.case.referral.pk,
@@ -850,6 +852,9 @@ class AccessPolicyTests(BaseTestCase):
             starts_at=timezone.now() + dt.timedelta(days=30),
             infusion_minutes=40,
             recovery_minutes=60,
+        )
+        cls.session = InfusionSession.objects.create(
+            clinic=cls.clinic, patient=cls.patient, booking=cls.booking
         )
         # The clinic's copy of a protocol, and a plan for the walk patient (its tab and image).
         prescriber = member(cls.users["physician"], cls.clinic)

@@ -836,6 +836,25 @@ def _booking_page(case: BudgetCase) -> str:
     return reverse("scheduling:booking", args=[booking.pk])
 
 
+def _session_url(name: str) -> Callable[[BudgetCase], str]:
+    def url(case: BudgetCase) -> str:
+        from ketaclinic.infusions.models import InfusionSession
+        from ketaclinic.scheduling.models import Booking, Chair
+
+        chair = Chair.objects.create(clinic=case.clinic, name="Budget session chair")
+        booking = Booking.objects.create(
+            clinic=case.clinic, patient=case.patient, chair=chair,
+            starts_at=dt.datetime.combine(BOARD_DAY, dt.time(9), dt.UTC),
+            infusion_minutes=40, recovery_minutes=60,
+        )  # fmt: skip
+        session = InfusionSession.objects.create(
+            clinic=case.clinic, patient=case.patient, booking=booking
+        )
+        return reverse(name, args=[session.pk])
+
+    return url
+
+
 def _booking_events(case: BudgetCase, n: int) -> None:
     from ketaclinic.scheduling.models import Booking, BookingEvent
 
@@ -1159,6 +1178,10 @@ BUDGETS: dict[str, list[Budget]] = {
     "scheduling:booking": [
         Budget(9, _booking_page, _booking_events, role=Role.NURSE, row_text="Budget event")
     ],
+    # The infusions app. 5 + the session (patient, booking, chair, plan version joined), and
+    # the view entry (5 on the page; the live poll writes none).
+    "infusions:session": [Budget(11, _session_url("infusions:session"), role=Role.NURSE)],
+    "infusions:live": [Budget(6, _session_url("infusions:live"), role=Role.NURSE)],
     # Every chart page's header also shows the treatment plan's dose (one query: the newest
     # plan version), so the chart tabs' budgets above and below carry +1 for it.
     # The treatment app. 5 + the clinic's protocols (their latest version annotated).
