@@ -50,6 +50,7 @@ from ketaclinic.clinics.models import Clinic
 from ketaclinic.consents import actions as consent_actions
 from ketaclinic.consents.models import Consent, Kind
 from ketaclinic.consents.tests.base import make_patient
+from ketaclinic.infusions.models import InfusionSession
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
@@ -61,7 +62,6 @@ from ketaclinic.measurement.questionnaires import send_questionnaire
 from ketaclinic.patients import actions as patient_actions
 from ketaclinic.patients.models import Medication, Patient, SafetyFlag
 from ketaclinic.patients.tests.base import make_patient as make_intake_patient
-from ketaclinic.infusions.models import InfusionSession
 from ketaclinic.scheduling.models import Booking, Chair, Closure, DutyAssignment, OpeningHours
 from ketaclinic.securelinks.actions import create_link
 from ketaclinic.securelinks.models import Purpose
