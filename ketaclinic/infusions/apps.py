@@ -6,4 +6,5 @@ class InfusionsConfig(AppConfig):
     label = "infusions"
 
     def ready(self) -> None:
-        from ketaclinic.infusions import audit_events  # noqa: F401  (registers the actions)
+        # The audit actions, and each workflow's panels and hooks (registered on import).
+        from ketaclinic.infusions import audit_events, wiring  # noqa: F401

@@ -1,0 +1,7 @@
+"""Session screens: settings (filled in by its workflow)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,7 @@
+"""Registers each workflow's panels and its hooks into other apps (imported at app ready).
+
+Each workflow adds one line here (its ``register()``), nothing else."""
+
+from __future__ import annotations
+
+from ketaclinic.infusions import urls  # noqa: F401  (imports every views module: their panels)
