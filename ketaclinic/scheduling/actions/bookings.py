@@ -58,8 +58,11 @@ def check_slot(
     ends_at: dt.datetime,
     recovery_minutes: int,
     chosen: SchedulingSettings,
+    *,
+    outside_hours: bool = False,
 ) -> None:
-    """Refuse (field messages) what the clinic does not allow; overlaps are the database's."""
+    """Refuse (field messages) what the clinic does not allow; overlaps are the database's.
+    ``outside_hours``: a visit outside the opening hours was asked for with a reason."""
     errors: dict[str, str] = {}
     zone = clinic_zone(patient.clinic)
     if patient.status in NOT_BOOKABLE:
@@ -73,7 +76,9 @@ def check_slot(
             f"At least the clinic's minimum observation, {chosen.min_observation_minutes} "
             "minutes (clinic setting; see the scheduling settings for its source)."
         )
-    if not within_hours(hours_by_weekday(patient.clinic), starts_at, ends_at, zone):
+    if not outside_hours and not within_hours(
+        hours_by_weekday(patient.clinic), starts_at, ends_at, zone
+    ):
         errors["starts_at"] = (
             f"{starts_at.astimezone(zone):%A %d %B %H:%M}–{ends_at.astimezone(zone):%H:%M} "
             "is outside the clinic's opening hours."
@@ -116,16 +121,30 @@ def book_chair(
     starts_at: dt.datetime,
     infusion_minutes: int | None = None,
     recovery_minutes: int | None = None,
+    outside_hours_reason: str = "",
     request: HttpRequest | None = None,
 ) -> Booking:
     """Reserve ``chair`` for ``patient`` from ``starts_at`` for the infusion and the recovery
-    (the clinic's defaults when not given: ``models`` names their sources)."""
+    (the clinic's defaults when not given: ``models`` names their sources).
+
+    ``outside_hours_reason``: a visit outside the opening hours (an evening session, the demo
+    day anchored to the time it was made) is booked when a reason is given; the reason is kept
+    on the booking's audit entry. Closures and overlaps are refused all the same."""
     by = _require(by, patient.clinic_id)
     chosen = settings_for(patient.clinic)
     infusion = int(infusion_minutes or chosen.default_infusion_minutes)
     recovery = int(recovery_minutes or chosen.min_observation_minutes)
     ends_at = starts_at + dt.timedelta(minutes=infusion + recovery)
-    check_slot(patient, chair, starts_at, ends_at, recovery, chosen)
+    outside_hours_reason = outside_hours_reason.strip()
+    check_slot(
+        patient,
+        chair,
+        starts_at,
+        ends_at,
+        recovery,
+        chosen,
+        outside_hours=bool(outside_hours_reason),
+    )
 
     def write() -> Booking:
         booking = Booking.objects.create(
@@ -148,6 +167,7 @@ def book_chair(
             obj=booking,
             patient_ref=patient.pk,
             after=_snapshot(booking),
+            reason=outside_hours_reason,
         )
         queue_reminder(booking, chosen)
         hooks.booked(patient, [starts_at])

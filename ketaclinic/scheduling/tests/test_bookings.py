@@ -78,6 +78,26 @@ class BookChairTests(SchedulingCase):
             self.nurse, self.patient, chair=self.chairs[1], starts_at=at(MONDAY, "09:00")
         )
 
+    def test_outside_the_opening_hours_with_a_reason_is_booked_and_the_reason_audited(
+        self,
+    ) -> None:
+        from ketaclinic.audit.models import AuditEntry
+
+        saturday = MONDAY + dt.timedelta(days=5)
+        booking = actions.book_chair(
+            self.nurse, self.patient, chair=self.chairs[0], starts_at=at(saturday, "19:00"),
+            outside_hours_reason="Evening session agreed with the physician",
+        )  # fmt: skip
+        entry = AuditEntry.objects.filter(action="scheduling.booking.book").latest("id")
+        assert entry.object_id == str(booking.pk)
+        assert entry.reason == "Evening session agreed with the physician"
+        # A blank reason is no reason: the hours apply.
+        with self.assertRaises(ValidationError):
+            actions.book_chair(
+                self.nurse, self.patient, chair=self.chairs[1],
+                starts_at=at(saturday, "09:00"), outside_hours_reason="  ",
+            )  # fmt: skip
+
     def test_the_clinic_admin_does_not_book(self) -> None:
         with self.assertRaises(PermissionDenied):
             actions.book_chair(
