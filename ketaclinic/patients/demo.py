@@ -219,85 +219,91 @@ def _member(clinic: Clinic, role: str) -> Membership:
 
 def seed(clinic: Clinic) -> list[Patient]:
     """Create the demo patients of ``clinic`` (those not there yet)."""
-    coordinator = _member(clinic, Role.COORDINATOR)
-    nurse = _member(clinic, Role.NURSE)
-    physician = _member(clinic, Role.PHYSICIAN)
-    today = clinic_today(clinic)
     made = []
     for d in PATIENTS:
         if Patient.objects.filter(
             clinic=clinic, legal_given_name=d.given, legal_family_name=d.family
         ).exists():
             continue
-        inquiry = None
-        if d.inquiry_name:
-            inquiry = Inquiry.objects.filter(
-                clinic=clinic, name=d.inquiry_name, patient__isnull=True
-            ).first()
-        values = {
-            "legal_given_name": d.given,
-            "legal_family_name": d.family,
-            "date_of_birth": d.born,
-            "sex_at_birth": d.sex,
-            **d.extra,
-        }
-        patient = actions.create_patient(coordinator, clinic, values=values, inquiry=inquiry)
-        if d.sud_treatment:
-            actions.update_patient(
-                physician, patient, {"sud_treatment": True}, expected_version=None
-            )
-        if d.height_cm or d.weight_kg:
-            actions.record_measurement(
-                nurse,
-                patient,
-                measured_on=today - dt.timedelta(days=7),
-                height_cm=Decimal(d.height_cm) if d.height_cm else None,
-                weight_kg=Decimal(d.weight_kg) if d.weight_kg else None,
-                method="measured",
-            )
-        if d.bp:
-            actions.record_blood_pressure(
-                nurse,
-                patient,
-                measured_at=timezone.now() - dt.timedelta(days=7),
-                systolic_mmhg=d.bp[0],
-                diastolic_mmhg=d.bp[1],
-                heart_rate_bpm=72,
-                method="measured",
-            )
-        if d.allergies == []:
-            actions.record_no_known_allergies(nurse, patient)
-        for substance, reaction, severity in d.allergies or []:
-            actions.add_allergy(
-                nurse, patient, substance=substance, reaction=reaction, severity=severity
-            )
-        for med in d.medications:
-            actions.add_medication(nurse, patient, **med)
-        for code, description in d.diagnoses:
-            actions.add_diagnosis(
-                physician,
-                patient,
-                icd10_code=code,
-                description=description,
-                is_primary=code == d.diagnoses[0][0],
-            )
-        if d.trials is not None:
-            actions.record_psychiatric_history(
-                physician, patient, adequate_antidepressant_trials=d.trials
-            )
-        if d.answers:
-            actions.record_medical_answers(nurse, patient, d.answers)
-        for use in d.substances:
-            actions.record_substance_use(nurse, patient, **use)
-        if d.reproductive:
-            actions.record_reproductive_status(
-                nurse,
-                patient,
-                pregnant=d.reproductive[0],
-                breastfeeding=d.reproductive[1],
-                as_of=today,
-            )
-        if d.status != patient.status:
-            actions.set_status(coordinator, patient, d.status, reason="Demo data.")
-        made.append(patient)
+        made.append(create_demo_patient(clinic, d))
     return made
+
+
+def create_demo_patient(clinic: Clinic, d: DemoPatient) -> Patient:
+    """One demo patient and their record, written through the patients actions as the demo
+    coordinator, nurse and physician (the infusions demo adds its day's patients with it)."""
+    coordinator = _member(clinic, Role.COORDINATOR)
+    nurse = _member(clinic, Role.NURSE)
+    physician = _member(clinic, Role.PHYSICIAN)
+    today = clinic_today(clinic)
+    inquiry = None
+    if d.inquiry_name:
+        inquiry = Inquiry.objects.filter(
+            clinic=clinic, name=d.inquiry_name, patient__isnull=True
+        ).first()
+    values = {
+        "legal_given_name": d.given,
+        "legal_family_name": d.family,
+        "date_of_birth": d.born,
+        "sex_at_birth": d.sex,
+        **d.extra,
+    }
+    patient = actions.create_patient(coordinator, clinic, values=values, inquiry=inquiry)
+    if d.sud_treatment:
+        actions.update_patient(
+            physician, patient, {"sud_treatment": True}, expected_version=None
+        )
+    if d.height_cm or d.weight_kg:
+        actions.record_measurement(
+            nurse,
+            patient,
+            measured_on=today - dt.timedelta(days=7),
+            height_cm=Decimal(d.height_cm) if d.height_cm else None,
+            weight_kg=Decimal(d.weight_kg) if d.weight_kg else None,
+            method="measured",
+        )
+    if d.bp:
+        actions.record_blood_pressure(
+            nurse,
+            patient,
+            measured_at=timezone.now() - dt.timedelta(days=7),
+            systolic_mmhg=d.bp[0],
+            diastolic_mmhg=d.bp[1],
+            heart_rate_bpm=72,
+            method="measured",
+        )
+    if d.allergies == []:
+        actions.record_no_known_allergies(nurse, patient)
+    for substance, reaction, severity in d.allergies or []:
+        actions.add_allergy(
+            nurse, patient, substance=substance, reaction=reaction, severity=severity
+        )
+    for med in d.medications:
+        actions.add_medication(nurse, patient, **med)
+    for code, description in d.diagnoses:
+        actions.add_diagnosis(
+            physician,
+            patient,
+            icd10_code=code,
+            description=description,
+            is_primary=code == d.diagnoses[0][0],
+        )
+    if d.trials is not None:
+        actions.record_psychiatric_history(
+            physician, patient, adequate_antidepressant_trials=d.trials
+        )
+    if d.answers:
+        actions.record_medical_answers(nurse, patient, d.answers)
+    for use in d.substances:
+        actions.record_substance_use(nurse, patient, **use)
+    if d.reproductive:
+        actions.record_reproductive_status(
+            nurse,
+            patient,
+            pregnant=d.reproductive[0],
+            breastfeeding=d.reproductive[1],
+            as_of=today,
+        )
+    if d.status != patient.status:
+        actions.set_status(coordinator, patient, d.status, reason="Demo data.")
+    return patient
