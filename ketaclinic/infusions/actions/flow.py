@@ -374,4 +374,3 @@ def cancel(
         if booking.status != BookingStatus.CANCELLED:
             cancel_booking(by, booking, reason=reason, request=request)
         return locked
-

@@ -156,7 +156,9 @@ def medications(
         benzo_at = _past(answers, "benzodiazepine_at", now)
         detail["benzodiazepine_at"] = benzo_at.isoformat()
         held = held_long_enough(benzo_at, now, limits.benzodiazepine_hold_h)
-        parts.append(f"benzodiazepine {_hm(now - benzo_at)} ago (hold {limits.benzodiazepine_hold_h} h)")
+        parts.append(
+            f"benzodiazepine {_hm(now - benzo_at)} ago (hold {limits.benzodiazepine_hold_h} h)"
+        )
         if not held:
             failed.append("benzodiazepine")
     else:
@@ -245,7 +247,10 @@ def go_no_go(values: Mapping[str, int], limits: InfusionSettings) -> list[str]:
         out.append(f"diastolic above {limits.max_diastolic_mmhg} mmHg")
     if limits.min_spo2_percent is not None and values["spo2_percent"] < limits.min_spo2_percent:
         out.append(f"SpO2 below {limits.min_spo2_percent}%")
-    if limits.max_heart_rate_bpm is not None and values["heart_rate_bpm"] > limits.max_heart_rate_bpm:
+    if (
+        limits.max_heart_rate_bpm is not None
+        and values["heart_rate_bpm"] > limits.max_heart_rate_bpm
+    ):
         out.append(f"heart rate above {limits.max_heart_rate_bpm} bpm")
     return out
 

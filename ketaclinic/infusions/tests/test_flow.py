@@ -123,7 +123,11 @@ class StateMachineTests(FlowCase):
     def test_the_roles_table_is_as_the_policy_says(self) -> None:
         # Front desk (coordinators too) checks in, marks no-shows and cancels; the chair's
         # clinicians do the rest; only a physician signs.
-        assert policies.TRANSITION_ROLES["check_in"] == (Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR)
+        assert policies.TRANSITION_ROLES["check_in"] == (
+            Role.PHYSICIAN,
+            Role.NURSE,
+            Role.COORDINATOR,
+        )
         assert policies.TRANSITION_ROLES["sign"] == (Role.PHYSICIAN,)
         assert set(policies.TRANSITION_ROLES) == set(states.TRANSITIONS)
 

@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from ketaclinic.accounts.models import Role
 from ketaclinic.eligibility.models import EligibilityDecision
@@ -47,8 +46,15 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "questionnaires": {},
     "escort": {"name": "Dana Reyes", "relationship": "Sister", "phone": "(415) 555-0123"},
     "equipment": dict.fromkeys(
-        ("oxygen", "suction", "airway_adjuncts", "bag_valve_mask", "aed_crash_cart",
-         "rescue_drugs"), True,
+        (
+            "oxygen",
+            "suction",
+            "airway_adjuncts",
+            "bag_valve_mask",
+            "aed_crash_cart",
+            "rescue_drugs",
+        ),
+        True,
     ),  # fmt: skip
 }
 
@@ -87,7 +93,9 @@ class BoundaryTests(CheckCase):
     def test_benzodiazepine_held_exactly_24_hours_passes(self) -> None:
         s = self.checked_in()
         took = {"benzodiazepine_taken": True}
-        assert self.record(s, "medications", **took, benzodiazepine_at=NOW - 24 * H).result == "pass"
+        assert (
+            self.record(s, "medications", **took, benzodiazepine_at=NOW - 24 * H).result == "pass"
+        )
         late = self.record(s, "medications", **took, benzodiazepine_at=NOW - 24 * H + MIN)
         assert late.result == "fail" and late.detail["failed"] == ["benzodiazepine"]
 
