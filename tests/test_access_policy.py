@@ -757,6 +757,7 @@ class AccessPolicyTests(BaseTestCase):
     closure: Closure
     duty: DutyAssignment
     booking: Booking
+    session: InfusionSession
 
     @classmethod
     def setUpTestData(cls) -> None:

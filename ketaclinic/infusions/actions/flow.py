@@ -9,6 +9,7 @@ steps also append their ``PumpEvent`` under the form's idempotency key, so a dou
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from ketaclinic.accounts.models import Membership
 from ketaclinic.audit.log import record
 from ketaclinic.infusions import policies
 from ketaclinic.infusions.actions._base import append_once, require, transition
-from ketaclinic.infusions.actions.prechecks import checklist
+from ketaclinic.infusions.actions.prechecks import ItemStatus, checklist
 from ketaclinic.infusions.models import InfusionSession, PumpEvent
 from ketaclinic.infusions.models.entries import PumpKind
 from ketaclinic.scheduling.actions.bookings import cancel_booking, record_no_show
@@ -148,15 +149,18 @@ def begin_checks(
         )
 
 
-def start_blockers(session: InfusionSession) -> list[str]:
-    """What still stands between the session and its start, as sentences (empty: ready)."""
+def start_blockers(
+    session: InfusionSession, statuses: Sequence[ItemStatus] | None = None
+) -> list[str]:
+    """What still stands between the session and its start, as sentences (empty: ready);
+    ``statuses`` is ``checklist(session)`` when the caller has it already."""
     out: list[str] = []
     if session.ordered_rate_ml_per_h is None:
         out.append("The preparation is not recorded (drug, container and pump rate).")
     plan = session.plan_version
     if plan is None or plan.signed_at is None:
         out.append("No signed plan version is pinned to this session.")
-    for status in checklist(session):
+    for status in statuses if statuses is not None else checklist(session):
         if not status.ok:
             out.append(f"{status.label}: {status.blocker}")
     return out

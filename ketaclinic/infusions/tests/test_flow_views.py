@@ -4,12 +4,13 @@ roles with no step here, and another clinic's staff."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 
 from ketaclinic.access.zones import clinic_zone
-from ketaclinic.accounts.models import Role
+from ketaclinic.accounts.models import Role, User
 from ketaclinic.infusions import states
 from ketaclinic.infusions.models import CheckOverride, InfusionSession, PreCheck, PumpEvent
 from ketaclinic.infusions.models.session import CheckItem
@@ -20,7 +21,7 @@ from ketaclinic.testing import make_user
 
 
 class ViewCase(FlowCase):
-    def step(self, s: InfusionSession, name: str, **data: object):  # type: ignore[no-untyped-def]
+    def step(self, s: InfusionSession, name: str, **data: object) -> Any:
         s.refresh_from_db()
         payload = {f"{name}-version": s.version, f"{name}-idempotency_key": key()}
         payload.update({f"{name}-{k}": v for k, v in data.items()})
@@ -31,7 +32,7 @@ class ViewCase(FlowCase):
         s.refresh_from_db()
         return s
 
-    def other_nurse(self):  # type: ignore[no-untyped-def]
+    def other_nurse(self) -> User:
         return make_user("nurse@other.example", "Other Nurse", self.other, Role.NURSE)
 
 

@@ -22,6 +22,7 @@ from ketaclinic.access.zones import clinic_zone
 from ketaclinic.accounts.staff_forms import show_refusal
 from ketaclinic.infusions import panels, policies, states
 from ketaclinic.infusions.actions import flow
+from ketaclinic.infusions.actions.prechecks import ItemStatus, checklist
 from ketaclinic.infusions.models import InfusionSession
 from ketaclinic.infusions.views.flow_forms import StepForm
 from ketaclinic.infusions.views.session import LIVE_POLL_S, session_of
@@ -38,6 +39,16 @@ PUMP_STEPS = frozenset({"start", "pause", "resume", "complete", "stop_early"})
 #: Reasons asked even where the state table does not insist (the booking keeps one).
 REASON_STEPS = frozenset({n for n, t in states.TRANSITIONS.items() if t.needs_reason} | {"no_show"})
 FORMS_ATTR = "_flow_forms"
+CHECKLIST_ATTR = "_flow_checklist"
+
+
+def checklist_of(request: ClinicRequest, session: InfusionSession) -> list[ItemStatus]:
+    """``checklist(session)``, read once per request (both panels show it)."""
+    found: list[ItemStatus] | None = getattr(request, CHECKLIST_ATTR, None)
+    if found is None:
+        found = checklist(session)
+        setattr(request, CHECKLIST_ATTR, found)
+    return found
 
 
 def bound_forms(request: ClinicRequest) -> dict[str, forms.Form]:
@@ -166,7 +177,7 @@ def actions_context(request: ClinicRequest, session: InfusionSession) -> dict[st
         if t.name not in STEPS or not policies.can_take(by, session, t.name):
             continue
         if t.name == "start":
-            blockers = flow.start_blockers(session)
+            blockers = flow.start_blockers(session, checklist_of(request, session))
         shown.append(
             {
                 "name": t.name,

@@ -16,18 +16,18 @@ from django.views.decorators.http import require_POST
 from ketaclinic.access.policy import roles
 from ketaclinic.access.request import ClinicRequest
 from ketaclinic.accounts.staff_forms import show_refusal
+from ketaclinic.clinics.models import Clinic
 from ketaclinic.eligibility.facts import REPRODUCTIVE_SEXES
 from ketaclinic.infusions import panels, policies, states
 from ketaclinic.infusions.actions.prechecks import (
     COMPUTED,
-    checklist,
     override_check,
     record_check,
 )
 from ketaclinic.infusions.models.session import CheckItem, CheckResult
 from ketaclinic.infusions.models.settings import FASTING_SOURCE, GO_NO_GO_SOURCE, HOLD_SOURCE
 from ketaclinic.infusions.queries import settings_for
-from ketaclinic.infusions.views.flow import bound_forms, render_session
+from ketaclinic.infusions.views.flow import bound_forms, checklist_of, render_session
 from ketaclinic.infusions.views.flow_forms import OverrideForm, check_form
 from ketaclinic.infusions.views.session import session_of
 
@@ -86,9 +86,9 @@ def override(request: ClinicRequest, pk: int, item: str) -> HttpResponse:
     return render_session(request, session, {f"override:{item}": form})
 
 
-def limits_rows(session: Any) -> list[tuple[str, str, str]]:
+def limits_rows(clinic: Clinic) -> list[tuple[str, str, str]]:
     """The clinic's limits the checklist applies, with each default's source."""
-    s = settings_for(session.clinic)
+    s = settings_for(clinic)
     spo2 = f"below {s.min_spo2_percent}%" if s.min_spo2_percent is not None else "not set"
     hr = f"above {s.max_heart_rate_bpm} bpm" if s.max_heart_rate_bpm is not None else "not set"
     return [
@@ -110,7 +110,7 @@ def prechecks_context(request: ClinicRequest, session: Any) -> dict[str, Any]:
     applicable = session.patient.sex_at_birth in REPRODUCTIVE_SEXES
     rows: list[dict[str, Any]] = []
     done = 0
-    for status in checklist(session):
+    for status in checklist_of(request, session):
         item = status.item
         done += status.ok
         form = bound.get(f"check:{item}") or check_form(item, session)
@@ -133,7 +133,7 @@ def prechecks_context(request: ClinicRequest, session: Any) -> dict[str, Any]:
         )  # fmt: skip
     return {
         "rows": rows,
-        "limits": limits_rows(session),
+        "limits": limits_rows(request.clinic),
         "done": done,
         "total": len(rows),
     }
