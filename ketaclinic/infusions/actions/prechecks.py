@@ -75,7 +75,7 @@ class ItemStatus:
         if self.ok:
             return ""
         if self.newest is None:
-            return "not checked yet (or a physician's override)"
+            return "not checked yet"
         return f"failed: {self.newest.summary} (needs a physician's override)"
 
 

@@ -126,7 +126,7 @@ class VitalsForm(KeyedForm):
     spo2_percent = _number("SpO2 (%)")
     resp_rate_per_min = _number("Respiratory rate (/min)")
     temperature_c = forms.DecimalField(
-        label="Temperature (°C)", required=False, max_digits=4, decimal_places=1,
+        label="Temperature (°C, optional)", required=False, max_digits=4, decimal_places=1,
         min_value=30, max_value=45,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
     )  # fmt: skip

@@ -115,6 +115,10 @@ def prechecks_context(request: ClinicRequest, session: Any) -> dict[str, Any]:
         done += status.ok
         form = bound.get(f"check:{item}") or check_form(item, session)
         override_form = bound.get(f"override:{item}") or OverrideForm(prefix=f"override-{item}")
+        # Offered on a failed item; shown again wherever a refused override left its errors.
+        shown_override = f"override:{item}" in bound or (
+            may_override and status.state == "fail" and not status.ok
+        )
         rows.append(
             {
                 "status": status,
@@ -125,8 +129,7 @@ def prechecks_context(request: ClinicRequest, session: Any) -> dict[str, Any]:
                 "computed": item in COMPUTED,
                 "not_applicable": item == CheckItem.PREGNANCY and not applicable,
                 "url": reverse("infusions:check", args=[session.pk, item]),
-                "override_form": override_form
-                if may_override and not status.ok else None,
+                "override_form": override_form if shown_override else None,
                 "override_open": f"override:{item}" in bound,
                 "override_url": reverse("infusions:check_override", args=[session.pk, item]),
             }
