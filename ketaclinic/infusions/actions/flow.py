@@ -24,9 +24,16 @@ from ketaclinic.infusions.actions._base import append_once, require, transition
 from ketaclinic.infusions.actions.prechecks import ItemStatus, checklist
 from ketaclinic.infusions.models import InfusionSession, PumpEvent
 from ketaclinic.infusions.models.entries import PumpKind
+from ketaclinic.patients.models import Patient
 from ketaclinic.scheduling.actions.bookings import cancel_booking, record_no_show
 from ketaclinic.scheduling.models import Booking, BookingStatus
+from ketaclinic.treatment.models import PlanVersion
 from ketaclinic.treatment.queries import current_version
+
+
+def _signed_version(patient: Patient) -> PlanVersion | None:
+    version = current_version(patient)
+    return version if version is not None and version.signed_at is not None else None
 
 
 def open_session(
@@ -42,8 +49,7 @@ def open_session(
         raise ValidationError(
             {"__all__": f"This booking is {booking.get_status_display().lower()}."}
         )
-    version = current_version(booking.patient)
-    pinned = version if version is not None and version.signed_at is not None else None
+    pinned = _signed_version(booking.patient)
     try:
         with transaction.atomic():
             session = InfusionSession.objects.create(
@@ -128,11 +134,20 @@ def check_in(
     clinical_at: dt.datetime | None = None,
     request: HttpRequest | None = None,
 ) -> InfusionSession:
+    """The patient is here. A session opened before the plan was signed pins the signed
+    version now (one opened with a signed version keeps it)."""
     at = _when(clinical_at)
+    changes: dict[str, Any] = {"checked_in_at": at}
+    after: dict[str, Any] = {}
+    if session.plan_version_id is None:
+        pinned = _signed_version(session.patient)
+        if pinned is not None:
+            changes["plan_version"] = pinned
+            after["plan_version"] = pinned.pk
     with transaction.atomic():
         return transition(
             by, session, "check_in", expected_version=expected_version, at=at,
-            changes={"checked_in_at": at}, request=request,
+            changes=changes, after=after, request=request,
         )  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from ketaclinic.infusions.models.session import CheckItem
 from ketaclinic.infusions.tests.base import key
 from ketaclinic.infusions.tests.flow_fixtures import FlowCase
 from ketaclinic.scheduling.models import Booking, BookingStatus
+from ketaclinic.treatment import actions as treatment_actions
 
 ROLES = [
     Role.PHYSICIAN,
@@ -219,11 +220,14 @@ class OpenSessionTests(FlowCase):
         assert first.plan_version_id == version.pk and first.state == states.SCHEDULED
         assert AuditEntry.objects.filter(action="infusions.session.open").count() == 1
 
-    def test_an_unsigned_plan_is_not_pinned(self) -> None:
+    def test_an_unsigned_plan_is_not_pinned_until_check_in_finds_it_signed(self) -> None:
         self.ready()
-        self.draft()
+        plan = self.draft()
         session = flow.open_session(self.by(Role.NURSE), self.booking())
         assert session.plan_version is None
+        signed = treatment_actions.sign_plan(self.by(Role.PHYSICIAN), plan.latest)
+        session = flow.check_in(self.by(Role.COORDINATOR), session, expected_version=1)
+        assert session.plan_version_id == signed.pk
 
     def test_roles_outside_the_front_desk_cannot_open(self) -> None:
         booking = self.booking()
