@@ -23,7 +23,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Model
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlencode, urlsafe_base64_encode
@@ -258,6 +258,12 @@ BY_NAME: dict[str, Kwargs] = {
         for name in ("booking", "reschedule", "cancel", "no_show", "complete")
     },
     **{f"infusions:{name}": lambda w: {"pk": w.case.session.pk} for name in ("session", "live")},
+    "infusions:open": lambda w: {"booking_pk": w.case.booking.pk},
+    "infusions:step": lambda w: {"pk": w.case.session.pk, "name": "check_in"},
+    **{
+        f"infusions:{name}": lambda w: {"pk": w.case.session.pk, "item": "identity"}
+        for name in ("check", "check_override")
+    },
     "careteam:referral_step": lambda w: {
         "pk": w.case.patient.pk,
         "referral_pk": w.case.referral.pk,
@@ -373,6 +379,23 @@ CLINICAL_POST = {
 }
 
 
+def _board_of_booking(url: str) -> str:
+    from ketaclinic.infusions.views.flow import board_url
+
+    return board_url(Booking.objects.get(pk=resolve(url).kwargs["booking_pk"]))
+
+
+def _opened_session(url: str) -> str:
+    found = InfusionSession.objects.get(booking_id=resolve(url).kwargs["booking_pk"])
+    return reverse("infusions:session", args=[found.pk])
+
+
+def _board_of_session(url: str) -> str:
+    from ketaclinic.infusions.views.flow import board_url
+
+    return board_url(InfusionSession.objects.get(pk=resolve(url).kwargs["pk"]))
+
+
 def _tab(name: str) -> Callable[[str], str]:
     return lambda url: reverse(f"patients:{name}", args=[url.split("/")[2]])
 
@@ -454,6 +477,7 @@ ANSWERS: dict[str, Answer | ByRole] = {
     "intake:send": POST_ONLY,
     "intake:thanks": LINK_NOT_USED,
     "measurement:strike": POST_ONLY,
+    **{f"infusions:{name}": POST_ONLY for name in ("open", "step", "check", "check_override")},
     "measurement:schedule_active": POST_ONLY,
     "measurement:public_thanks": LINK_NOT_USED,
     "admin:login": Answer(302, sign_in_url, "one sign-in page for the whole site"),
@@ -586,6 +610,20 @@ POST_ANSWERS: dict[str, Answer | ByRole] = {
     "scheduling:complete": Answer(
         302, lambda url: url.removesuffix("complete/"), "not begun yet: refused, back to it"
     ),
+    # The walk's booking has its session already: opening again goes to it (the front desk,
+    # who do not see the session screen, back to the day board).
+    "infusions:open": ByRole(
+        Answer(302, _opened_session, "opened already: to the session"),
+        {Role.COORDINATOR.value: Answer(302, _board_of_booking, "back to the day board")},
+    ),
+    "infusions:step": ByRole(
+        Answer(200, why="no version: the session is shown again with the refusal"),
+        {Role.COORDINATOR.value: Answer(302, _board_of_session, "refused: back to the board")},
+    ),
+    **{
+        f"infusions:{name}": Answer(200, why="the session is shown again with the form's errors")
+        for name in ("check", "check_override")
+    },
 }
 # Views open to the chart roles that let other staff in by break-glass only (a break-glass
 # grant is opened by a POST and audited, so the walk, which changes nothing, sees the redirect
@@ -719,6 +757,7 @@ class AccessPolicyTests(BaseTestCase):
     closure: Closure
     duty: DutyAssignment
     booking: Booking
+    session: InfusionSession
 
     @classmethod
     def setUpTestData(cls) -> None:

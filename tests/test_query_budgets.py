@@ -836,7 +836,25 @@ def _booking_page(case: BudgetCase) -> str:
     return reverse("scheduling:booking", args=[booking.pk])
 
 
-def _session_url(name: str) -> Callable[[BudgetCase], str]:
+def _prechecks_rows(case: BudgetCase, n: int) -> None:
+    """``n`` recorded checks, every other one failed and overridden, on the newest session."""
+    from ketaclinic.infusions.models import CheckOverride, InfusionSession, PreCheck
+
+    session = InfusionSession.objects.latest("id")
+    for k in range(n):
+        item = ("vitals", "fasting", "escort", "equipment")[k % 4]
+        row = PreCheck.objects.create(
+            session=session, item=item, result="fail" if k % 2 else "pass",
+            summary=f"Budget check {k}", recorded_by=case.users[Role.NURSE],
+        )  # fmt: skip
+        if k % 2:
+            CheckOverride.objects.create(
+                session=session, item=item, precheck=row, reason="Budget",
+                by=case.users[Role.PHYSICIAN],
+            )  # fmt: skip
+
+
+def _session_url(name: str, state: str = "scheduled") -> Callable[[BudgetCase], str]:
     def url(case: BudgetCase) -> str:
         from ketaclinic.infusions.models import InfusionSession
         from ketaclinic.scheduling.models import Booking, Chair
@@ -848,7 +866,7 @@ def _session_url(name: str) -> Callable[[BudgetCase], str]:
             infusion_minutes=40, recovery_minutes=60,
         )  # fmt: skip
         session = InfusionSession.objects.create(
-            clinic=case.clinic, patient=case.patient, booking=booking
+            clinic=case.clinic, patient=case.patient, booking=booking, state=state
         )
         return reverse(name, args=[session.pk])
 
@@ -1152,9 +1170,10 @@ BUDGETS: dict[str, list[Budget]] = {
     # chairs, live consents, decisions, screenings, duty (people joined).
     # + 3 from the other apps' board hooks: the plans' doses (treatment), questionnaires
     # waiting and open safety alerts (measurement), one query each for the whole day.
+    # + 1 for the infusion sessions opened (their buttons on the cards).
     "scheduling:board": [
         Budget(
-            20,
+            21,
             _to("scheduling:board", f"day={BOARD_DAY.isoformat()}"),
             _board_rows,
             role=Role.NURSE,
@@ -1164,7 +1183,7 @@ BUDGETS: dict[str, list[Budget]] = {
     # The same less the audit entry.
     "scheduling:board_partial": [
         Budget(
-            15,
+            16,
             _to("scheduling:board_partial", f"day={BOARD_DAY.isoformat()}"),
             _board_rows,
             role=Role.COORDINATOR,
@@ -1180,7 +1199,19 @@ BUDGETS: dict[str, list[Budget]] = {
     ],
     # The infusions app. 5 + the session (patient, booking, chair, plan version joined), and
     # the view entry (5 on the page; the live poll writes none).
-    "infusions:session": [Budget(11, _session_url("infusions:session"), role=Role.NURSE)],
+    # In pre-infusion checks: + the checks and overrides (people joined; read once for the
+    # checklist and the start's blockers) and the clinic's infusion settings (the limits).
+    "infusions:session": [
+        Budget(11, _session_url("infusions:session"), role=Role.NURSE),
+        Budget(
+            14,
+            _session_url("infusions:session", state="prechecks"),
+            _prechecks_rows,
+            role=Role.PHYSICIAN,
+            variant="prechecks",
+            row_text="Budget check",
+        ),
+    ],
     "infusions:live": [Budget(6, _session_url("infusions:live"), role=Role.NURSE)],
     # Every chart page's header also shows the treatment plan's dose (one query: the newest
     # plan version), so the chart tabs' budgets above and below carry +1 for it.

@@ -26,3 +26,7 @@ register("infusions.session.sign", "Signed an infusion session note", kind=SESSI
 register("infusions.session.no_show", "Marked an infusion visit a no-show", kind=SESSION)
 register("infusions.session.cancel", "Cancelled an infusion session", kind=SESSION)
 register("view.infusion_session", "Opened an infusion session", kind=SESSION)
+
+# Pre-infusion checks (infusions.actions.prechecks).
+register("infusions.precheck.record", "Recorded a pre-infusion check", kind=SESSION)
+register("infusions.precheck.override", "Overrode a failed pre-infusion check", kind=SESSION)

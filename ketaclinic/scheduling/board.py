@@ -7,8 +7,10 @@ Other apps add to each booking's card without this app importing them:
   live phase).
 * ``register_board_check(fn)``: ``fn(bookings)`` returns ``{booking_id: [Check, ...]}``, added
   to the list of what is needed before start (the measurement app: questionnaires due).
+* ``register_board_action(fn)``: ``fn(bookings)`` returns ``{booking_id: [CardAction, ...]}``,
+  buttons or links on the card (infusions: open the session, check in).
 
-Both take the whole day's bookings at once, so a board costs the same number of queries for
+All take the whole day's bookings at once, so a board costs the same number of queries for
 two visits or twenty. The built-in checks (clinical reference §3.3, §5.3, §8.4): a live
 off-label consent (``consents``), a current signed eligibility decision (``eligibility``; the
 same test as ``screening.decision_is_stale``, read from the stored screening instead of
@@ -37,10 +39,24 @@ class Check:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class CardAction:
+    """A link on a card, or a POST button (``post``) with hidden ``fields``; shown only to
+    ``roles`` (the acting membership's role) when given."""
+
+    label: str
+    url: str
+    post: bool = False
+    fields: tuple[tuple[str, str], ...] = ()
+    roles: frozenset[str] = frozenset()
+
+
 DetailFn = Callable[[Sequence[Booking]], Mapping[int, str]]
 CheckFn = Callable[[Sequence[Booking]], Mapping[int, list[Check]]]
 _details: list[DetailFn] = []
 _checks: list[CheckFn] = []
+ActionFn = Callable[[Sequence[Booking]], Mapping[int, list[CardAction]]]
+_actions: list[ActionFn] = []
 
 
 def register_board_detail(fn: DetailFn) -> None:
@@ -53,6 +69,11 @@ def register_board_check(fn: CheckFn) -> None:
         _checks.append(fn)
 
 
+def register_board_action(fn: ActionFn) -> None:
+    if fn not in _actions:
+        _actions.append(fn)
+
+
 @dataclass
 class Card:
     booking: Booking
@@ -61,6 +82,7 @@ class Card:
     infusion_ends: dt.datetime
     details: list[str] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+    actions: list[CardAction] = field(default_factory=list)
 
     @property
     def ready(self) -> bool:
@@ -151,6 +173,7 @@ def board_for(clinic: Clinic, day: dt.date) -> Board:
     eligibility = _eligibility_checks(shown) if shown else {}
     extra_details = [fn(shown) for fn in _details] if shown else []
     extra_checks = [fn(shown) for fn in _checks] if shown else []
+    extra_actions = [fn(shown) for fn in _actions] if shown else []
     cards: dict[int, list[Card]] = {}
     for b in shown:
         card = Card(
@@ -163,6 +186,8 @@ def board_for(clinic: Clinic, day: dt.date) -> Board:
         card.checks = [consent[b.patient_id], eligibility[b.patient_id], _escort_check(b)]
         for found in extra_checks:
             card.checks.extend(found.get(b.pk, []))
+        for offered in extra_actions:
+            card.actions.extend(offered.get(b.pk, []))
         cards.setdefault(b.chair_id, []).append(card)
     whole = next((c.reason for c in closures if c.chair_id is None), "")
     lanes = [
