@@ -50,7 +50,8 @@ from ketaclinic.clinics.models import Clinic
 from ketaclinic.consents import actions as consent_actions
 from ketaclinic.consents.models import Consent, Kind
 from ketaclinic.consents.tests.base import make_patient
-from ketaclinic.infusions.models import InfusionSession
+from ketaclinic.infusions import defaults
+from ketaclinic.infusions.models import InfusionSession, RuleFiring, ThresholdRule, VitalsReading
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
@@ -258,6 +259,15 @@ BY_NAME: dict[str, Kwargs] = {
         for name in ("booking", "reschedule", "cancel", "no_show", "complete")
     },
     **{f"infusions:{name}": lambda w: {"pk": w.case.session.pk} for name in ("session", "live")},
+    **{
+        f"infusions:{name}": lambda w: {"pk": w.case.session.pk}
+        for name in ("prep", "reading", "rate")
+    },
+    "infusions:strike_reading": lambda w: {
+        "pk": w.case.session.pk,
+        "reading_pk": w.case.reading.pk,
+    },
+    "infusions:respond": lambda w: {"pk": w.case.session.pk, "firing_pk": w.case.firing.pk},
     "careteam:referral_step": lambda w: {
         "pk": w.case.patient.pk,
         "referral_pk": w.case.referral.pk,
@@ -467,6 +477,10 @@ ANSWERS: dict[str, Answer | ByRole] = {
     ),
     "eligibility:sign": POST_ONLY,
     **{
+        f"infusions:{name}": POST_ONLY
+        for name in ("prep", "reading", "strike_reading", "rate", "respond")
+    },
+    **{
         f"scheduling:{name}": POST_ONLY
         for name in (
             "chair_add",
@@ -586,6 +600,12 @@ POST_ANSWERS: dict[str, Answer | ByRole] = {
     "scheduling:complete": Answer(
         302, lambda url: url.removesuffix("complete/"), "not begun yet: refused, back to it"
     ),
+    # The charting POSTs (physicians and nurses only): empty, the session screen is shown
+    # again with the form's errors.
+    **{
+        f"infusions:{name}": Answer(200, why="the session is shown again with the form's errors")
+        for name in ("prep", "reading", "strike_reading", "rate", "respond")
+    },
 }
 # Views open to the chart roles that let other staff in by break-glass only (a break-glass
 # grant is opened by a POST and audited, so the walk, which changes nothing, sees the redirect
@@ -719,6 +739,9 @@ class AccessPolicyTests(BaseTestCase):
     closure: Closure
     duty: DutyAssignment
     booking: Booking
+    session: InfusionSession
+    reading: VitalsReading
+    firing: RuleFiring
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -855,6 +878,19 @@ class AccessPolicyTests(BaseTestCase):
         )
         cls.session = InfusionSession.objects.create(
             clinic=cls.clinic, patient=cls.patient, booking=cls.booking
+        )
+        # A charted reading and a rule that fired on it (their strike and respond forms).
+        defaults.ensure_default_rules(cls.clinic)
+        cls.reading = VitalsReading.objects.create(
+            session=cls.session, phase="infusion", clinical_at=timezone.now(),
+            entered_by=cls.users["nurse"], idempotency_key="walk-reading", systolic_mmhg=185,
+            diastolic_mmhg=90, heart_rate_bpm=80, spo2_percent=97, resp_rate_per_min=14,
+        )  # fmt: skip
+        cls.firing = RuleFiring.objects.create(
+            session=cls.session,
+            reading=cls.reading,
+            rule_text="Walk rule",
+            rule=ThresholdRule.objects.filter(clinic=cls.clinic).earliest("position"),
         )
         # The clinic's copy of a protocol, and a plan for the walk patient (its tab and image).
         prescriber = member(cls.users["physician"], cls.clinic)

@@ -34,7 +34,9 @@ FIRING = "infusions.rulefiring"
 register_kind(READING, "Vitals reading")
 register_kind(PUMP, "Pump event")
 register_kind(FIRING, "Threshold rule firing")
-register("infusions.session.prepare", "Recorded an infusion's preparation and pump rate", kind=SESSION)
+register(
+    "infusions.session.prepare", "Recorded an infusion's preparation and pump rate", kind=SESSION
+)
 register("infusions.reading.record", "Charted a vitals reading", kind=READING)
 register("infusions.rule.fire", "A threshold rule fired on a reading", kind=FIRING)
 register("infusions.rule.respond", "Recorded the response to a fired threshold rule", kind=FIRING)

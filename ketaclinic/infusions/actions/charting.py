@@ -289,9 +289,7 @@ def record_reading(
             raise ValidationError({"__all__": "Only a struck reading of this session can be "
                                               "re-entered."})  # fmt: skip
         if values["temperature_c"] is not None:
-            values["temperature_c"] = Decimal(str(values["temperature_c"])).quantize(
-                Decimal("0.1")
-            )
+            values["temperature_c"] = Decimal(str(values["temperature_c"])).quantize(Decimal("0.1"))
         reading, created = append_once(
             VitalsReading, session=locked, idempotency_key=idempotency_key,
             clinical_at=at, entered_at=now, entered_by=by.user, phase=_phase(locked.state),
@@ -392,9 +390,7 @@ def _fire(
     return firings
 
 
-def strike(
-    by: Membership, entry: Any, reason: str, *, request: HttpRequest | None = None
-) -> Any:
+def strike(by: Membership, entry: Any, reason: str, *, request: HttpRequest | None = None) -> Any:
     """Strike a charted entry through with a reason (any ``Entry`` model: readings, pump
     events, adverse events, rescue doses...). Nothing is deleted; a correction is re-entered
     as a new entry. Refused for an entry already struck and once the note is signed (then the

@@ -143,9 +143,7 @@ class PrepareTests(ChartingCase):
             )  # fmt: skip
         scheduled = later(self)
         with self.assertRaises(ValidationError):
-            charting.prepare(
-                self.by(Role.NURSE), scheduled, **prep_values(), expected_version=None
-            )
+            charting.prepare(self.by(Role.NURSE), scheduled, **prep_values(), expected_version=None)
 
     def test_the_coordinator_does_not_prepare(self) -> None:
         session = advance(self, self.make_session(), states.CHECKED_IN)
