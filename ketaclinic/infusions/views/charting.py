@@ -268,7 +268,7 @@ def _vitals_context(request: ClinicRequest, session: InfusionSession) -> dict[st
         .select_related("entered_by")
         .order_by("clinical_at", "id")
     )
-    late_min = settings_for(session.clinic).late_entry_min
+    late_min = settings_for(request.clinic).late_entry_min
     form = bound.get("vitals")
     if form is None:
         initial: dict[str, Any] = {"idempotency_key": new_key()}
@@ -279,10 +279,10 @@ def _vitals_context(request: ClinicRequest, session: InfusionSession) -> dict[st
         if reenter is not None:
             initial.update({f: getattr(reenter, f) for f in READING_FIELDS if f != "clinical_at"})
             initial["clinical_at"] = reenter.clinical_at.astimezone(
-                clinic_zone(session.clinic)
+                clinic_zone(request.clinic)
             ).strftime("%H:%M")
             initial["replaces"] = reenter.pk
-        form = ReadingForm(initial=initial, clinic=session.clinic)
+        form = ReadingForm(initial=initial, clinic=request.clinic)
     strike_pk, strike_form = bound.get("strike", (None, None))
     shown = [
         {
