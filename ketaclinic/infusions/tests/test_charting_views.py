@@ -140,3 +140,29 @@ class ChartingViewTests(ChartingCase):
         assert self.client.post(url, reading_post()).status_code == 302
         assert self.client.get(url).status_code == 405
         assert VitalsReading.objects.count() == 1
+
+
+class HtmxAndTimeTests(ChartingCase):
+    def test_an_htmx_conflict_reaches_the_screen(self) -> None:
+        session = advance(self, self.make_session(), states.INFUSING)
+        self.login(Role.NURSE)
+        url = reverse("infusions:rate", args=[session.pk])
+        stale = {"rate_ml_per_h": "30", "reason": "BP.", "version": session.version - 1,
+                 "idempotency_key": key()}  # fmt: skip
+        response = self.client.post(url, stale, HTTP_HX_REQUEST="true")
+        # 200, not 409: htmx swaps nothing from an error status.
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Someone else changed this session" in html and 'id="rate" hx-swap-oob' in html
+        assert not PumpEvent.objects.filter(session=session, kind="rate").exists()
+
+    def test_the_time_field_reads_clinic_time_and_a_datetime(self) -> None:
+        from ketaclinic.infusions.views.charting_forms import ClinicalTimeField
+
+        field = ClinicalTimeField(clinic=self.clinic)
+        zone = clinic_zone(self.clinic)
+        earlier = (timezone.now() - dt.timedelta(minutes=30)).astimezone(zone)
+        parsed = field.to_python(earlier.strftime("%H:%M"))
+        assert parsed == earlier.replace(second=0, microsecond=0)
+        assert field.to_python("2026-03-02T09:15") == dt.datetime(2026, 3, 2, 9, 15, tzinfo=zone)
+        assert field.to_python("") is None

@@ -59,10 +59,10 @@ def _page(
     setattr(request, _BOUND, bound)
     session = session_of(request, pk)
     if _is_htmx(request):
+        # 200 even for a conflict: htmx swaps nothing from an error status by default, and the
+        # conflict message must reach the screen.
         mine = [p for p in panels.rendered(request, session, live=False) if p["slug"] in SLUGS]
-        return render(
-            request, "infusions/panels/_charting_oob.html", {"panels": mine}, status=status
-        )
+        return render(request, "infusions/panels/_charting_oob.html", {"panels": mine})
     return render(
         request,
         "infusions/session.html",

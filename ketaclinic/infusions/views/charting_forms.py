@@ -58,8 +58,10 @@ class ClinicalTimeField(forms.CharField):
             if "T" in text or "-" in text:
                 naive = dt.datetime.fromisoformat(text.replace(" ", "T"))
             else:
-                today = timezone.now().astimezone(zone).date()
-                naive = dt.datetime.combine(today, dt.time.fromisoformat(text))
+                now = timezone.now().astimezone(zone)
+                at = dt.datetime.combine(now.date(), dt.time.fromisoformat(text), zone)
+                # Just after midnight, "23:55" is last night's reading charted late.
+                return at - dt.timedelta(days=1) if at > now + dt.timedelta(hours=1) else at
         except ValueError:
             raise forms.ValidationError("Enter the time as HH:MM.") from None
         return naive.replace(tzinfo=zone) if naive.tzinfo is None else naive
