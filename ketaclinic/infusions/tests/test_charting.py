@@ -317,3 +317,18 @@ class RateTests(ChartingCase):
                 nurse, paused, rate_ml_per_h=30, reason="Paused.", expected_version=None,
                 idempotency_key=key(),
             )  # fmt: skip
+
+    def test_a_firing_answered_meanwhile_does_not_undo_the_rate_change(self) -> None:
+        session = advance(self, self.make_session(), states.INFUSING)
+        _, firings = chart(self, session, systolic_mmhg=185)
+        stale = RuleFiring.objects.get(pk=firings[0].pk)  # drawn before the answer
+        charting.respond_to_firing(
+            self.by(Role.PHYSICIAN), firings[0], response="rechecked", note="Repeat 150."
+        )
+        charting.change_rate(
+            self.by(Role.NURSE), session, rate_ml_per_h=30, reason="Still high.",
+            expected_version=session.version, firing=stale, idempotency_key=key(),
+        )  # fmt: skip
+        stale.refresh_from_db()
+        assert stale.response == "rechecked"
+        assert charting.current_rate_ml_per_h(session) == 30

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from ketaclinic.access.policy import roles
@@ -166,8 +166,6 @@ def strike_reading(request: ClinicRequest, pk: int, reading_pk: int) -> HttpResp
 
 
 def _session_url(pk: int) -> str:
-    from django.urls import reverse
-
     return reverse("infusions:session", args=[pk])
 
 
