@@ -19,7 +19,7 @@ from ketaclinic.access.policy import roles
 from ketaclinic.access.request import ClinicRequest
 from ketaclinic.access.zones import clinic_zone
 from ketaclinic.accounts.staff_forms import show_refusal
-from ketaclinic.infusions import panels, policies, states
+from ketaclinic.infusions import defaults, panels, policies, states
 from ketaclinic.infusions.actions import charting
 from ketaclinic.infusions.actions._base import SessionConflict
 from ketaclinic.infusions.models import InfusionSession, RuleFiring, VitalsReading
@@ -35,6 +35,7 @@ from ketaclinic.infusions.views.charting_forms import (
 from ketaclinic.infusions.views.session import LIVE_POLL_S, session_of
 
 SLUGS = ("prep", "vitals", "rate", "firings")
+SYMPTOM_LABELS = dict(defaults.SYMPTOM_CHOICES)
 _BOUND = "_charting_bound"
 READING_FIELDS = (
     "systolic_mmhg", "diastolic_mmhg", "heart_rate_bpm", "spo2_percent", "resp_rate_per_min",
@@ -286,6 +287,7 @@ def _vitals_context(request: ClinicRequest, session: InfusionSession) -> dict[st
         {
             "row": row,
             "late": (row.entered_at - row.clinical_at).total_seconds() >= late_min * 60,
+            "symptoms": [SYMPTOM_LABELS.get(k, k) for k in row.symptoms or ()],
             "strike_form": (
                 strike_form if row.pk == strike_pk else StrikeForm(prefix=f"strike-{row.pk}")
             ),

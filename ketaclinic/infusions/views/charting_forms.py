@@ -28,6 +28,11 @@ def _number(label: str, *, required: bool = True, decimal: bool = False, **extra
 
 
 class PrepForm(forms.Form):
+    # Ids prefixed per form: several forms share the session screen.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "prep_%s")
+        super().__init__(*args, **kwargs)
+
     drug_name = forms.CharField(label="Drug", max_length=80, initial="Ketamine HCl")
     vial_lot = forms.CharField(label="Vial lot", max_length=40)
     vial_expiry = forms.DateField(label="Vial expiry", widget=forms.DateInput({"type": "date"}))
@@ -96,6 +101,7 @@ class ReadingForm(forms.Form):
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, clinic: Clinic | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "reading_%s")
         super().__init__(*args, **kwargs)
         field = self.fields["clinical_at"]
         assert isinstance(field, ClinicalTimeField)
@@ -114,6 +120,7 @@ class RateForm(forms.Form):
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, firings: list[Any] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "rate_%s")
         super().__init__(*args, **kwargs)
         field = self.fields["firing"]
         assert isinstance(field, forms.TypedChoiceField)
