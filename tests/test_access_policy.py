@@ -50,7 +50,8 @@ from ketaclinic.clinics.models import Clinic
 from ketaclinic.consents import actions as consent_actions
 from ketaclinic.consents.models import Consent, Kind
 from ketaclinic.consents.tests.base import make_patient
-from ketaclinic.infusions.models import InfusionSession
+from ketaclinic.infusions import defaults
+from ketaclinic.infusions.models import InfusionSession, RuleFiring, ThresholdRule, VitalsReading
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
@@ -264,6 +265,15 @@ BY_NAME: dict[str, Kwargs] = {
         f"infusions:{name}": lambda w: {"pk": w.case.session.pk, "item": "identity"}
         for name in ("check", "check_override")
     },
+    **{
+        f"infusions:{name}": lambda w: {"pk": w.case.session.pk}
+        for name in ("prep", "reading", "rate")
+    },
+    "infusions:strike_reading": lambda w: {
+        "pk": w.case.session.pk,
+        "reading_pk": w.case.reading.pk,
+    },
+    "infusions:respond": lambda w: {"pk": w.case.session.pk, "firing_pk": w.case.firing.pk},
     "careteam:referral_step": lambda w: {
         "pk": w.case.patient.pk,
         "referral_pk": w.case.referral.pk,
@@ -491,6 +501,10 @@ ANSWERS: dict[str, Answer | ByRole] = {
     ),
     "eligibility:sign": POST_ONLY,
     **{
+        f"infusions:{name}": POST_ONLY
+        for name in ("prep", "reading", "strike_reading", "rate", "respond")
+    },
+    **{
         f"scheduling:{name}": POST_ONLY
         for name in (
             "chair_add",
@@ -623,6 +637,11 @@ POST_ANSWERS: dict[str, Answer | ByRole] = {
     **{
         f"infusions:{name}": Answer(200, why="the session is shown again with the form's errors")
         for name in ("check", "check_override")
+    # The charting POSTs (physicians and nurses only): empty, the session screen is shown
+    # again with the form's errors.
+    **{
+        f"infusions:{name}": Answer(200, why="the session is shown again with the form's errors")
+        for name in ("prep", "reading", "strike_reading", "rate", "respond")
     },
 }
 # Views open to the chart roles that let other staff in by break-glass only (a break-glass
@@ -758,6 +777,8 @@ class AccessPolicyTests(BaseTestCase):
     duty: DutyAssignment
     booking: Booking
     session: InfusionSession
+    reading: VitalsReading
+    firing: RuleFiring
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -894,6 +915,19 @@ class AccessPolicyTests(BaseTestCase):
         )
         cls.session = InfusionSession.objects.create(
             clinic=cls.clinic, patient=cls.patient, booking=cls.booking
+        )
+        # A charted reading and a rule that fired on it (their strike and respond forms).
+        defaults.ensure_default_rules(cls.clinic)
+        cls.reading = VitalsReading.objects.create(
+            session=cls.session, phase="infusion", clinical_at=timezone.now(),
+            entered_by=cls.users["nurse"], idempotency_key="walk-reading", systolic_mmhg=185,
+            diastolic_mmhg=90, heart_rate_bpm=80, spo2_percent=97, resp_rate_per_min=14,
+        )  # fmt: skip
+        cls.firing = RuleFiring.objects.create(
+            session=cls.session,
+            reading=cls.reading,
+            rule_text="Walk rule",
+            rule=ThresholdRule.objects.filter(clinic=cls.clinic).earliest("position"),
         )
         # The clinic's copy of a protocol, and a plan for the walk patient (its tab and image).
         prescriber = member(cls.users["physician"], cls.clinic)

@@ -873,6 +873,40 @@ def _session_url(name: str, state: str = "scheduled") -> Callable[[BudgetCase], 
     return url
 
 
+def _infusing_session(case: BudgetCase) -> str:
+    """A session at the chair with the pump running (the charting panels shown)."""
+    url = _session_url("infusions:session")(case)
+    from ketaclinic.infusions.models import InfusionSession
+
+    InfusionSession.objects.filter(booking__chair__name="Budget session chair").update(
+        state="infusing"
+    )
+    return url
+
+
+def _readings(case: BudgetCase, n: int) -> None:
+    """``n`` struck readings (each row shows its strike reason once) and a rule firing on each."""
+    from ketaclinic.infusions import defaults
+    from ketaclinic.infusions.models import (
+        InfusionSession,
+        RuleFiring,
+        ThresholdRule,
+        VitalsReading,
+    )
+
+    session = InfusionSession.objects.get(booking__chair__name="Budget session chair")
+    defaults.ensure_default_rules(case.clinic)
+    rule = ThresholdRule.objects.filter(clinic=case.clinic).earliest("position")
+    for _ in range(n):
+        reading = VitalsReading.objects.create(
+            session=session, phase="infusion", clinical_at=NOW, entered_by=case.users[Role.NURSE],
+            idempotency_key=f"budget-{next(_serial)}", systolic_mmhg=185, diastolic_mmhg=90,
+            heart_rate_bpm=80, spo2_percent=97, resp_rate_per_min=14, struck_at=NOW,
+            struck_by=case.users[Role.NURSE], strike_reason="Budget reading",
+        )  # fmt: skip
+        RuleFiring.objects.create(session=session, rule=rule, reading=reading, rule_text="x")
+
+
 def _booking_events(case: BudgetCase, n: int) -> None:
     from ketaclinic.scheduling.models import Booking, BookingEvent
 
@@ -1210,6 +1244,17 @@ BUDGETS: dict[str, list[Budget]] = {
             role=Role.PHYSICIAN,
             variant="prechecks",
             row_text="Budget check",
+        ),
+        # Infusing, with charting's panels: 11 + the readings (entered_by joined), the settings
+        # row (late entries), the open firings' count; the open firings (rule, reading) and
+        # the current rate for the rate panel; all firings (rule, reading, responder).
+        Budget(
+            17,
+            _infusing_session,
+            _readings,
+            role=Role.NURSE,
+            row_text="Struck: Budget reading",
+            variant="infusing",
         ),
     ],
     "infusions:live": [Budget(6, _session_url("infusions:live"), role=Role.NURSE)],

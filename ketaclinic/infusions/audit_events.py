@@ -30,3 +30,18 @@ register("view.infusion_session", "Opened an infusion session", kind=SESSION)
 # Pre-infusion checks (infusions.actions.prechecks).
 register("infusions.precheck.record", "Recorded a pre-infusion check", kind=SESSION)
 register("infusions.precheck.override", "Overrode a failed pre-infusion check", kind=SESSION)
+# Charting (infusions.actions.charting): preparation, readings, rules, strike-through, pump rate.
+READING = "infusions.vitalsreading"
+PUMP = "infusions.pumpevent"
+FIRING = "infusions.rulefiring"
+register_kind(READING, "Vitals reading")
+register_kind(PUMP, "Pump event")
+register_kind(FIRING, "Threshold rule firing")
+register(
+    "infusions.session.prepare", "Recorded an infusion's preparation and pump rate", kind=SESSION
+)
+register("infusions.reading.record", "Charted a vitals reading", kind=READING)
+register("infusions.rule.fire", "A threshold rule fired on a reading", kind=FIRING)
+register("infusions.rule.respond", "Recorded the response to a fired threshold rule", kind=FIRING)
+register("infusions.entry.strike", "Struck a charted entry through", kind="")
+register("infusions.pump.rate", "Changed an infusion's pump rate", kind=PUMP)

@@ -120,6 +120,8 @@ def ensure_default_rules(clinic: Clinic) -> None:
     """Install :data:`DEFAULT_RULES` for a clinic that has no rules yet (call in a POST's
     transaction; idempotent)."""
     with transaction.atomic():
+        # The clinic row locked, so two first readings at once install the rules once.
+        Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
         if ThresholdRule.objects.filter(clinic=clinic).exists():
             return
         ThresholdRule.objects.bulk_create(
