@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -155,6 +155,12 @@ def _rules(request: ClinicRequest) -> tuple[list[ThresholdRule], bool]:
     return unsaved, False
 
 
+def _editor(request: ClinicRequest) -> None:
+    """Refuse a change from a role that only reads (before any form is judged)."""
+    if not policies.can_change_settings(request.membership, request.clinic.pk):
+        raise PermissionDenied(actions.DENIED)
+
+
 def _page(request: ClinicRequest, status: int = 200, **bound: Any) -> HttpResponse:
     chosen = settings_for(request.clinic)
     rules, rules_installed = _rules(request)
@@ -179,6 +185,7 @@ def _page(request: ClinicRequest, status: int = 200, **bound: Any) -> HttpRespon
 def settings_page(request: ClinicRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request)
+    _editor(request)
     chosen = settings_for(request.clinic)
     form = SettingsForm(request.POST, instance=InfusionSettings(
         clinic=request.clinic, **{k: getattr(chosen, k) for k in actions.SETTINGS_LIMITS},
@@ -203,6 +210,7 @@ def settings_page(request: ClinicRequest) -> HttpResponse:
 @staff
 @require_POST
 def rule_add(request: ClinicRequest) -> HttpResponse:
+    _editor(request)
     form = RuleForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -224,6 +232,7 @@ def rule_add(request: ClinicRequest) -> HttpResponse:
 @staff
 @require_POST
 def rule_retire(request: ClinicRequest) -> HttpResponse:
+    _editor(request)
     form = RetireForm(request.POST)
     rule_pk, position = request.POST.get("rule", ""), request.POST.get("default", "")
     if form.is_valid():
@@ -251,6 +260,7 @@ def rule_retire(request: ClinicRequest) -> HttpResponse:
 @staff
 @require_POST
 def drug_add(request: ClinicRequest) -> HttpResponse:
+    _editor(request)
     form = DrugForm(request.POST)
     if form.is_valid():
         try:
@@ -275,6 +285,8 @@ def _drug_or_404(request: ClinicRequest, drug_key: str) -> FormularyDrug:
 @require_http_methods(["GET", "HEAD", "POST"])
 def drug_edit(request: ClinicRequest, drug_key: str) -> HttpResponse:
     drug = _drug_or_404(request, drug_key)
+    if request.method == "POST":
+        _editor(request)
     form = DrugEditForm(request.POST if request.method == "POST" else None, instance=drug)
     retire_form = RetireForm()
     if request.method == "POST" and form.is_valid():
@@ -305,6 +317,7 @@ def _drug_page(request: ClinicRequest, drug: FormularyDrug, form: DrugEditForm,
 @staff
 @require_POST
 def drug_retire(request: ClinicRequest, drug_key: str) -> HttpResponse:
+    _editor(request)
     drug = _drug_or_404(request, drug_key)
     retire_form = RetireForm(request.POST)
     if retire_form.is_valid():
