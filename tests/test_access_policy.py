@@ -50,7 +50,7 @@ from ketaclinic.clinics.models import Clinic
 from ketaclinic.consents import actions as consent_actions
 from ketaclinic.consents.models import Consent, Kind
 from ketaclinic.consents.tests.base import make_patient
-from ketaclinic.infusions.models import InfusionSession
+from ketaclinic.infusions.models import AdverseEvent, InfusionSession
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
@@ -257,7 +257,11 @@ BY_NAME: dict[str, Kwargs] = {
         f"scheduling:{name}": lambda w: {"pk": w.case.booking.pk}
         for name in ("booking", "reschedule", "cancel", "no_show", "complete")
     },
-    **{f"infusions:{name}": lambda w: {"pk": w.case.session.pk} for name in ("session", "live")},
+    **{
+        f"infusions:{name}": lambda w: {"pk": w.case.session.pk}
+        for name in ("session", "live", "event", "rescue")
+    },
+    "infusions:event_outcome": lambda w: {"pk": w.case.session.pk, "event_pk": w.case.event.pk},
     "careteam:referral_step": lambda w: {
         "pk": w.case.patient.pk,
         "referral_pk": w.case.referral.pk,
@@ -301,6 +305,7 @@ BY_KWARG: dict[str, Callable[[Walk], Any]] = {
     "builtin_id": lambda w: "depression",  # a built-in protocol: the same for every clinic
     "token": lambda w: w.case.intake_token,  # a live intake link of the walk's patient
     "step": lambda w: "about",  # an intake step
+    "drug_key": lambda w: "ondansetron",  # a default formulary drug: the same for every clinic
 }
 # Query strings a page needs to show a real row.
 QUERIES: dict[str, Kwargs] = {
@@ -491,6 +496,18 @@ ANSWERS: dict[str, Answer | ByRole] = {
         f"treatment:{name}": POST_ONLY
         for name in ("copy", "draft", "change", "sign", "book_series")
     },
+    **{
+        f"infusions:{name}": POST_ONLY
+        for name in (
+            "event",
+            "event_outcome",
+            "rescue",
+            "rule_add",
+            "rule_retire",
+            "drug_add",
+            "drug_retire",
+        )
+    },
 }
 # The clinic admin pages of one row (ADMIN_ROWS), where they are not 200.
 ADMIN_ROW_ANSWERS: dict[str, Answer] = {
@@ -586,6 +603,10 @@ POST_ANSWERS: dict[str, Answer | ByRole] = {
     "scheduling:complete": Answer(
         302, lambda url: url.removesuffix("complete/"), "not begun yet: refused, back to it"
     ),
+    **{
+        f"infusions:{name}": Answer(200, why="the session is shown again with the form's errors")
+        for name in ("event", "event_outcome", "rescue")
+    },
 }
 # Views open to the chart roles that let other staff in by break-glass only (a break-glass
 # grant is opened by a POST and audited, so the walk, which changes nothing, sees the redirect
@@ -719,6 +740,8 @@ class AccessPolicyTests(BaseTestCase):
     closure: Closure
     duty: DutyAssignment
     booking: Booking
+    session: InfusionSession
+    event: AdverseEvent
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -855,6 +878,16 @@ class AccessPolicyTests(BaseTestCase):
         )
         cls.session = InfusionSession.objects.create(
             clinic=cls.clinic, patient=cls.patient, booking=cls.booking
+        )
+        # An adverse event to fill its outcome URL. The walk's session is only scheduled, where
+        # the action refuses events, so the row is made directly.
+        cls.event = AdverseEvent.objects.create(
+            session=cls.session,
+            clinical_at=timezone.now(),
+            entered_by=cls.users["nurse"],
+            idempotency_key="walk-event",
+            kind="nausea",
+            severity="mild",
         )
         # The clinic's copy of a protocol, and a plan for the walk patient (its tab and image).
         prescriber = member(cls.users["physician"], cls.clinic)

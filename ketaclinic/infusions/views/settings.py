@@ -20,7 +20,7 @@ from ketaclinic.access.policy import staff
 from ketaclinic.access.request import ClinicRequest
 from ketaclinic.infusions import defaults, policies
 from ketaclinic.infusions.actions import settings as actions
-from ketaclinic.infusions.formulary import LIMIT_FIELDS, drug_for, formulary_for, is_installed
+from ketaclinic.infusions.formulary import LIMIT_FIELDS, drug_for, formulary_for
 from ketaclinic.infusions.models import FormularyDrug, InfusionSettings, ThresholdRule
 from ketaclinic.infusions.queries import settings_for
 from ketaclinic.infusions.views.events import put_errors
@@ -162,8 +162,12 @@ def _editor(request: ClinicRequest) -> None:
 
 
 def _page(request: ClinicRequest, status: int = 200, **bound: Any) -> HttpResponse:
-    chosen = settings_for(request.clinic)
+    chosen = (
+        InfusionSettings.objects.select_related("updated_by").filter(clinic=request.clinic).first()
+        or InfusionSettings(clinic=request.clinic)
+    )
     rules, rules_installed = _rules(request)
+    drugs = formulary_for(request.clinic)
     context = {
         "chosen": chosen,
         "can_change": policies.can_change_settings(request.membership, request.clinic.pk),
@@ -172,8 +176,8 @@ def _page(request: ClinicRequest, status: int = 200, **bound: Any) -> HttpRespon
         "rules_installed": rules_installed,
         "rule_form": bound.get("rule_form") or RuleForm(),
         "retire_rule": bound.get("retire_rule"),
-        "drugs": formulary_for(request.clinic),
-        "formulary_installed": is_installed(request.clinic),
+        "drugs": drugs,
+        "formulary_installed": any(d.pk is not None for d in drugs),
         "drug_form": bound.get("drug_form") or DrugForm(),
         "back": back_link(request),
     }
