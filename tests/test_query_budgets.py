@@ -1208,10 +1208,22 @@ BUDGETS: dict[str, list[Budget]] = {
     # The infusion settings page: 5 + the settings row (who changed it joined), the rules and
     # the drugs (the defaults, unsaved, before the first change).
     "infusions:settings": [
-        Budget(8, _to("infusions:settings"), _infusion_rules, role=Role.NURSE,
-               row_text="Budget rule", variant="rules"),
-        Budget(8, _to("infusions:settings"), _formulary_rows, role=Role.PHYSICIAN,
-               row_text="Budget drug", variant="formulary"),
+        Budget(
+            8,
+            _to("infusions:settings"),
+            _infusion_rules,
+            role=Role.NURSE,
+            row_text="Budget rule",
+            variant="rules",
+        ),
+        Budget(
+            8,
+            _to("infusions:settings"),
+            _formulary_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget drug",
+            variant="formulary",
+        ),
     ],  # fmt: skip
     # One drug's page: 5 + the formulary (or the defaults).
     "infusions:drug": [

@@ -219,8 +219,7 @@ def check(
         findings.append(
             Finding(
                 "repeat",
-                f"{rule.name} was given already this session; a repeat needs a physician's "
-                "reason.",
+                f"{rule.name} was given already this session; a repeat needs a physician's reason.",
                 OVERRIDE,
             )
         )

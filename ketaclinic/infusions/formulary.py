@@ -92,8 +92,7 @@ DEFAULT_FORMULARY: list[dict[str, Any]] = [
         "cautions": "The reference gives no dose: every dose needs a physician's reason.",
         "source": "Emergence reactions: IV diazepam with a lower ketamine dose reduces their "
         "incidence (Ketalar US label, clinical reference §4.2) [E]. The label statement gives no "
-        "dose, so no limit is set and every dose needs a physician's reason. "
-        + SCHEDULE_IV_SOURCE,
+        "dose, so no limit is set and every dose needs a physician's reason. " + SCHEDULE_IV_SOURCE,
         "is_active": True,
     },
     {

@@ -260,7 +260,9 @@ def _check_triggers(
     if adverse_event is not None and (
         adverse_event.session_id != session.pk or adverse_event.is_struck
     ):
-        raise ValidationError({"trigger": "That adverse event is not a standing one of this session."})
+        raise ValidationError(
+            {"trigger": "That adverse event is not a standing one of this session."}
+        )
     if firing is not None and firing.session_id != session.pk:
         raise ValidationError({"trigger": "That rule firing is not from this session."})
     if reading is not None and (reading.session_id != session.pk or reading.is_struck):

@@ -193,11 +193,14 @@ def add_rule(
     """Add one threshold rule to the clinic's (after the defaults, installed first)."""
     require(policies.can_change_settings(by, clinic.pk), DENIED)
     values: dict[str, Any] = {
-        "action": action, "measure": measure, "comparison": comparison,
+        "action": action,
+        "measure": measure,
+        "comparison": comparison,
         "value": None if comparison == Comparison.PRESENT else value,
         "symptom": symptom if measure == Measure.SYMPTOM else "",
-        "consecutive": consecutive, "source": source.strip(),
-    }  # fmt: skip
+        "consecutive": consecutive,
+        "source": source.strip(),
+    }
     check_rule(values)
     with transaction.atomic():
         done = install_defaults(clinic)

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('infusions', '0001_initial'),
+        ("infusions", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='formularydrug',
-            name='repeat_needs_override',
+            model_name="formularydrug",
+            name="repeat_needs_override",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='formularydrug',
-            name='usual_mg_per_kg',
+            model_name="formularydrug",
+            name="usual_mg_per_kg",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='infusionsettings',
-            name='version',
+            model_name="infusionsettings",
+            name="version",
             field=models.PositiveIntegerField(default=1),
         ),
     ]

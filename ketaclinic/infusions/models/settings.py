@@ -127,9 +127,9 @@ class FormularyDrug(models.Model):
     ``usual_dose_mg`` is offered first; ``max_single_dose_mg``, ``max_mg_per_kg`` and
     ``max_total_mg`` bound a dose; ``min_interval_min`` spaces repeats; patients aged
     ``reduced_from_age`` or over get ``reduced_max_single_dose_mg`` (none set: every dose at
-    that age needs a physician's reason). The checks are ``infusions.dosecheck``. ``schedule`` is the DEA
-    schedule ("IV" for the benzodiazepines) or blank; a scheduled drug also flows into the
-    controlled-substance ledger.
+    that age needs a physician's reason); the checks are ``infusions.dosecheck``. ``schedule``
+    is the DEA schedule ("IV" for the benzodiazepines) or blank; a scheduled drug also flows
+    into the controlled-substance ledger.
     """
 
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")

@@ -102,8 +102,9 @@ def test_a_per_kg_limit_needs_a_weight() -> None:
 
 
 def test_a_reduced_maximum_applies_from_its_age() -> None:
-    rule = DrugLimits(name="Test", max_single_dose_mg=2.5, reduced_from_age=60,
-                      reduced_max_single_dose_mg=1.0)  # fmt: skip
+    rule = DrugLimits(
+        name="Test", max_single_dose_mg=2.5, reduced_from_age=60, reduced_max_single_dose_mg=1.0
+    )
     assert check(rule, 2.0, 70.0, 59, []) == []
     assert codes(check(rule, 2.0, 70.0, 60, [])) == [("over_reduced_max", OVERRIDE)]
     assert check(rule, 1.0, 70.0, 60, []) == []

@@ -27,10 +27,14 @@ class EventsViewTests(EventsCase):
 
     def post_rescue(self, event: AdverseEvent, **data: Any) -> Any:
         body = {
-            "drug": "ondansetron", "dose_mg": "4", "route": "IV",
-            "trigger": f"event:{event.pk}", "ordered_by": str(self.physician_pk()),
-            "idempotency_key": key(), **data,
-        }  # fmt: skip
+            "drug": "ondansetron",
+            "dose_mg": "4",
+            "route": "IV",
+            "trigger": f"event:{event.pk}",
+            "ordered_by": str(self.physician_pk()),
+            "idempotency_key": key(),
+            **data,
+        }
         return self.client.post(reverse("infusions:rescue", args=[self.session.pk]), body)
 
     def test_the_panels_show_to_the_chair_roles_with_their_forms(self) -> None:

@@ -70,28 +70,43 @@ def _readings(session: InfusionSession) -> list[VitalsReading]:
 
 
 class EventForm(forms.Form):
-    kind = forms.ChoiceField(label="What happened", choices=EventKind.choices,
-                             widget=forms.RadioSelect)  # fmt: skip
+    kind = forms.ChoiceField(
+        label="What happened", choices=EventKind.choices, widget=forms.RadioSelect
+    )
     severity = forms.ChoiceField(choices=Severity.choices, widget=forms.RadioSelect)
-    clinical_at = forms.TimeField(label="Time (clinic time)", required=False,
-                                  help_text="Leave blank for now.",
-                                  widget=forms.TimeInput(attrs={"type": "time"}))  # fmt: skip
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                  help_text="Needed for 'Other'.")  # fmt: skip
-    outcome = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                              help_text="If it has settled already; else add it later.")  # fmt: skip
-    reading = forms.TypedChoiceField(label="Seen at reading", required=False, coerce=int,
-                                     empty_value=None)  # fmt: skip
+    clinical_at = forms.TimeField(
+        label="Time (clinic time)",
+        required=False,
+        help_text="Leave blank for now.",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Needed for 'Other'."
+    )
+    outcome = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="If it has settled already; else add it later.",
+    )
+    reading = forms.TypedChoiceField(
+        label="Seen at reading", required=False, coerce=int, empty_value=None
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args: Any, readings: list[VitalsReading], session: InfusionSession,
-                 **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self, *args: Any, readings: list[VitalsReading], session: InfusionSession, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.readings = {r.pk: r for r in readings}
         choices: list[tuple[Any, str]] = [("", "None")]
-        choices += [(r.pk, f"{_local(session, r.clinical_at)} · {r.systolic_mmhg}/"
-                     f"{r.diastolic_mmhg} mmHg, HR {r.heart_rate_bpm}, SpO2 {r.spo2_percent} %")
-                    for r in readings]  # fmt: skip
+        choices += [
+            (
+                r.pk,
+                f"{_local(session, r.clinical_at)} · {r.systolic_mmhg}/"
+                f"{r.diastolic_mmhg} mmHg, HR {r.heart_rate_bpm}, SpO2 {r.spo2_percent} %",
+            )
+            for r in readings
+        ]
         self.fields["reading"].choices = choices  # type: ignore[attr-defined]
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", new_key())
@@ -99,35 +114,53 @@ class EventForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    resolved_at = forms.TimeField(label="Resolved at (clinic time)", required=False,
-                                  widget=forms.TimeInput(attrs={"type": "time"}))  # fmt: skip
+    resolved_at = forms.TimeField(
+        label="Resolved at (clinic time)",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
 
 
 class RescueForm(forms.Form):
     drug = forms.ChoiceField()
     dose_mg = forms.FloatField(label="Dose (mg)")
     route = forms.CharField(max_length=20, initial="IV")
-    clinical_at = forms.TimeField(label="Given at (clinic time)", required=False,
-                                  help_text="Leave blank for now.",
-                                  widget=forms.TimeInput(attrs={"type": "time"}))  # fmt: skip
-    trigger = forms.ChoiceField(label="Given for",
-                                help_text="The reading, rule firing or adverse event that called "
-                                "for it.")  # fmt: skip
+    clinical_at = forms.TimeField(
+        label="Given at (clinic time)",
+        required=False,
+        help_text="Leave blank for now.",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    trigger = forms.ChoiceField(
+        label="Given for", help_text="The reading, rule firing or adverse event that called for it."
+    )
     ordered_by = forms.TypedChoiceField(label="Ordered by (physician)", coerce=int)
-    response = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                               help_text="How the patient responded, if known yet.")  # fmt: skip
-    override_reason = forms.CharField(label="Physician's reason to give it anyway",
-                                      required=False,
-                                      widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    response = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="How the patient responded, if known yet.",
+    )
+    override_reason = forms.CharField(
+        label="Physician's reason to give it anyway",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args: Any, drugs: list[FormularyDrug], triggers: list[tuple[str, str]],
-                 physicians: list[Membership], **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *args: Any,
+        drugs: list[FormularyDrug],
+        triggers: list[tuple[str, str]],
+        physicians: list[Membership],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["drug"].choices = [(d.key, _drug_label(d)) for d in drugs]  # type: ignore[attr-defined]
         self.fields["trigger"].choices = [("", "Choose"), *triggers]  # type: ignore[attr-defined]
         self.fields["ordered_by"].choices = [  # type: ignore[attr-defined]
-            ("", "Choose"), *[(m.pk, m.user.full_name or m.user.email) for m in physicians]
+            ("", "Choose"),
+            *[(m.pk, m.user.full_name or m.user.email) for m in physicians],
         ]
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", new_key())
@@ -164,12 +197,14 @@ def events_context(
     rows = []
     for e in events:
         bound = outcome_for[1] if outcome_for and outcome_for[0] == e.pk else None
-        rows.append({
-            "event": e,
-            "clinical": _local(session, e.clinical_at),
-            "resolved": _local(session, e.resolved_at) if e.resolved_at else "",
-            "outcome_form": bound or OutcomeForm(prefix=f"e{e.pk}"),
-        })  # fmt: skip
+        rows.append(
+            {
+                "event": e,
+                "clinical": _local(session, e.clinical_at),
+                "resolved": _local(session, e.resolved_at) if e.resolved_at else "",
+                "outcome_form": bound or OutcomeForm(prefix=f"e{e.pk}"),
+            }
+        )
     can_chart = policies.can_chart(request.membership, session)
     return {
         "rows": rows,
@@ -188,26 +223,32 @@ def _triggers(session: InfusionSession) -> list[tuple[str, str]]:
         out.append((f"event:{e.pk}", f"Adverse event {_local(session, e.clinical_at)} · {label}"))
     for f in RuleFiring.objects.filter(session=session).order_by("-fired_at", "-id"):
         state = "" if f.response else " (open)"
-        out.append((f"firing:{f.pk}", f"Rule fired {_local(session, f.fired_at)}{state} · "
-                    f"{f.rule_text}"))  # fmt: skip
+        out.append(
+            (f"firing:{f.pk}", f"Rule fired {_local(session, f.fired_at)}{state} · {f.rule_text}")
+        )
     for r in _readings(session):
-        out.append((f"reading:{r.pk}", f"Reading {_local(session, r.clinical_at)} · "
-                    f"{r.systolic_mmhg}/{r.diastolic_mmhg} mmHg, HR {r.heart_rate_bpm}, "
-                    f"SpO2 {r.spo2_percent} %"))  # fmt: skip
+        out.append(
+            (
+                f"reading:{r.pk}",
+                f"Reading {_local(session, r.clinical_at)} · "
+                f"{r.systolic_mmhg}/{r.diastolic_mmhg} mmHg, HR {r.heart_rate_bpm}, "
+                f"SpO2 {r.spo2_percent} %",
+            )
+        )
     return out
 
 
 def _physicians(session: InfusionSession) -> list[Membership]:
     return list(
         Membership.objects.select_related("user")
-        .filter(clinic_id=session.clinic_id, role=Role.PHYSICIAN, is_active=True,
-                user__is_active=True)  # fmt: skip
+        .filter(
+            clinic_id=session.clinic_id, role=Role.PHYSICIAN, is_active=True, user__is_active=True
+        )
         .order_by("user__full_name", "id")
     )
 
 
-def rescue_form(request: ClinicRequest, session: InfusionSession,
-                data: Any = None) -> RescueForm:  # fmt: skip
+def rescue_form(request: ClinicRequest, session: InfusionSession, data: Any = None) -> RescueForm:
     """The rescue form: the drug for the newest adverse event's kind (§4.2) with its usual
     dose for this patient, the newest event as the trigger, the signed-in physician."""
     drugs = formulary_for(session.clinic, active_only=True)
@@ -234,8 +275,7 @@ def rescue_form(request: ClinicRequest, session: InfusionSession,
             initial["trigger"] = triggers[0][0]
         if request.membership.role == Role.PHYSICIAN:
             initial["ordered_by"] = request.membership.pk
-    return RescueForm(data, initial=initial, drugs=drugs, triggers=triggers,
-                      physicians=physicians)  # fmt: skip
+    return RescueForm(data, initial=initial, drugs=drugs, triggers=triggers, physicians=physicians)
 
 
 def rescue_context(
@@ -259,43 +299,72 @@ def rescue_context(
 
 def _needs_override(form: RescueForm) -> bool:
     """Show the override field: a finding asked for it, or a reason was typed already."""
-    return form.is_bound and bool(form.errors.get("override_reason") or form.data.get("override_reason"))
+    return form.is_bound and bool(
+        form.errors.get("override_reason") or form.data.get("override_reason")
+    )
 
 
-panels.register_panel(panels.Panel("events", "Adverse events", "infusions/panels/_events.html",
-                                   context=events_context, order=50,
-                                   states=frozenset(actions.EVENT_STATES)))  # fmt: skip
-panels.register_panel(panels.Panel("rescue", "Rescue drugs", "infusions/panels/_rescue.html",
-                                   context=rescue_context, order=55,
-                                   states=frozenset(actions.RESCUE_STATES)))  # fmt: skip
+panels.register_panel(
+    panels.Panel(
+        "events",
+        "Adverse events",
+        "infusions/panels/_events.html",
+        context=events_context,
+        order=50,
+        states=frozenset(actions.EVENT_STATES),
+    )
+)
+panels.register_panel(
+    panels.Panel(
+        "rescue",
+        "Rescue drugs",
+        "infusions/panels/_rescue.html",
+        context=rescue_context,
+        order=55,
+        states=frozenset(actions.RESCUE_STATES),
+    )
+)
 
 
 # --- POSTs -------------------------------------------------------------------------------
 
 
-def put_errors(form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+def put_errors(
+    form: forms.BaseForm, error: ValidationError, aliases: dict[str, str] | None = None
+) -> None:
     """The action's errors at the form's fields (the rest at the top)."""
     for field, msgs in error.message_dict.items():
         name = (aliases or {}).get(field, field)
         form.add_error(name if name in form.fields else None, msgs)
 
 
-def _again(request: ClinicRequest, session: InfusionSession, slug: str,
-           extra: dict[str, Any], form: forms.Form) -> HttpResponse:  # fmt: skip
+def _again(
+    request: ClinicRequest,
+    session: InfusionSession,
+    slug: str,
+    extra: dict[str, Any],
+    form: forms.Form,
+) -> HttpResponse:
     """The session screen again, the panel ``slug`` showing ``extra`` (its bound form)."""
     shown = panels.rendered(request, session, live=False)
     panel = next((p for p in shown if p["slug"] == slug), None)
     if panel is None:
         for msgs in form.errors.values():
             for m in msgs:
-                messages.error(request, m)
+                messages.error(request, str(m))
     else:
         panel["ctx"].update(extra)
-    return render(request, "infusions/session.html", {
-        "session": session, "panels": shown,
-        "live_panels": panels.rendered(request, session, live=True),
-        "poll_s": LIVE_POLL_S, "transitions": states.available(session.state),
-    })  # fmt: skip
+    return render(
+        request,
+        "infusions/session.html",
+        {
+            "session": session,
+            "panels": shown,
+            "live_panels": panels.rendered(request, session, live=True),
+            "poll_s": LIVE_POLL_S,
+            "transitions": states.available(session.state),
+        },
+    )
 
 
 def _back(session: InfusionSession, anchor: str) -> HttpResponse:
@@ -311,12 +380,17 @@ def record_event(request: ClinicRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             actions.record_adverse_event(
-                request.membership, session, kind=data["kind"], severity=data["severity"],
+                request.membership,
+                session,
+                kind=data["kind"],
+                severity=data["severity"],
                 clinical_at=clinical_datetime(session, data["clinical_at"]),
-                description=data["description"], outcome=data["outcome"],
+                description=data["description"],
+                outcome=data["outcome"],
                 reading=form.readings.get(data["reading"]) if data["reading"] else None,
-                idempotency_key=data["idempotency_key"], request=request,
-            )  # fmt: skip
+                idempotency_key=data["idempotency_key"],
+                request=request,
+            )
         except ValidationError as error:
             put_errors(form, error)
         else:
@@ -334,10 +408,12 @@ def event_outcome(request: ClinicRequest, pk: int, event_pk: int) -> HttpRespons
     if form.is_valid():
         try:
             actions.record_event_outcome(
-                request.membership, event, outcome=form.cleaned_data["outcome"],
+                request.membership,
+                event,
+                outcome=form.cleaned_data["outcome"],
                 resolved_at=clinical_datetime(session, form.cleaned_data["resolved_at"]),
                 request=request,
-            )  # fmt: skip
+            )
         except ValidationError as error:
             put_errors(form, error)
         else:
@@ -372,18 +448,27 @@ def give_rescue(request: ClinicRequest, pk: int) -> HttpResponse:
                 drug = FormularyDrug.objects.filter(clinic=session.clinic, key=data["drug"]).first()
                 if drug is None:
                     raise ValidationError({"drug": "Choose a drug of the formulary."})
-                physician = Membership.objects.select_related("user").filter(
-                    pk=data["ordered_by"], clinic=session.clinic).first()  # fmt: skip
+                physician = (
+                    Membership.objects.select_related("user")
+                    .filter(pk=data["ordered_by"], clinic=session.clinic)
+                    .first()
+                )
                 if physician is None:
                     raise ValidationError({"ordered_by": "Choose the ordering physician."})
                 actions.give_rescue(
-                    request.membership, session, drug=drug, dose_mg=data["dose_mg"],
-                    route=data["route"], clinical_at=clinical_datetime(session, data["clinical_at"]),
-                    ordered_by=physician, response=data["response"],
+                    request.membership,
+                    session,
+                    drug=drug,
+                    dose_mg=data["dose_mg"],
+                    route=data["route"],
+                    clinical_at=clinical_datetime(session, data["clinical_at"]),
+                    ordered_by=physician,
+                    response=data["response"],
                     override_reason=data["override_reason"],
-                    idempotency_key=data["idempotency_key"], request=request,
+                    idempotency_key=data["idempotency_key"],
+                    request=request,
                     **_trigger(session, data["trigger"]),
-                )  # fmt: skip
+                )
         except ValidationError as error:
             put_errors(form, error)
         else:

@@ -60,7 +60,7 @@ class SettingsForm(forms.ModelForm):
             field.required = name not in actions.OPTIONAL_SETTINGS
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         try:
             actions.check_settings({k: data[k] for k in actions.SETTINGS_LIMITS if k in data})
         except ValidationError as error:
@@ -72,14 +72,24 @@ class SettingsForm(forms.ModelForm):
 
 
 class RuleForm(forms.ModelForm):
-    symptom = forms.ChoiceField(required=False,
-                                choices=[("", "None"), *defaults.SYMPTOM_CHOICES],
-                                help_text="Only for a symptom rule.")  # fmt: skip
+    symptom = forms.ChoiceField(
+        required=False,
+        choices=[("", "None"), *defaults.SYMPTOM_CHOICES],
+        help_text="Only for a symptom rule.",
+    )
 
     class Meta:
         model = ThresholdRule
-        fields = ["name", "action", "measure", "comparison", "value", "symptom", "consecutive",
-                  "source"]  # fmt: skip
+        fields = [
+            "name",
+            "action",
+            "measure",
+            "comparison",
+            "value",
+            "symptom",
+            "consecutive",
+            "source",
+        ]
         labels = {"value": "Value (units of the measure)", "consecutive": "Readings in a row"}
         help_texts = {
             "name": "Leave empty to name it from its parts.",
@@ -162,10 +172,9 @@ def _editor(request: ClinicRequest) -> None:
 
 
 def _page(request: ClinicRequest, status: int = 200, **bound: Any) -> HttpResponse:
-    chosen = (
-        InfusionSettings.objects.select_related("updated_by").filter(clinic=request.clinic).first()
-        or InfusionSettings(clinic=request.clinic)
-    )
+    chosen = InfusionSettings.objects.select_related("updated_by").filter(
+        clinic=request.clinic
+    ).first() or InfusionSettings(clinic=request.clinic)
     rules, rules_installed = _rules(request)
     drugs = formulary_for(request.clinic)
     context = {
@@ -191,18 +200,27 @@ def settings_page(request: ClinicRequest) -> HttpResponse:
         return _page(request)
     _editor(request)
     chosen = settings_for(request.clinic)
-    form = SettingsForm(request.POST, instance=InfusionSettings(
-        clinic=request.clinic, **{k: getattr(chosen, k) for k in actions.SETTINGS_LIMITS},
-        version=chosen.version))  # fmt: skip
+    form = SettingsForm(
+        request.POST,
+        instance=InfusionSettings(
+            clinic=request.clinic,
+            **{k: getattr(chosen, k) for k in actions.SETTINGS_LIMITS},
+            version=chosen.version,
+        ),
+    )
     if form.is_valid():
         changes = form.changes()
         if not changes:
             messages.info(request, "Nothing changed.")
             return redirect("infusions:settings")
         try:
-            actions.update_settings(request.membership, request.clinic, changes,
-                                    expected_version=form.cleaned_data["version"],
-                                    request=request)  # fmt: skip
+            actions.update_settings(
+                request.membership,
+                request.clinic,
+                changes,
+                expected_version=form.cleaned_data["version"],
+                request=request,
+            )
         except ValidationError as error:
             put_errors(form, error)
         else:
@@ -220,11 +238,18 @@ def rule_add(request: ClinicRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             actions.add_rule(
-                request.membership, request.clinic, action=data["action"],
-                measure=data["measure"], comparison=data["comparison"], value=data["value"],
-                symptom=data["symptom"] or "", consecutive=data["consecutive"] or 0,
-                source=data["source"] or "", name=data["name"] or "", request=request,
-            )  # fmt: skip
+                request.membership,
+                request.clinic,
+                action=data["action"],
+                measure=data["measure"],
+                comparison=data["comparison"],
+                value=data["value"],
+                symptom=data["symptom"] or "",
+                consecutive=data["consecutive"] or 0,
+                source=data["source"] or "",
+                name=data["name"] or "",
+                request=request,
+            )
         except ValidationError as error:
             put_errors(form, error)
         else:
@@ -249,10 +274,13 @@ def rule_retire(request: ClinicRequest) -> HttpResponse:
             if rule is None and not position.isdigit():
                 raise ValidationError({"__all__": "Choose the rule to retire."})
             actions.retire_rule(
-                request.membership, request.clinic, rule=rule,
+                request.membership,
+                request.clinic,
+                rule=rule,
                 default_position=int(position) if rule is None else None,
-                reason=form.cleaned_data["reason"], request=request,
-            )  # fmt: skip
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
         except ValidationError as error:
             put_errors(form, error)
         else:
@@ -268,8 +296,13 @@ def drug_add(request: ClinicRequest) -> HttpResponse:
     form = DrugForm(request.POST)
     if form.is_valid():
         try:
-            actions.add_drug(request.membership, request.clinic, key=form.cleaned_data["key"],
-                             values=form.values(), request=request)  # fmt: skip
+            actions.add_drug(
+                request.membership,
+                request.clinic,
+                key=form.cleaned_data["key"],
+                values=form.values(),
+                request=request,
+            )
         except ValidationError as error:
             put_errors(form, error)
         else:
@@ -299,8 +332,9 @@ def drug_edit(request: ClinicRequest, drug_key: str) -> HttpResponse:
             messages.info(request, "Nothing changed.")
             return redirect(reverse("infusions:settings") + "#formulary")
         try:
-            actions.update_drug(request.membership, request.clinic, drug.key, changes,
-                                request=request)  # fmt: skip
+            actions.update_drug(
+                request.membership, request.clinic, drug.key, changes, request=request
+            )
         except ValidationError as error:
             put_errors(form, error)
         else:
@@ -309,13 +343,20 @@ def drug_edit(request: ClinicRequest, drug_key: str) -> HttpResponse:
     return _drug_page(request, drug, form, retire_form)
 
 
-def _drug_page(request: ClinicRequest, drug: FormularyDrug, form: DrugEditForm,
-               retire_form: RetireForm) -> HttpResponse:  # fmt: skip
-    return render(request, "infusions/settings_drug.html", {
-        "drug": drug, "form": form, "retire_form": retire_form,
-        "can_change": policies.can_change_settings(request.membership, request.clinic.pk),
-        "installed": drug.pk is not None,
-    })  # fmt: skip
+def _drug_page(
+    request: ClinicRequest, drug: FormularyDrug, form: DrugEditForm, retire_form: RetireForm
+) -> HttpResponse:
+    return render(
+        request,
+        "infusions/settings_drug.html",
+        {
+            "drug": drug,
+            "form": form,
+            "retire_form": retire_form,
+            "can_change": policies.can_change_settings(request.membership, request.clinic.pk),
+            "installed": drug.pk is not None,
+        },
+    )
 
 
 @staff
@@ -326,9 +367,13 @@ def drug_retire(request: ClinicRequest, drug_key: str) -> HttpResponse:
     retire_form = RetireForm(request.POST)
     if retire_form.is_valid():
         try:
-            actions.retire_drug(request.membership, request.clinic, drug.key,
-                                reason=retire_form.cleaned_data["reason"],
-                                request=request)  # fmt: skip
+            actions.retire_drug(
+                request.membership,
+                request.clinic,
+                drug.key,
+                reason=retire_form.cleaned_data["reason"],
+                request=request,
+            )
         except ValidationError as error:
             put_errors(retire_form, error)
         else:
