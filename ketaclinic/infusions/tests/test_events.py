@@ -17,10 +17,12 @@ from ketaclinic.infusions.actions.events import (
     give_rescue,
     record_adverse_event,
     record_event_outcome,
+    weight_kg_of,
 )
 from ketaclinic.infusions.formulary import ensure_default_formulary
 from ketaclinic.infusions.models import FormularyDrug, InfusionSession, RescueDose, VitalsReading
 from ketaclinic.infusions.tests.base import SessionCase, key
+from ketaclinic.patients.models import Patient
 from ketaclinic.treatment import actions as treatment_actions
 from ketaclinic.treatment.models import PlanVersion
 
@@ -225,8 +227,18 @@ class EventsTests(EventsCase):
         )  # charting's strike() does this for real
         assert self.give("labetalol", 20.0, reading=reading).dose_warnings == []
 
-    def test_midazolam_by_the_patients_weight_and_age(self) -> None:
-        # The plan's weight: 80 kg; 0.03 mg/kg = 2.4 mg.
+    def born_years_ago(self, years: int) -> None:
+        """The patient's birthday was yesterday ``years`` years ago (clinic day of the dose)."""
+        today = timezone.localdate()
+        try:
+            anniversary = today.replace(year=today.year - years)
+        except ValueError:  # 29 February
+            anniversary = today.replace(year=today.year - years, day=28)
+        born = anniversary - dt.timedelta(days=1)  # a day's margin for the clinic's zone
+        Patient.objects.filter(pk=self.patient.pk).update(date_of_birth=born)
+
+    def test_midazolam_at_59_by_the_plans_80_kg_weight(self) -> None:
+        self.born_years_ago(59)
         event = record_adverse_event(
             self.by(Role.NURSE),
             self.session,
@@ -234,17 +246,39 @@ class EventsTests(EventsCase):
             severity="severe",
             idempotency_key=key(),
         )
-        dob = self.patient.date_of_birth
-        today = timezone.localdate()
-        age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+        # 0.03 mg/kg x 80 kg (the plan version's weight) = 2.4 mg: within every limit.
+        dose = self.give("midazolam", 2.4, adverse_event=event)
+        assert dose.dose_warnings == []
+        assert dose.drug.schedule == "IV"
+
+    def test_midazolam_at_60_needs_the_physicians_reason(self) -> None:
+        self.born_years_ago(60)
+        event = record_adverse_event(
+            self.by(Role.NURSE),
+            self.session,
+            kind="dissociation",
+            severity="severe",
+            idempotency_key=key(),
+        )
+        with pytest.raises(ValidationError) as caught:
+            self.give("midazolam", 2.4, adverse_event=event)
+        assert "Aged 60" in caught.value.message_dict["dose_mg"][0]
         dose = self.give(
             "midazolam",
-            2.4,
+            1.0,
             adverse_event=event,
-            override_reason="Physician present." if age >= 60 else "",
+            override_reason="Physician at the chair: 1 mg, frail.",
         )
-        assert dose.dose_warnings == ([] if age < 60 else dose.dose_warnings)
-        assert dose.drug.schedule == "IV"
+        assert [w["code"] for w in dose.dose_warnings] == ["age_reduced_no_number"]
+
+    def test_without_a_plan_the_latest_measured_weight_counts(self) -> None:
+        session = to_state(
+            self,
+            self.make_session(plan=False, starts_at=timezone.now() + dt.timedelta(hours=3)),
+            *INFUSING,
+        )
+        assert session.plan_version is None
+        assert weight_kg_of(session) == 80.0  # the fixture's 80 kg measurement
 
     def test_the_hook_sees_each_dose_inside_the_transaction(self) -> None:
         seen: list[RescueDose] = []
