@@ -259,7 +259,7 @@ BY_NAME: dict[str, Kwargs] = {
     },
     **{
         f"infusions:{name}": lambda w: {"pk": w.case.session.pk}
-        for name in ("session", "live", "event", "rescue")
+        for name in ("session", "live", "event", "rescue", "rescue_form")
     },
     "infusions:event_outcome": lambda w: {"pk": w.case.session.pk, "event_pk": w.case.event.pk},
     "careteam:referral_step": lambda w: {

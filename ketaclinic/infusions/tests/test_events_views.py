@@ -124,3 +124,26 @@ class EventsViewTests(EventsCase):
         self.login(Role.NURSE)
         url = reverse("infusions:event_outcome", args=[self.session.pk, 999999])
         self.assert_denied(self.client.post(url, {"e999999-outcome": "x"}), 404)
+
+    def test_choosing_another_drug_redraws_the_form_with_its_usual_dose(self) -> None:
+        self.login(Role.NURSE)
+        self.post_event()
+        event = AdverseEvent.objects.get()
+        url = reverse("infusions:rescue_form", args=[self.session.pk])
+        query = {
+            "drug": "labetalol",
+            "dose_mg": "4",
+            "trigger": f"event:{event.pk}",
+            "idempotency_key": "k" * 32,
+            "response": "Typed",
+        }
+        response = self.client.get(url, query)
+        assert response.status_code == 200
+        body = response.content.decode()
+        # Labetalol's first dose is 20 mg (§4.2); the trigger and the typed response are kept.
+        assert 'name="dose_mg" value="20.0"' in body
+        assert f'value="event:{event.pk}" selected' in body
+        assert "Typed" in body and "k" * 32 in body
+        assert not FormularyDrug.objects.exists()
+        self.login(Role.COORDINATOR)
+        self.assert_denied(self.client.get(url, query), 403)

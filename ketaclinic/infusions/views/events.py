@@ -18,7 +18,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ketaclinic.access.policy import roles
 from ketaclinic.access.request import ClinicRequest
@@ -248,14 +248,29 @@ def _physicians(session: InfusionSession) -> list[Membership]:
     )
 
 
-def rescue_form(request: ClinicRequest, session: InfusionSession, data: Any = None) -> RescueForm:
+def rescue_form(
+    request: ClinicRequest,
+    session: InfusionSession,
+    data: Any = None,
+    *,
+    redraw: dict[str, str] | None = None,
+) -> RescueForm:
     """The rescue form: the drug for the newest adverse event's kind (§4.2) with its usual
-    dose for this patient, the newest event as the trigger, the signed-in physician."""
+    dose for this patient, the newest event as the trigger, the signed-in physician.
+    ``redraw`` (the form's values when the drug is changed) keeps what was typed and puts the
+    newly chosen drug's usual dose and route in."""
     drugs = formulary_for(session.clinic, active_only=True)
     triggers = _triggers(session)
     physicians = _physicians(session)
     initial: dict[str, Any] = {}
-    if data is None:
+    if data is None and redraw is not None:
+        kept = ("trigger", "ordered_by", "clinical_at", "response", "override_reason")
+        initial = {k: redraw[k] for k in kept if redraw.get(k)}
+        if redraw.get("idempotency_key"):
+            initial["idempotency_key"] = redraw["idempotency_key"]
+        drug = next((d for d in drugs if d.key == redraw.get("drug")), None)
+        initial.update(_prefill(session, drug))
+    elif data is None:
         latest = (
             AdverseEvent.objects.filter(session=session, struck_at__isnull=True)
             .order_by("-clinical_at", "-id")
@@ -265,17 +280,34 @@ def rescue_form(request: ClinicRequest, session: InfusionSession, data: Any = No
         drug = next((d for d in drugs if d.key == wanted), None) or next(
             (d for d in drugs if d.usual_dose_mg is not None), drugs[0] if drugs else None
         )
-        if drug is not None:
-            initial["drug"] = drug.key
-            initial["route"] = drug.route
-            usual = dosecheck.usual_dose(limits_of(drug), actions.weight_kg_of(session))
-            if usual is not None:
-                initial["dose_mg"] = usual
+        initial.update(_prefill(session, drug))
         if triggers:
             initial["trigger"] = triggers[0][0]
         if request.membership.role == Role.PHYSICIAN:
             initial["ordered_by"] = request.membership.pk
-    return RescueForm(data, initial=initial, drugs=drugs, triggers=triggers, physicians=physicians)
+    form = RescueForm(data, initial=initial, drugs=drugs, triggers=triggers, physicians=physicians)
+    # Choosing another drug redraws the form with its usual dose (htmx; without script the
+    # dose stays as typed and the checks still run on submit).
+    form.fields["drug"].widget.attrs.update(
+        {
+            "hx-get": reverse("infusions:rescue_form", args=[session.pk]),
+            "hx-trigger": "change",
+            "hx-target": "#rescue-form",
+            "hx-swap": "outerHTML",
+            "hx-include": "closest form",
+        }
+    )
+    return form
+
+
+def _prefill(session: InfusionSession, drug: FormularyDrug | None) -> dict[str, Any]:
+    if drug is None:
+        return {}
+    out: dict[str, Any] = {"drug": drug.key, "route": drug.route}
+    usual = dosecheck.usual_dose(limits_of(drug), actions.weight_kg_of(session))
+    if usual is not None:
+        out["dose_mg"] = usual
+    return out
 
 
 def rescue_context(
@@ -478,8 +510,19 @@ def give_rescue(request: ClinicRequest, pk: int) -> HttpResponse:
     return _again(request, session, "rescue", extra, form)
 
 
+@roles(*policies.CHART_ROLES)
+@require_safe
+def rescue_form_part(request: ClinicRequest, pk: int) -> HttpResponse:
+    """The rescue form alone, redrawn for the drug just chosen (nothing is written)."""
+    session = session_of(request, pk)
+    redraw = {k: request.GET.get(k, "") for k in request.GET}
+    ctx = {"form": rescue_form(request, session, redraw=redraw), "needs_override": False}
+    return render(request, "infusions/panels/_rescue_form.html", {"ctx": ctx, "session": session})
+
+
 urlpatterns: list[URLPattern] = [
     path("sessions/<int:pk>/events/", record_event, name="event"),
     path("sessions/<int:pk>/events/<int:event_pk>/outcome/", event_outcome, name="event_outcome"),
     path("sessions/<int:pk>/rescue/", give_rescue, name="rescue"),
+    path("sessions/<int:pk>/rescue/form/", rescue_form_part, name="rescue_form"),
 ]

@@ -56,7 +56,11 @@ class SettingsForm(forms.ModelForm):
         self.fields["version"].initial = self.instance.version
         for name, limit in actions.SETTINGS_LIMITS.items():
             field = self.fields[name]
-            field.help_text = f"{limit.low} to {limit.high}. Default source: {limit.source}"
+            default = InfusionSettings._meta.get_field(name).get_default()
+            shown = "none (no limit)" if default is None else default
+            field.help_text = (
+                f"Default {shown}; {limit.low} to {limit.high}. Source: {limit.source}"
+            )
             field.required = name not in actions.OPTIONAL_SETTINGS
 
     def clean(self) -> dict[str, Any]:
