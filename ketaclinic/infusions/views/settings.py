@@ -56,7 +56,7 @@ class SettingsForm(forms.ModelForm):
         self.fields["version"].initial = self.instance.version
         for name, limit in actions.SETTINGS_LIMITS.items():
             field = self.fields[name]
-            default = InfusionSettings._meta.get_field(name).get_default()
+            default = getattr(InfusionSettings(), name)
             shown = "none (no limit)" if default is None else default
             field.help_text = (
                 f"Default {shown}; {limit.low} to {limit.high}. Source: {limit.source}"
