@@ -51,7 +51,13 @@ from ketaclinic.consents import actions as consent_actions
 from ketaclinic.consents.models import Consent, Kind
 from ketaclinic.consents.tests.base import make_patient
 from ketaclinic.infusions import defaults
-from ketaclinic.infusions.models import InfusionSession, RuleFiring, ThresholdRule, VitalsReading
+from ketaclinic.infusions.models import (
+    AdverseEvent,
+    InfusionSession,
+    RuleFiring,
+    ThresholdRule,
+    VitalsReading,
+)
 from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
@@ -274,6 +280,11 @@ BY_NAME: dict[str, Kwargs] = {
         "reading_pk": w.case.reading.pk,
     },
     "infusions:respond": lambda w: {"pk": w.case.session.pk, "firing_pk": w.case.firing.pk},
+    **{
+        f"infusions:{name}": lambda w: {"pk": w.case.session.pk}
+        for name in ("event", "rescue", "rescue_form")
+    },
+    "infusions:event_outcome": lambda w: {"pk": w.case.session.pk, "event_pk": w.case.event.pk},
     "careteam:referral_step": lambda w: {
         "pk": w.case.patient.pk,
         "referral_pk": w.case.referral.pk,
@@ -317,6 +328,7 @@ BY_KWARG: dict[str, Callable[[Walk], Any]] = {
     "builtin_id": lambda w: "depression",  # a built-in protocol: the same for every clinic
     "token": lambda w: w.case.intake_token,  # a live intake link of the walk's patient
     "step": lambda w: "about",  # an intake step
+    "drug_key": lambda w: "ondansetron",  # a default formulary drug: the same for every clinic
 }
 # Query strings a page needs to show a real row.
 QUERIES: dict[str, Kwargs] = {
@@ -529,6 +541,18 @@ ANSWERS: dict[str, Answer | ByRole] = {
         f"treatment:{name}": POST_ONLY
         for name in ("copy", "draft", "change", "sign", "book_series")
     },
+    **{
+        f"infusions:{name}": POST_ONLY
+        for name in (
+            "event",
+            "event_outcome",
+            "rescue",
+            "rule_add",
+            "rule_retire",
+            "drug_add",
+            "drug_retire",
+        )
+    },
 }
 # The clinic admin pages of one row (ADMIN_ROWS), where they are not 200.
 ADMIN_ROW_ANSWERS: dict[str, Answer] = {
@@ -637,11 +661,16 @@ POST_ANSWERS: dict[str, Answer | ByRole] = {
     **{
         f"infusions:{name}": Answer(200, why="the session is shown again with the form's errors")
         for name in ("check", "check_override")
+    },
     # The charting POSTs (physicians and nurses only): empty, the session screen is shown
     # again with the form's errors.
     **{
         f"infusions:{name}": Answer(200, why="the session is shown again with the form's errors")
         for name in ("prep", "reading", "strike_reading", "rate", "respond")
+    },
+    **{
+        f"infusions:{name}": Answer(200, why="the session is shown again with the form's errors")
+        for name in ("event", "event_outcome", "rescue")
     },
 }
 # Views open to the chart roles that let other staff in by break-glass only (a break-glass
@@ -779,6 +808,7 @@ class AccessPolicyTests(BaseTestCase):
     session: InfusionSession
     reading: VitalsReading
     firing: RuleFiring
+    event: AdverseEvent
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -928,6 +958,16 @@ class AccessPolicyTests(BaseTestCase):
             reading=cls.reading,
             rule_text="Walk rule",
             rule=ThresholdRule.objects.filter(clinic=cls.clinic).earliest("position"),
+        )
+        # An adverse event to fill its outcome URL. The walk's session is only scheduled, where
+        # the action refuses events, so the row is made directly.
+        cls.event = AdverseEvent.objects.create(
+            session=cls.session,
+            clinical_at=timezone.now(),
+            entered_by=cls.users["nurse"],
+            idempotency_key="walk-event",
+            kind="nausea",
+            severity="mild",
         )
         # The clinic's copy of a protocol, and a plan for the walk patient (its tab and image).
         prescriber = member(cls.users["physician"], cls.clinic)

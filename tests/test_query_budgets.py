@@ -836,6 +836,29 @@ def _booking_page(case: BudgetCase) -> str:
     return reverse("scheduling:booking", args=[booking.pk])
 
 
+def _infusion_rules(case: BudgetCase, n: int) -> None:
+    """``n`` threshold rules of the clinic, through the settings action (after the defaults)."""
+    from ketaclinic.infusions.actions.settings import add_rule
+
+    by = member(case.users[Role.PHYSICIAN], case.clinic)
+    for _ in range(n):
+        add_rule(by, case.clinic, action="alert", measure="heart_rate", comparison="ge",
+                 value=120, source="Budget [D]", name=f"Budget rule {next(_serial)}")  # fmt: skip
+
+
+def _formulary_rows(case: BudgetCase, n: int) -> None:
+    """``n`` more drugs of the clinic's formulary, through the settings action."""
+    from ketaclinic.infusions.actions.settings import add_drug
+
+    by = member(case.users[Role.PHYSICIAN], case.clinic)
+    for _ in range(n):
+        i = next(_serial)
+        add_drug(by, case.clinic, key=f"budget-{i}", values={
+            "name": f"Budget drug {i}", "route": "IV", "indication": "Budget",
+            "max_single_dose_mg": 1.0, "source": "Budget [D]",
+        })  # fmt: skip
+
+
 def _prechecks_rows(case: BudgetCase, n: int) -> None:
     """``n`` recorded checks, every other one failed and overridden, on the newest session."""
     from ketaclinic.infusions.models import CheckOverride, InfusionSession, PreCheck
@@ -1258,6 +1281,33 @@ BUDGETS: dict[str, list[Budget]] = {
         ),
     ],
     "infusions:live": [Budget(6, _session_url("infusions:live"), role=Role.NURSE)],
+    # The rescue form redrawn for a chosen drug: 5 + the session, the formulary, the triggers
+    # (events, firings, readings), the physicians to choose from.
+    "infusions:rescue_form": [Budget(0, _session_url("infusions:rescue_form"), role=Role.NURSE)],
+    # The infusion settings page: 5 + the settings row (who changed it joined), the rules and
+    # the drugs (the defaults, unsaved, before the first change).
+    "infusions:settings": [
+        Budget(
+            8,
+            _to("infusions:settings"),
+            _infusion_rules,
+            role=Role.NURSE,
+            row_text="Budget rule",
+            variant="rules",
+        ),
+        Budget(
+            8,
+            _to("infusions:settings"),
+            _formulary_rows,
+            role=Role.PHYSICIAN,
+            row_text="Budget drug",
+            variant="formulary",
+        ),
+    ],  # fmt: skip
+    # One drug's page: 5 + the formulary (or the defaults).
+    "infusions:drug": [
+        Budget(6, _to("infusions:drug", drug_key="ondansetron"), role=Role.CLINIC_ADMIN)
+    ],
     # Every chart page's header also shows the treatment plan's dose (one query: the newest
     # plan version), so the chart tabs' budgets above and below carry +1 for it.
     # The treatment app. 5 + the clinic's protocols (their latest version annotated).

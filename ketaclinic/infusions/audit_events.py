@@ -45,3 +45,21 @@ register("infusions.rule.fire", "A threshold rule fired on a reading", kind=FIRI
 register("infusions.rule.respond", "Recorded the response to a fired threshold rule", kind=FIRING)
 register("infusions.entry.strike", "Struck a charted entry through", kind="")
 register("infusions.pump.rate", "Changed an infusion's pump rate", kind=PUMP)
+# Adverse events and rescue drugs (actions/events.py); the settings page (actions/settings.py).
+EVENT = "infusions.adverseevent"
+RESCUE = "infusions.rescuedose"
+RULE = "infusions.thresholdrule"
+DRUG = "infusions.formularydrug"
+register_kind(EVENT, "Adverse event at an infusion")
+register_kind(RESCUE, "Rescue drug given at an infusion")
+register_kind(RULE, "Threshold rule")
+register_kind(DRUG, "Rescue formulary drug")
+register("infusions.event.record", "Recorded an adverse event at an infusion", kind=EVENT)
+register("infusions.event.outcome", "Recorded the outcome of an adverse event", kind=EVENT)
+register("infusions.rescue.give", "Gave a rescue drug at an infusion", kind=RESCUE)
+register("infusions.settings.update", "Changed the clinic's infusion settings", kind=SETTINGS)
+register("infusions.rule.add", "Added a threshold rule", kind=RULE)
+register("infusions.rule.retire", "Retired a threshold rule", kind=RULE)
+register("infusions.formulary.add", "Added a drug to the rescue formulary", kind=DRUG)
+register("infusions.formulary.update", "Changed a rescue drug's dose limits", kind=DRUG)
+register("infusions.formulary.retire", "Retired a drug from the rescue formulary", kind=DRUG)

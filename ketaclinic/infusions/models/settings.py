@@ -60,6 +60,8 @@ class InfusionSettings(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Optimistic concurrency: the settings form carries the version it was drawn from.
+    version = models.PositiveIntegerField(default=1)
 
     def __str__(self) -> str:
         return f"Infusion settings of clinic #{self.clinic_id}"
@@ -124,9 +126,10 @@ class FormularyDrug(models.Model):
 
     ``usual_dose_mg`` is offered first; ``max_single_dose_mg``, ``max_mg_per_kg`` and
     ``max_total_mg`` bound a dose; ``min_interval_min`` spaces repeats; patients aged
-    ``reduced_from_age`` or over get ``reduced_max_single_dose_mg``. ``schedule`` is the DEA
-    schedule ("IV" for the benzodiazepines) or blank; a scheduled drug also flows into the
-    controlled-substance ledger.
+    ``reduced_from_age`` or over get ``reduced_max_single_dose_mg`` (none set: every dose at
+    that age needs a physician's reason); the checks are ``infusions.dosecheck``. ``schedule``
+    is the DEA schedule ("IV" for the benzodiazepines) or blank; a scheduled drug also flows
+    into the controlled-substance ledger.
     """
 
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
@@ -135,12 +138,16 @@ class FormularyDrug(models.Model):
     route = models.CharField(max_length=20, default="IV")
     indication = models.CharField(max_length=200)
     usual_dose_mg = models.FloatField(null=True, blank=True)
+    # A weight-based usual dose (midazolam 0.03 mg/kg, §4.2): offered as mg/kg x weight.
+    usual_mg_per_kg = models.FloatField(null=True, blank=True)
     max_single_dose_mg = models.FloatField(null=True, blank=True)
     max_mg_per_kg = models.FloatField(null=True, blank=True)
     max_total_mg = models.FloatField(null=True, blank=True)
     min_interval_min = models.PositiveSmallIntegerField(null=True, blank=True)
     reduced_from_age = models.PositiveSmallIntegerField(null=True, blank=True)
     reduced_max_single_dose_mg = models.FloatField(null=True, blank=True)
+    # A second dose in one session needs a physician's reason (ondansetron's label dose is 4 mg).
+    repeat_needs_override = models.BooleanField(default=False)
     schedule = models.CharField(max_length=4, blank=True)
     cautions = models.TextField(blank=True)
     source = models.TextField()
