@@ -48,6 +48,7 @@ from ketaclinic.pharmacology.library import get_model
 from ketaclinic.pharmacology.models import Patient as PKPatient
 from ketaclinic.pharmacology.pump import Container
 from ketaclinic.pharmacology.simulate import simulate
+from ketaclinic.treatment.models import TreatmentSettings
 from ketaclinic.treatment.queries import settings_for
 
 #: Grid step of the predicted curves, min (the plan preview's, ``treatment.preview.DT_MIN``).
@@ -105,11 +106,10 @@ def origin(events: list[PumpEvent]) -> dt.datetime | None:
 
 
 def _close_at(session: InfusionSession, at: dt.datetime | None) -> dt.datetime:
-    if at is not None:
-        return at
-    if session.state not in states.ON_PUMP and session.infusion_ended_at is not None:
-        return session.infusion_ended_at
-    return timezone.now()
+    ended = session.infusion_ended_at
+    if session.state not in states.ON_PUMP and ended is not None and (at is None or ended <= at):
+        return ended
+    return at if at is not None else timezone.now()
 
 
 def charted_entries(
@@ -171,11 +171,16 @@ def given_plan(session: InfusionSession, entries: list[ChartEntry]) -> DosePlan 
         return None
 
 
-def delivered_mg(session: InfusionSession, at: dt.datetime | None = None) -> float:
+def delivered_mg(
+    session: InfusionSession,
+    at: dt.datetime | None = None,
+    *,
+    events: list[PumpEvent] | None = None,
+) -> float:
     """Ketamine mg delivered by ``at`` (default: now or the end of infusion): the engine's
     ``plan_from_chart(...).total_mg``, Σ rate_mL_per_h × segment_h × concentration (§1.9).
     0 before a start or without a preparation."""
-    plan = given_plan(session, charted_entries(session, at))
+    plan = given_plan(session, charted_entries(session, at, events=events))
     return plan.total_mg if plan is not None else 0.0
 
 
@@ -233,16 +238,21 @@ def _key(plan: DosePlan) -> tuple[tuple[float, float, float], ...]:
 
 
 def session_prediction(
-    session: InfusionSession, at: dt.datetime | None = None
+    session: InfusionSession,
+    at: dt.datetime | None = None,
+    *,
+    events: list[PumpEvent] | None = None,
+    chosen: TreatmentSettings | None = None,
 ) -> SessionPrediction | None:
     """Delivered mg and the predicted curves of what was charted by ``at`` (default now),
     with the plan's curve beside them; ``None`` before a start, without a preparation or a
-    pinned plan version. Costs two queries (pump events, the clinic's treatment settings)."""
+    pinned plan version. Costs two queries (the non-struck pump events and the clinic's
+    treatment settings) unless the caller passes them in ``events`` and ``chosen``."""
     version = session.plan_version
     container = container_of(session)
     if version is None or container is None:
         return None
-    events = pump_events(session)
+    events = pump_events(session) if events is None else events
     zero = origin(events)
     if zero is None:
         return None
@@ -250,7 +260,7 @@ def session_prediction(
     plan = given_plan(session, entries)
     if plan is None:
         return None
-    chosen = settings_for(session.clinic)
+    chosen = chosen if chosen is not None else settings_for(session.clinic)
     model = get_model(chosen.pk_model_id)
     steps = planned_steps(version.computed)
     ordered = plan_dose_plan(steps) if steps else None
