@@ -217,7 +217,7 @@ def flowsheet_context(request: ClinicRequest, session: InfusionSession) -> dict[
 
 register_panel(
     Panel("status", "Status", "infusions/panels/_live_status.html", status_context, order=5,
-          live=True)
+          states=CHARTED | {states.CHECKED_IN}, live=True)
 )  # fmt: skip
 register_panel(
     Panel("chart", "Live chart", "infusions/panels/_live_chart.html", chart_context, order=15,
