@@ -903,8 +903,14 @@ def _live_rows(case: BudgetCase, n: int) -> None:
     text is its strike reason), a rate change, a rule firing, an adverse event and a rescue
     dose, each a few seconds after the last."""
     from ketaclinic.infusions.models import (
-        AdverseEvent, FormularyDrug, InfusionSession, PumpEvent, RescueDose, RuleFiring,
-        ThresholdRule, VitalsReading,
+        AdverseEvent,
+        FormularyDrug,
+        InfusionSession,
+        PumpEvent,
+        RescueDose,
+        RuleFiring,
+        ThresholdRule,
+        VitalsReading,
     )  # fmt: skip
 
     session = InfusionSession.objects.get(booking__chair__name="Budget live chair")
@@ -919,7 +925,9 @@ def _live_rows(case: BudgetCase, n: int) -> None:
     )  # fmt: skip
     for _ in range(n):
         i = next(_serial)
-        t = LIVE_START + dt.timedelta(seconds=10 + PumpEvent.objects.filter(session=session).count() * 20)
+        t = LIVE_START + dt.timedelta(
+            seconds=10 + PumpEvent.objects.filter(session=session).count() * 20
+        )
         entry = {"session": session, "clinical_at": t, "entered_at": t, "entered_by": nurse}
         vitals = {
             "phase": "infusion", "systolic_mmhg": 130, "diastolic_mmhg": 80,
@@ -1278,15 +1286,23 @@ BUDGETS: dict[str, list[Budget]] = {
     "infusions:session": [
         Budget(11, _session_url("infusions:session"), role=Role.NURSE),
         Budget(
-            19, _live_session_url("infusions:session"), _live_rows, role=Role.NURSE,
-            row_text="Budget strike", variant="live",
+            19,
+            _live_session_url("infusions:session"),
+            _live_rows,
+            role=Role.NURSE,
+            row_text="Budget strike",
+            variant="live",
         ),
     ],  # fmt: skip
     "infusions:live": [
         Budget(6, _session_url("infusions:live"), role=Role.NURSE),
         Budget(
-            14, _live_session_url("infusions:live"), _live_rows, role=Role.NURSE,
-            row_text="Budget strike", variant="live",
+            14,
+            _live_session_url("infusions:live"),
+            _live_rows,
+            role=Role.NURSE,
+            row_text="Budget strike",
+            variant="live",
         ),
     ],  # fmt: skip
     # Every chart page's header also shows the treatment plan's dose (one query: the newest

@@ -159,15 +159,11 @@ class _Canvas:
 
     def marker(self, x: float, y: float, shape: str, color: str, tip: str) -> None:
         if shape == "up":
-            body = (
-                f'<path d="M{_f(x)} {_f(y - 5)} L{_f(x + 5)} {_f(y + 4)} L{_f(x - 5)} {_f(y + 4)} Z"'
-                f' fill="{color}"'
-            )
+            d = f"M{_f(x)} {_f(y - 5)} L{_f(x + 5)} {_f(y + 4)} L{_f(x - 5)} {_f(y + 4)} Z"
+            body = f'<path d="{d}" fill="{color}"'
         elif shape == "down":
-            body = (
-                f'<path d="M{_f(x)} {_f(y + 5)} L{_f(x + 5)} {_f(y - 4)} L{_f(x - 5)} {_f(y - 4)} Z"'
-                f' fill="{color}"'
-            )
+            d = f"M{_f(x)} {_f(y + 5)} L{_f(x + 5)} {_f(y - 4)} L{_f(x - 5)} {_f(y - 4)} Z"
+            body = f'<path d="{d}" fill="{color}"'
         else:
             body = f'<circle cx="{_f(x)}" cy="{_f(y)}" r="4" fill="#ffffff" stroke="{color}"'
             body += ' stroke-width="2"'
@@ -272,7 +268,9 @@ def live_chart_svg(
     c.frame(sp, "SpO2 (%)", _ticks(sp.lo, sp.hi, 3), "")
     c.polyline([(c.x(p.t_min), sp.y(p.spo2_percent)) for p in pts], SPO2)
     for p in pts:
-        c.marker(c.x(p.t_min), sp.y(p.spo2_percent), "dot", SPO2, f"{p.label} SpO2 {p.spo2_percent} %")
+        c.marker(
+            c.x(p.t_min), sp.y(p.spo2_percent), "dot", SPO2, f"{p.label} SpO2 {p.spo2_percent} %"
+        )
 
     # Panel 3: the pump rate as charted.
     c.frame(pu, "Pump rate (mL/h)", [pu.lo, pu.hi], "")

@@ -168,34 +168,34 @@ def rows(data: Loaded, zone: dt.tzinfo) -> list[Row]:
             )
         )  # fmt: skip
     for e in data.events:
-        detail = [e.get_severity_display()]
+        bits = [e.get_severity_display()]
         if e.description:
-            detail.append(e.description)
+            bits.append(e.description)
         if e.outcome:
-            detail.append(f"Outcome: {e.outcome}")
+            bits.append(f"Outcome: {e.outcome}")
         if e.resolved_at:
-            detail.append(f"resolved {e.resolved_at.astimezone(zone):%H:%M}")
+            bits.append(f"resolved {e.resolved_at.astimezone(zone):%H:%M}")
         out.append(
             Row(
                 kind="event", kind_label="Adverse event", what=e.get_kind_display(),
-                detail=" · ".join(detail), anchor=f"flow-event-{e.pk}",
+                detail=" · ".join(bits), anchor=f"flow-event-{e.pk}",
                 **_entry(e, s),  # type: ignore[arg-type]
             )
         )  # fmt: skip
     for d in data.rescues:
-        detail = [f"ordered by {_name(d.ordered_by)}"]
+        notes = [f"ordered by {_name(d.ordered_by)}"]
         if d.adverse_event_id:
-            detail.append("for the adverse event")
+            notes.append("for the adverse event")
         if d.firing_id:
-            detail.append("for the rule that fired")
+            notes.append("for the rule that fired")
         if d.response:
-            detail.append(f"Response: {d.response}")
+            notes.append(f"Response: {d.response}")
         if d.override_reason:
-            detail.append(f"Given despite the dose check: {d.override_reason}")
+            notes.append(f"Given despite the dose check: {d.override_reason}")
         out.append(
             Row(
                 kind="rescue", kind_label="Rescue drug",
-                what=f"{d.drug.name} {d.dose_mg:g} mg {d.route}", detail=" · ".join(detail),
+                what=f"{d.drug.name} {d.dose_mg:g} mg {d.route}", detail=" · ".join(notes),
                 anchor=f"flow-rescue-{d.pk}",
                 **_entry(d, s),  # type: ignore[arg-type]
             )

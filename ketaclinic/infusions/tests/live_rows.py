@@ -54,9 +54,7 @@ def pump(
     )  # fmt: skip
 
 
-def reading(
-    session: InfusionSession, by: User, minutes: float, **values: Any
-) -> VitalsReading:
+def reading(session: InfusionSession, by: User, minutes: float, **values: Any) -> VitalsReading:
     fields: dict[str, Any] = {
         "phase": "infusion", "systolic_mmhg": 128, "diastolic_mmhg": 80, "heart_rate_bpm": 72,
         "spo2_percent": 98, "resp_rate_per_min": 14, **values,

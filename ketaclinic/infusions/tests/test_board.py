@@ -64,7 +64,9 @@ class BoardStatusTests(LiveCase):
         reading(self.session, self.nurse, 9)
         rule = ThresholdRule.objects.create(clinic=self.clinic, **DEFAULT_RULES[0])
         firing = RuleFiring.objects.create(
-            session=self.session, rule=rule, rule_text="Systolic 180 mmHg or more",
+            session=self.session,
+            rule=rule,
+            rule_text="Systolic 180 mmHg or more",
             fired_at=at(9),
         )
         assert self.status().alerts == ("Rule fired: Systolic 180 mmHg or more",)

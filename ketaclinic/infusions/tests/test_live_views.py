@@ -62,9 +62,7 @@ class LiveViewTests(LiveCase):
 
     def test_another_clinics_nurse_gets_404(self) -> None:
         self.login(make_user("nurse@other.example", "Other Nurse", self.other, Role.NURSE))
-        self.assert_denied(
-            self.client.get(reverse("infusions:live", args=[self.session.pk])), 404
-        )
+        self.assert_denied(self.client.get(reverse("infusions:live", args=[self.session.pk])), 404)
 
     def test_delivered_mg_and_the_pump(self) -> None:
         self.login(Role.NURSE)
@@ -98,7 +96,10 @@ class LiveViewTests(LiveCase):
         rule = ThresholdRule.objects.create(clinic=self.clinic, **DEFAULT_RULES[0])
         r = reading(self.session, self.nurse, 10, systolic_mmhg=184)
         RuleFiring.objects.create(
-            session=self.session, rule=rule, reading=r, rule_text="Systolic 180 mmHg or more",
+            session=self.session,
+            rule=rule,
+            reading=r,
+            rule_text="Systolic 180 mmHg or more",
             fired_at=at(10),
         )
         self.login(Role.NURSE)
@@ -183,4 +184,3 @@ def _another(booking: Booking) -> Booking:
         starts_at=booking.starts_at + dt.timedelta(hours=3), infusion_minutes=40,
         recovery_minutes=60,
     )  # fmt: skip
-

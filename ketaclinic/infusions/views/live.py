@@ -99,7 +99,11 @@ def status_context(request: ClinicRequest, session: InfusionSession) -> dict[str
     ordered = session.ordered_dose_mg or (
         session.plan_version.dose_mg if session.plan_version else None
     )
-    delivered = p.delivered_mg if p is not None else pk.delivered_mg(session, d.now, events=d.loaded.live_pump)
+    delivered = (
+        p.delivered_mg
+        if p is not None
+        else pk.delivered_mg(session, d.now, events=d.loaded.live_pump)
+    )
     unanswered = [f for f in d.loaded.firings if not f.response]
     discharge_at = discharge_estimated = None
     if session.recovery_started_at is not None:
