@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
+from typing import Any
 
+import numpy as np
 import time_machine
+from defusedxml import ElementTree
+from django.test import SimpleTestCase
 from django.urls import reverse
 
 from ketaclinic.accounts.models import Role
-from ketaclinic.infusions import states
+from ketaclinic.infusions import chartsvg, states
 from ketaclinic.infusions.defaults import DEFAULT_RULES
 from ketaclinic.infusions.models import (
     AdverseEvent,
@@ -177,6 +182,18 @@ class LiveViewTests(LiveCase):
         body = self.live(other)
         assert "12.0 mg" in body and "No prediction yet" in body
 
+    def test_poll_timing(self) -> None:
+        """Measured for the report (printed, not asserted): one poll of a session with a
+        reading every 10 min, through the test client."""
+        for minute in (0, 10):
+            reading(self.session, self.nurse, minute)
+        self.login(Role.NURSE)
+        self.live()
+        started = time.perf_counter()
+        for _ in range(5):
+            self.live()
+        print(f"live poll: {(time.perf_counter() - started) / 5 * 1000:.1f} ms per request")
+
 
 def _another(booking: Booking) -> Booking:
     return Booking.objects.create(
@@ -184,3 +201,47 @@ def _another(booking: Booking) -> Booking:
         starts_at=booking.starts_at + dt.timedelta(hours=3), infusion_minutes=40,
         recovery_minutes=60,
     )  # fmt: skip
+
+
+class ChartSvgTests(SimpleTestCase):
+    """The SVG itself (pure): well-formed, accessible, CSP-safe, escaped."""
+
+    def svg(self, **kwargs: Any) -> str:
+        t = np.arange(0.0, 100.5, 0.5)
+        curves = chartsvg.Curves(t, t * 2, t * 1.5, t * 2.5, "ketamine")
+        defaults: dict[str, Any] = {
+            "chart_id": "c1", "title": "Chart <of> Ann & Bo", "desc": "Summary",
+            "vitals": [chartsvg.VitalsPoint(-5, 130, 80, 70, 98, "08:55"),
+                       chartsvg.VitalsPoint(10, 182, 95, 88, 96, "09:10")],
+            "thresholds": [chartsvg.ThresholdLine("systolic", 180, "Systolic ≥ 180: pause")],
+            "segments": [(0.0, 20.0, 60.0), (20.0, 25.0, 0.0), (25.0, 40.0, 30.0)],
+            "curves": curves, "now_min": 30.0,
+        }  # fmt: skip
+        return chartsvg.live_chart_svg(**{**defaults, **kwargs})
+
+    def test_well_formed_accessible_and_without_style_attributes(self) -> None:
+        svg = self.svg()
+        root = ElementTree.fromstring(svg)
+        ns = "{http://www.w3.org/2000/svg}"
+        assert root.get("role") == "img" and root.get("aria-labelledby") == "c1-title c1-desc"
+        assert root.find(f"{ns}title").text == "Chart <of> Ann & Bo"  # type: ignore[union-attr]
+        assert root.find(f"{ns}desc").text == "Summary"  # type: ignore[union-attr]
+        assert all(el.get("style") is None for el in root.iter())
+        assert "<script" not in svg and "&lt;of&gt;" in svg
+
+    def test_the_series_thresholds_pump_and_now(self) -> None:
+        root = ElementTree.fromstring(self.svg())
+        ns = "{http://www.w3.org/2000/svg}"
+        dashes = [p.get("stroke-dasharray") for p in root.iter(f"{ns}polyline")]
+        # systolic, diastolic, HR, SpO2, then plan (dashed 8 5), effect, plasma.
+        assert dashes.count("8 5") == 1 and "3 3" in dashes
+        texts = [t.text for t in root.iter(f"{ns}text")]
+        assert "Systolic ≥ 180: pause" in texts and "now" in texts and "paused" in texts
+        rates = [r for r in root.iter(f"{ns}rect") if r.find(f"{ns}title") is not None]
+        assert [r.find(f"{ns}title").text for r in rates] == [  # type: ignore[union-attr]
+            "0–20 min: 60 mL/h", "25–40 min: 30 mL/h",
+        ]  # fmt: skip
+
+    def test_without_a_prediction(self) -> None:
+        svg = self.svg(curves=None, segments=[], now_min=None)
+        assert "No prediction yet" in svg and ">now<" not in svg
