@@ -113,6 +113,12 @@ class LiveViewTests(LiveCase):
         # The rule's line on the chart.
         assert "Systolic BP (mmHg) ≥ 180: pause the infusion" in body
 
+    def test_a_rise_rule_is_drawn_from_the_baseline(self) -> None:
+        ThresholdRule.objects.create(clinic=self.clinic, **DEFAULT_RULES[2])  # SBP +40
+        self.login(Role.NURSE)
+        # The baseline at -5 min reads 128 mmHg: 128 + 40 = 168.
+        assert "Systolic BP (mmHg) baseline 128 + 40 = 168: pause the infusion" in self.live()
+
     def test_the_flowsheet_marks_struck_late_and_re_entered_rows(self) -> None:
         wrong = reading(self.session, self.nurse, 8, systolic_mmhg=210)
         wrong.struck_at, wrong.struck_by, wrong.strike_reason = at(9), self.nurse, "Cuff slipped"

@@ -81,7 +81,7 @@ def pump_now(session: InfusionSession, d: LiveData) -> str:
     entries = pk.charted_entries(session, d.now, events=events)
     segments = pk.segments_of(entries)
     last = events[-1]
-    if last.kind == "stop":
+    if last.kind == "stop" or session.state not in states.ON_PUMP:
         return "Stopped"
     if last.kind == "pause":
         return "Paused"
@@ -134,13 +134,38 @@ def status_context(request: ClinicRequest, session: InfusionSession) -> dict[str
     }
 
 
+#: The reading field behind each drawn measure (for a rise over the baseline).
+FIELD = {"systolic": "systolic_mmhg", "diastolic": "diastolic_mmhg",
+         "heart_rate": "heart_rate_bpm", "spo2": "spo2_percent"}  # fmt: skip
+
+
 def _thresholds(d: LiveData) -> list[chartsvg.ThresholdLine]:
+    """The clinic's active numeric rules as lines: absolute limits as they read; a rise over
+    the baseline drawn at the newest baseline reading's value plus the rise (none before a
+    baseline is charted)."""
+    baselines = [r for r in d.loaded.live_readings if r.phase == "baseline"]
+    base = baselines[-1] if baselines else None
     out = []
     for rule in d.loaded.rules:
-        if rule.measure in DRAWN and rule.comparison in COMPARISON_TEXT and rule.value is not None:
+        if rule.measure not in DRAWN or rule.value is None:
+            continue
+        action = rule.get_action_display().lower()
+        if rule.comparison in COMPARISON_TEXT:
             label = f"{rule.get_measure_display()} {COMPARISON_TEXT[rule.comparison]} "
-            label += f"{rule.value:g}: {rule.get_action_display().lower()}"
-            out.append(chartsvg.ThresholdLine(DRAWN[rule.measure], rule.value, label))
+            out.append(
+                chartsvg.ThresholdLine(
+                    DRAWN[rule.measure], rule.value, f"{label}{rule.value:g}: {action}"
+                )
+            )
+        elif rule.comparison in ("rise", "rise_pct") and base is not None:
+            start = float(getattr(base, FIELD[rule.measure]))
+            unit = "%" if rule.comparison == "rise_pct" else ""
+            value = start * (1 + rule.value / 100) if unit else start + rule.value
+            label = (
+                f"{rule.get_measure_display()} baseline {start:g} + {rule.value:g}{unit} "
+                f"= {value:g}: {action}"
+            )
+            out.append(chartsvg.ThresholdLine(DRAWN[rule.measure], value, label))
     return out
 
 
