@@ -230,8 +230,8 @@ class ChartSvgTests(SimpleTestCase):
         root = ElementTree.fromstring(svg)
         ns = "{http://www.w3.org/2000/svg}"
         assert root.get("role") == "img" and root.get("aria-labelledby") == "c1-title c1-desc"
-        assert root.find(f"{ns}title").text == "Chart <of> Ann & Bo"  # type: ignore[union-attr]
-        assert root.find(f"{ns}desc").text == "Summary"  # type: ignore[union-attr]
+        assert root.find(f"{ns}title").text == "Chart <of> Ann & Bo"
+        assert root.find(f"{ns}desc").text == "Summary"
         assert all(el.get("style") is None for el in root.iter())
         assert "<script" not in svg and "&lt;of&gt;" in svg
 
@@ -244,7 +244,7 @@ class ChartSvgTests(SimpleTestCase):
         texts = [t.text for t in root.iter(f"{ns}text")]
         assert "Systolic ≥ 180: pause" in texts and "now" in texts and "paused" in texts
         rates = [r for r in root.iter(f"{ns}rect") if r.find(f"{ns}title") is not None]
-        assert [r.find(f"{ns}title").text for r in rates] == [  # type: ignore[union-attr]
+        assert [r.find(f"{ns}title").text for r in rates] == [
             "0–20 min: 60 mL/h", "25–40 min: 30 mL/h",
         ]  # fmt: skip
 
