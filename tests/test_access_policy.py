@@ -783,6 +783,7 @@ class Rollback(Exception):
 
 class AccessPolicyTests(BaseTestCase):
     inquiry: Inquiry
+    session: InfusionSession
     patient: Patient
     consent: Consent
     intake_patient: Patient

@@ -809,11 +809,23 @@ def _board_rows(case: BudgetCase, n: int) -> None:
             legal_family_name=f"Budget {i}", date_of_birth=dt.date(1980, 1, 1),
             sex_at_birth="female", escort_name="E" if k % 2 else "",
         )  # fmt: skip
-        Booking.objects.create(
+        booking = Booking.objects.create(
             clinic=case.clinic, patient=patient, chair=chair,
             starts_at=dt.datetime.combine(BOARD_DAY, dt.time(9), dt.UTC),
             infusion_minutes=40, recovery_minutes=60,
         )  # fmt: skip
+        if not k % 2:  # every other visit under way: the infusions app's live status
+            from ketaclinic.infusions.models import InfusionSession, VitalsReading
+
+            session = InfusionSession.objects.create(
+                clinic=case.clinic, patient=patient, booking=booking, state="infusing",
+                started_at=booking.starts_at, ordered_duration_min=40,
+            )  # fmt: skip
+            VitalsReading.objects.create(
+                session=session, clinical_at=booking.starts_at, phase="infusion",
+                entered_by=case.users[Role.NURSE], idempotency_key="b", systolic_mmhg=130,
+                diastolic_mmhg=80, heart_rate_bpm=70, spo2_percent=98, resp_rate_per_min=14,
+            )  # fmt: skip
         if k % 2:
             EligibilityDecision.objects.create(
                 patient=patient, decision="eligible", reason="B", screening_status="eligible",
@@ -928,6 +940,91 @@ def _readings(case: BudgetCase, n: int) -> None:
             struck_by=case.users[Role.NURSE], strike_reason="Budget reading",
         )  # fmt: skip
         RuleFiring.objects.create(session=session, rule=rule, reading=reading, rule_text="x")
+LIVE_START = NOW - dt.timedelta(minutes=40)
+
+
+def _live_session_url(name: str) -> Callable[[BudgetCase], str]:
+    """A session infusing since 40 min before NOW (1 mg/mL, 60 mL/h) with the budget
+    patient's plan version pinned: every live panel shows and the prediction runs."""
+
+    def url(case: BudgetCase) -> str:
+        from ketaclinic.infusions.models import InfusionSession, PumpEvent
+        from ketaclinic.scheduling.models import Booking, Chair
+
+        chair = Chair.objects.create(clinic=case.clinic, name="Budget live chair")
+        booking = Booking.objects.create(
+            clinic=case.clinic, patient=case.patient, chair=chair, starts_at=LIVE_START,
+            infusion_minutes=40, recovery_minutes=60,
+        )  # fmt: skip
+        session = InfusionSession.objects.create(
+            clinic=case.clinic, patient=case.patient, booking=booking, state="infusing",
+            plan_version=_budget_plan(case).latest, container_drug_mg=50,
+            container_volume_ml=50, ordered_dose_mg=40, ordered_duration_min=40,
+            ordered_rate_ml_per_h=60, started_at=LIVE_START,
+        )  # fmt: skip
+        PumpEvent.objects.create(
+            session=session, kind="start", rate_ml_per_h=60, clinical_at=LIVE_START,
+            entered_by=case.users[Role.NURSE], idempotency_key=f"budget-{next(_serial)}",
+        )  # fmt: skip
+        return reverse(name, args=[session.pk])
+
+    return url
+
+
+def _live_rows(case: BudgetCase, n: int) -> None:
+    """``n`` rows of each kind on the live session: a reading, a struck reading (the row
+    text is its strike reason), a rate change, a rule firing, an adverse event and a rescue
+    dose, each a few seconds after the last."""
+    from ketaclinic.infusions.models import (
+        AdverseEvent,
+        FormularyDrug,
+        InfusionSession,
+        PumpEvent,
+        RescueDose,
+        RuleFiring,
+        ThresholdRule,
+        VitalsReading,
+    )  # fmt: skip
+
+    session = InfusionSession.objects.get(booking__chair__name="Budget live chair")
+    nurse = case.users[Role.NURSE]
+    rule = ThresholdRule.objects.filter(clinic=case.clinic).first() or ThresholdRule.objects.create(
+        clinic=case.clinic, name="Budget rule", action="pause", measure="systolic",
+        comparison="ge", value=180, source="Budget",
+    )  # fmt: skip
+    drug = FormularyDrug.objects.filter(clinic=case.clinic).first() or FormularyDrug.objects.create(
+        clinic=case.clinic, key="ondansetron", name="Ondansetron", indication="Nausea",
+        source="Budget",
+    )  # fmt: skip
+    for _ in range(n):
+        i = next(_serial)
+        t = LIVE_START + dt.timedelta(
+            seconds=10 + PumpEvent.objects.filter(session=session).count() * 20
+        )
+        entry = {"session": session, "clinical_at": t, "entered_at": t, "entered_by": nurse}
+        vitals = {
+            "phase": "infusion", "systolic_mmhg": 130, "diastolic_mmhg": 80,
+            "heart_rate_bpm": 70, "spo2_percent": 98, "resp_rate_per_min": 14,
+        }  # fmt: skip
+        reading = VitalsReading.objects.create(idempotency_key=f"r{i}", **entry, **vitals)
+        VitalsReading.objects.create(
+            idempotency_key=f"s{i}", struck_at=t, struck_by=nurse,
+            strike_reason=f"Budget strike {i}", **entry, **vitals,
+        )  # fmt: skip
+        PumpEvent.objects.create(
+            idempotency_key=f"p{i}", kind="rate", rate_ml_per_h=60 - i % 7, reason="Budget",
+            **entry,
+        )  # fmt: skip
+        firing = RuleFiring.objects.create(
+            session=session, rule=rule, reading=reading, rule_text="Budget rule", fired_at=t
+        )
+        event = AdverseEvent.objects.create(
+            idempotency_key=f"e{i}", kind="nausea", severity="mild", reading=reading, **entry
+        )
+        RescueDose.objects.create(
+            idempotency_key=f"d{i}", drug=drug, dose_mg=4, route="IV", ordered_by=nurse,
+            adverse_event=event, firing=firing, **entry,
+        )  # fmt: skip
 
 
 def _booking_events(case: BudgetCase, n: int) -> None:
@@ -1228,9 +1325,11 @@ BUDGETS: dict[str, list[Budget]] = {
     # + 3 from the other apps' board hooks: the plans' doses (treatment), questionnaires
     # waiting and open safety alerts (measurement), one query each for the whole day.
     # + 1 for the infusion sessions opened (their buttons on the cards).
+    # + 5 from the infusions app's live status: the sessions, the newest reading of each,
+    # unanswered rule firings, the two settings rows.
     "scheduling:board": [
         Budget(
-            21,
+            26,
             _to("scheduling:board", f"day={BOARD_DAY.isoformat()}"),
             _board_rows,
             role=Role.NURSE,
@@ -1240,7 +1339,7 @@ BUDGETS: dict[str, list[Budget]] = {
     # The same less the audit entry.
     "scheduling:board_partial": [
         Budget(
-            16,
+            21,
             _to("scheduling:board_partial", f"day={BOARD_DAY.isoformat()}"),
             _board_rows,
             role=Role.COORDINATOR,
@@ -1258,6 +1357,9 @@ BUDGETS: dict[str, list[Budget]] = {
     # the view entry (5 on the page; the live poll writes none).
     # In pre-infusion checks: + the checks and overrides (people joined; read once for the
     # checklist and the start's blockers) and the clinic's infusion settings (the limits).
+    # A session under way ("live" variant) adds the live panels' one load: the two settings
+    # rows, readings, pump events, rule firings, adverse events, rescue doses (people joined)
+    # and the clinic's rules.
     "infusions:session": [
         Budget(11, _session_url("infusions:session"), role=Role.NURSE),
         Budget(
@@ -1279,8 +1381,26 @@ BUDGETS: dict[str, list[Budget]] = {
             row_text="Struck: Budget reading",
             variant="infusing",
         ),
-    ],
-    "infusions:live": [Budget(6, _session_url("infusions:live"), role=Role.NURSE)],
+        Budget(
+            19,
+            _live_session_url("infusions:session"),
+            _live_rows,
+            role=Role.NURSE,
+            row_text="Budget strike",
+            variant="live",
+        ),
+    ],  # fmt: skip
+    "infusions:live": [
+        Budget(6, _session_url("infusions:live"), role=Role.NURSE),
+        Budget(
+            14,
+            _live_session_url("infusions:live"),
+            _live_rows,
+            role=Role.NURSE,
+            row_text="Budget strike",
+            variant="live",
+        ),
+    ],  # fmt: skip
     # The rescue form redrawn for a chosen drug: 5 + the session, the formulary, the triggers
     # (events, firings, readings), the physicians to choose from.
     "infusions:rescue_form": [Budget(0, _session_url("infusions:rescue_form"), role=Role.NURSE)],

@@ -9,6 +9,9 @@ Other apps add to each booking's card without this app importing them:
   to the list of what is needed before start (the measurement app: questionnaires due).
 * ``register_board_action(fn)``: ``fn(bookings)`` returns ``{booking_id: [CardAction, ...]}``,
   buttons or links on the card (infusions: open the session, check in).
+* ``register_board_status(fn)``: ``fn(bookings)`` returns ``{booking_id: Status}``, the live
+  status line of a visit under way (the infusions app: phase, minutes in, next reading due,
+  expected discharge), its ``alerts`` shown in red (a reading overdue, a rule fired).
 
 All take the whole day's bookings at once, so a board costs the same number of queries for
 two visits or twenty. The built-in checks (clinical reference §3.3, §5.3, §8.4): a live
@@ -51,12 +54,22 @@ class CardAction:
     roles: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class Status:
+    """A visit's live status: ``parts`` joined on one line, ``alerts`` each in red."""
+
+    parts: tuple[str, ...]
+    alerts: tuple[str, ...] = ()
+
+
 DetailFn = Callable[[Sequence[Booking]], Mapping[int, str]]
 CheckFn = Callable[[Sequence[Booking]], Mapping[int, list[Check]]]
+StatusFn = Callable[[Sequence[Booking]], Mapping[int, Status]]
 _details: list[DetailFn] = []
 _checks: list[CheckFn] = []
 ActionFn = Callable[[Sequence[Booking]], Mapping[int, list[CardAction]]]
 _actions: list[ActionFn] = []
+_statuses: list[StatusFn] = []
 
 
 def register_board_detail(fn: DetailFn) -> None:
@@ -74,6 +87,11 @@ def register_board_action(fn: ActionFn) -> None:
         _actions.append(fn)
 
 
+def register_board_status(fn: StatusFn) -> None:
+    if fn not in _statuses:
+        _statuses.append(fn)
+
+
 @dataclass
 class Card:
     booking: Booking
@@ -83,6 +101,7 @@ class Card:
     details: list[str] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     actions: list[CardAction] = field(default_factory=list)
+    statuses: list[Status] = field(default_factory=list)
 
     @property
     def ready(self) -> bool:
@@ -174,6 +193,7 @@ def board_for(clinic: Clinic, day: dt.date) -> Board:
     extra_details = [fn(shown) for fn in _details] if shown else []
     extra_checks = [fn(shown) for fn in _checks] if shown else []
     extra_actions = [fn(shown) for fn in _actions] if shown else []
+    extra_statuses = [fn(shown) for fn in _statuses] if shown else []
     cards: dict[int, list[Card]] = {}
     for b in shown:
         card = Card(
@@ -183,6 +203,7 @@ def board_for(clinic: Clinic, day: dt.date) -> Board:
             (b.starts_at + dt.timedelta(minutes=b.infusion_minutes)).astimezone(zone),
         )
         card.details = [d[b.pk] for d in extra_details if b.pk in d]
+        card.statuses = [st[b.pk] for st in extra_statuses if b.pk in st]
         card.checks = [consent[b.patient_id], eligibility[b.patient_id], _escort_check(b)]
         for found in extra_checks:
             card.checks.extend(found.get(b.pk, []))
