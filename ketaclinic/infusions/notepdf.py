@@ -15,7 +15,9 @@ from fpdf import FPDF
 from ketaclinic.consents.pdf import latin1 as _consent_latin1
 from ketaclinic.infusions.models import NoteAddendum, SessionNote
 
-_MORE = str.maketrans({"\u00b1": "+/-", "\u2212": "-", "\u2022": "*", "\u00a7": "s."})
+_MORE = str.maketrans(
+    {"\u00b1": "+/-", "\u2212": "-", "\u2022": "*", "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d"}
+)
 
 
 def latin1(text: str) -> str:

@@ -117,3 +117,69 @@ class RecoveryCase(SessionCase):
         }
         args.update(values)
         return actions.discharge(self.by(args.pop("role", Role.NURSE)), session, **args)
+
+
+class ChartedCase(RecoveryCase):
+    """A full session, rows made directly: a failed pre-check overridden by the physician, a
+    blood-pressure rule firing on a reading, a rate change with its reason, nausea and
+    ondansetron given for it, recovery scores and a discharge."""
+
+    def charted(self) -> InfusionSession:
+        from ketaclinic.infusions.models import (
+            AdverseEvent,
+            CheckOverride,
+            FormularyDrug,
+            PreCheck,
+            PumpEvent,
+            RescueDose,
+            RuleFiring,
+            ThresholdRule,
+        )
+
+        nurse = self.users[Role.NURSE]
+        physician = self.users[Role.PHYSICIAN]
+        session = self.recovering()
+        fasting = PreCheck.objects.create(
+            session=session, item="fasting", result="fail", summary="Light breakfast 4 h ago",
+            recorded_by=nurse,
+        )  # fmt: skip
+        CheckOverride.objects.create(
+            session=session, item="fasting", precheck=fasting, by=physician,
+            reason="Sub-anaesthetic dose; light meal acceptable.",
+        )  # fmt: skip
+        PumpEvent.objects.create(
+            session=session, kind="start", rate_ml_per_h=60, clinical_at=self.t0,
+            entered_by=nurse, idempotency_key=key(),
+        )  # fmt: skip
+        high = self.reading(
+            session, "infusion", self.t0 + dt.timedelta(minutes=20), systolic=172, diastolic=96
+        )
+        rule = ThresholdRule.objects.create(
+            clinic=self.clinic, name="Systolic high", action="alert", measure="systolic",
+            comparison="ge", value=170, source="clinical reference §2.3 [S]",
+        )  # fmt: skip
+        firing = RuleFiring.objects.create(
+            session=session, rule=rule, reading=high, rule_text="Systolic ≥ 170 mmHg",
+            response="rate_lowered", response_note="Rate halved.", responded_by=nurse,
+        )  # fmt: skip
+        PumpEvent.objects.create(
+            session=session, kind="rate", rate_ml_per_h=30,
+            clinical_at=self.t0 + dt.timedelta(minutes=21), entered_by=nurse,
+            idempotency_key=key(), reason="Systolic 172 mmHg: rate halved", firing=firing,
+        )  # fmt: skip
+        nausea = AdverseEvent.objects.create(
+            session=session, kind="nausea", severity="moderate", outcome="Settled",
+            clinical_at=self.t0 + dt.timedelta(minutes=25), entered_by=nurse,
+            idempotency_key=key(),
+        )  # fmt: skip
+        drug = FormularyDrug.objects.create(
+            clinic=self.clinic, key="ondansetron", name="Ondansetron", indication="Nausea",
+            usual_dose_mg=4, source="clinical reference §4.2 [E]",
+        )  # fmt: skip
+        RescueDose.objects.create(
+            session=session, drug=drug, dose_mg=4, route="IV", ordered_by=physician,
+            adverse_event=nausea, clinical_at=self.t0 + dt.timedelta(minutes=26),
+            entered_by=nurse, idempotency_key=key(),
+        )  # fmt: skip
+        self.assess(session)
+        return self.discharge(session)
