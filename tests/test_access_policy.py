@@ -257,7 +257,13 @@ BY_NAME: dict[str, Kwargs] = {
         f"scheduling:{name}": lambda w: {"pk": w.case.booking.pk}
         for name in ("booking", "reschedule", "cancel", "no_show", "complete")
     },
-    **{f"infusions:{name}": lambda w: {"pk": w.case.session.pk} for name in ("session", "live")},
+    **{
+        f"infusions:{name}": lambda w: {"pk": w.case.session.pk}
+        for name in (
+            "session", "live", "note", "note_pdf", "instructions", "assessment",
+            "after_effects", "discharge", "sign", "addendum",
+        )
+    },  # fmt: skip
     "careteam:referral_step": lambda w: {
         "pk": w.case.patient.pk,
         "referral_pk": w.case.referral.pk,
@@ -491,6 +497,10 @@ ANSWERS: dict[str, Answer | ByRole] = {
         f"treatment:{name}": POST_ONLY
         for name in ("copy", "draft", "change", "sign", "book_series")
     },
+    **{
+        f"infusions:{name}": POST_ONLY
+        for name in ("assessment", "after_effects", "discharge", "sign", "addendum")
+    },
 }
 # The clinic admin pages of one row (ADMIN_ROWS), where they are not 200.
 ADMIN_ROW_ANSWERS: dict[str, Answer] = {
@@ -585,6 +595,13 @@ POST_ANSWERS: dict[str, Answer | ByRole] = {
     },
     "scheduling:complete": Answer(
         302, lambda url: url.removesuffix("complete/"), "not begun yet: refused, back to it"
+    ),
+    **{
+        f"infusions:{name}": Answer(200, why="the session is shown again with the form's errors")
+        for name in ("assessment", "after_effects", "discharge", "sign")
+    },
+    "infusions:addendum": Answer(
+        302, lambda url: url.removesuffix("addenda/") + "#note", "not signed yet: back to it"
     ),
 }
 # Views open to the chart roles that let other staff in by break-glass only (a break-glass
