@@ -260,8 +260,16 @@ BY_NAME: dict[str, Kwargs] = {
     **{
         f"infusions:{name}": lambda w: {"pk": w.case.session.pk}
         for name in (
-            "session", "live", "note", "note_pdf", "instructions", "assessment",
-            "after_effects", "discharge", "sign", "addendum",
+            "session",
+            "live",
+            "note",
+            "note_pdf",
+            "instructions",
+            "assessment",
+            "after_effects",
+            "discharge",
+            "sign",
+            "addendum",
         )
     },  # fmt: skip
     "careteam:referral_step": lambda w: {
@@ -736,6 +744,7 @@ class AccessPolicyTests(BaseTestCase):
     closure: Closure
     duty: DutyAssignment
     booking: Booking
+    session: InfusionSession
 
     @classmethod
     def setUpTestData(cls) -> None:

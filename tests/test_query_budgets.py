@@ -1215,9 +1215,7 @@ BUDGETS: dict[str, list[Budget]] = {
         Budget(23, _session_url("infusions:note_pdf"), _session_readings, role=Role.NURSE)
     ],
     # 5 + the session, its clinic and the view entry (5).
-    "infusions:instructions": [
-        Budget(12, _session_url("infusions:instructions"), role=Role.NURSE)
-    ],
+    "infusions:instructions": [Budget(12, _session_url("infusions:instructions"), role=Role.NURSE)],
     # Every chart page's header also shows the treatment plan's dose (one query: the newest
     # plan version), so the chart tabs' budgets above and below carry +1 for it.
     # The treatment app. 5 + the clinic's protocols (their latest version annotated).

@@ -30,9 +30,7 @@ register("view.infusion_session", "Opened an infusion session", kind=SESSION)
 # Recovery, discharge and the note (actions/recovery.py, actions/note.py).
 register("infusions.recovery.assess", "Scored recovery (Aldrete and PADSS)", kind=SESSION)
 register("infusions.recovery.after_effects", "Charted the after-effects checklist", kind=SESSION)
-register(
-    "infusions.recovery.instructions_sent", "Sent the discharge instructions", kind=SESSION
-)
+register("infusions.recovery.instructions_sent", "Sent the discharge instructions", kind=SESSION)
 register("infusions.note.addendum", "Added an addendum to a signed session note", kind=SESSION)
 register("view.infusion_note", "Opened an infusion session note", kind=SESSION)
 register("view.infusion_instructions", "Opened discharge instructions", kind=SESSION)

@@ -106,8 +106,7 @@ def criteria(
                 "observation",
                 f"Observed at least {minimum} min since recovery began",
                 at >= earliest,
-                f"{elapsed_min} min so far; earliest discharge "
-                f"{earliest.astimezone(zone):%H:%M}",
+                f"{elapsed_min} min so far; earliest discharge {earliest.astimezone(zone):%H:%M}",
             )
         )
     found = newest_assessment(session)

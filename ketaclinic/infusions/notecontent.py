@@ -316,7 +316,12 @@ def _after_effects_row(a: AfterEffectsCheck, t: Any) -> dict[str, Any]:
         "at": t(a.clinical_at),
         "by": _name(a.entered_by),
         "symptoms": [
-            {"symptom": s, "severity": SEVERITY_WORDS.get(sub.get(s), "not answered")}
+            {
+                "symptom": s,
+                "severity": SEVERITY_WORDS.get(int(sub[s]), "?")
+                if sub.get(s) is not None
+                else "not answered",
+            }
             for s in AFTER_EFFECT_SYMPTOMS
         ],
         "struck": a.response.is_struck,
@@ -343,9 +348,7 @@ def _rems(
     last = before_discharge[-1] if before_discharge else None
     first_at = session.started_at or (live[0].clinical_at if live else None)
     last_at = end or (live[-1].clinical_at if live else None)
-    duration = (
-        int((last_at - first_at).total_seconds() // 60) if first_at and last_at else None
-    )
+    duration = int((last_at - first_at).total_seconds() // 60) if first_at and last_at else None
     kinds = {e.kind for e in events if not e.is_struck}
     return {
         "monitoring_min": duration,

@@ -16,7 +16,15 @@ from ketaclinic.consents.pdf import latin1 as _consent_latin1
 from ketaclinic.infusions.models import NoteAddendum, SessionNote
 
 _MORE = str.maketrans(
-    {"\u00b1": "+/-", "\u2212": "-", "\u2022": "*", "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d"}
+    {
+        "\u00b1": "+/-",
+        "\u2212": "-",
+        "\u2022": "*",
+        "\u0141": "L",
+        "\u0142": "l",
+        "\u0110": "D",
+        "\u0111": "d",
+    }
 )
 
 
@@ -50,7 +58,10 @@ def sections(content: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]
                 ("Record number", p["mrn"]),
                 ("Date", content["date"]),
                 ("Chair", content["chair"]),
-                ("Clinicians", ", ".join(f"{c['name']} ({c['role']})" for c in content["clinicians"])),
+                (
+                    "Clinicians",
+                    ", ".join(f"{c['name']} ({c['role']})" for c in content["clinicians"]),
+                ),
             ],
         )
     ]
@@ -73,7 +84,10 @@ def sections(content: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]
     out.append(
         (
             "Pre-infusion checks",
-            [(c["item"], f"{c['result']}: {c['summary']} ({c['at']}, {c['by']})") for c in content["prechecks"]]
+            [
+                (c["item"], f"{c['result']}: {c['summary']} ({c['at']}, {c['by']})")
+                for c in content["prechecks"]
+            ]
             + [
                 (f"Override: {o['item']}", f"{o['reason']} ({o['physician']}, {o['at']})")
                 for o in content["overrides"]
@@ -129,7 +143,11 @@ def sections(content: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]
         (
             "Rules fired",
             [
-                (f["at"], f"{f['rule']} on {f['reading']}; response: {f['response']} {f['response_note']}")
+                (
+                    f["at"],
+                    f"{f['rule']} on {f['reading']}; "
+                    f"response: {f['response']} {f['response_note']}",
+                )
                 for f in content["firings"]
             ],
         )
@@ -138,7 +156,10 @@ def sections(content: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]
         (
             "Adverse events",
             [
-                (e["at"], f"{e['kind']} ({e['severity']}) {e['description']} outcome: {e['outcome']}")
+                (
+                    e["at"],
+                    f"{e['kind']} ({e['severity']}) {e['description']} outcome: {e['outcome']}",
+                )
                 for e in content["events"]
             ],
         )
@@ -149,8 +170,8 @@ def sections(content: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]
             [
                 (
                     d["at"],
-                    f"{d['drug']} {d['dose_mg']} mg {d['route']}, given by {d['given_by']}, ordered "
-                    f"by {d['ordered_by']}; trigger: {d['trigger'] or '-'}",
+                    f"{d['drug']} {d['dose_mg']} mg {d['route']}, given by {d['given_by']}, "
+                    f"ordered by {d['ordered_by']}; trigger: {d['trigger'] or '-'}",
                 )
                 for d in content["rescues"]
             ],
@@ -164,8 +185,9 @@ def sections(content: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]
                 ("Delivered", f"{pred['delivered_mg']} mg"),
                 (
                     "Predicted peak",
-                    f"plasma {pred['peak_plasma_ng_per_ml']} ng/mL at {pred['peak_plasma_time_min']} "
-                    f"min; effect site {pred['peak_effect_ng_per_ml'] or '-'} ng/mL ({pred['model_id']})",
+                    f"plasma {pred['peak_plasma_ng_per_ml']} ng/mL at "
+                    f"{pred['peak_plasma_time_min']} min; effect site "
+                    f"{pred['peak_effect_ng_per_ml'] or '-'} ng/mL ({pred['model_id']})",
                 ),
             ]
             if pred
@@ -176,7 +198,10 @@ def sections(content: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]
         (
             "Recovery",
             [
-                (a["at"], f"Aldrete {a['aldrete_total']}/10, PADSS {a['padss_total']}/10 ({a['by']})")
+                (
+                    a["at"],
+                    f"Aldrete {a['aldrete_total']}/10, PADSS {a['padss_total']}/10 ({a['by']})",
+                )
                 for a in content["assessments"]
             ]
             + [
@@ -196,7 +221,12 @@ def sections(content: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]
             [
                 ("Discharged", d["at"]),
                 ("Escort", f"{d['escort_name']} ({d['escort_relationship']}) {d['escort_phone']}"),
-                ("Override", f"{d['override_reason']} ({d['override_by']})" if d["override_reason"] else "none"),
+                (
+                    "Override",
+                    f"{d['override_reason']} ({d['override_by']})"
+                    if d["override_reason"]
+                    else "none",
+                ),
             ],
         )
     )
@@ -205,7 +235,10 @@ def sections(content: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]
         (
             "Monitoring summary (REMS-style)",
             [
-                ("Monitoring", f"{r['monitoring_min']} min" if r["monitoring_min"] is not None else "-"),
+                (
+                    "Monitoring",
+                    f"{r['monitoring_min']} min" if r["monitoring_min"] is not None else "-",
+                ),
                 ("BP pre-dose", r["bp_pre_dose"]),
                 ("BP ~40 min", r["bp_40_min"]),
                 ("BP before discharge", r["bp_before_discharge"]),

@@ -16,7 +16,7 @@ from ketaclinic.infusions.actions._base import lock, require, transition
 from ketaclinic.infusions.models import InfusionSession, NoteAddendum, SessionNote
 from ketaclinic.infusions.notecontent import note_content, sha256_of
 
-WRONG_PASSWORD = "That password is not right."
+WRONG_PASSWORD = "That password is not right."  # noqa: S105 - a message, not a secret
 
 
 def password_ok(by: Membership, password: str, request: HttpRequest | None) -> bool:

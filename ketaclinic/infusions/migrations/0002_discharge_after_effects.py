@@ -7,32 +7,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('infusions', '0001_initial'),
-        ('measurement', '0005_schedules'),
+        ("infusions", "0001_initial"),
+        ("measurement", "0005_schedules"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AfterEffectsCheck',
+            name="AfterEffectsCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('clinical_at', models.DateTimeField()),
-                ('entered_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('idempotency_key', models.CharField(max_length=64)),
-                ('struck_at', models.DateTimeField(blank=True, null=True)),
-                ('strike_reason', models.TextField(blank=True)),
-                ('entered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='measurement.response')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='after_effects', to='infusions.infusionsession')),
-                ('struck_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("clinical_at", models.DateTimeField()),
+                ("entered_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("idempotency_key", models.CharField(max_length=64)),
+                ("struck_at", models.DateTimeField(blank=True, null=True)),
+                ("strike_reason", models.TextField(blank=True)),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="measurement.response",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="after_effects",
+                        to="infusions.infusionsession",
+                    ),
+                ),
+                (
+                    "struck_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['clinical_at', 'id'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('session', 'idempotency_key'), name='aftereffects_session_key')],
+                "ordering": ["clinical_at", "id"],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("session", "idempotency_key"), name="aftereffects_session_key"
+                    )
+                ],
             },
         ),
     ]

@@ -17,9 +17,7 @@ class AfterEffectsCheck(Entry):
     session = models.ForeignKey(
         InfusionSession, on_delete=models.PROTECT, related_name="after_effects"
     )
-    response = models.ForeignKey(
-        "measurement.Response", on_delete=models.PROTECT, related_name="+"
-    )
+    response = models.ForeignKey("measurement.Response", on_delete=models.PROTECT, related_name="+")
 
     class Meta(Entry.Meta):
         constraints = [

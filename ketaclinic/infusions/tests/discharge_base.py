@@ -83,7 +83,10 @@ class RecoveryCase(SessionCase):
         session = self.move(
             session,
             "complete",
-            changes={"infusion_ended_at": self.recovery_at, "recovery_started_at": self.recovery_at},
+            changes={
+                "infusion_ended_at": self.recovery_at,
+                "recovery_started_at": self.recovery_at,
+            },
         )
         self.reading(session, "recovery", self.recovery_at + dt.timedelta(minutes=15))
         return session

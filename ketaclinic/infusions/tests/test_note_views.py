@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from django.urls import reverse
 
 from ketaclinic.accounts.models import Role
@@ -61,7 +60,9 @@ class RecoveryViewTests(ChartedCase):
         session = self.recovering()
         self.login(Role.NURSE)
         answers = {f"item_{n}": "0" for n in range(1, 8)} | {"item_2": "1"}
-        ok = self.client.post(self.url("after_effects", session), {**answers, "idempotency_key": key()})
+        ok = self.client.post(
+            self.url("after_effects", session), {**answers, "idempotency_key": key()}
+        )
         assert ok.status_code == 302
         assert session.after_effects.get().response.subscores["tired"] == 1
 
@@ -148,7 +149,9 @@ class NoteViewTests(ChartedCase):
     def test_sign_form_for_the_physician_only_with_blockers_listed(self) -> None:
         session = self.charted()
         self.login(Role.NURSE)
-        assert 'name="password"' not in self.client.get(self.url("session", session)).content.decode()
+        assert (
+            'name="password"' not in self.client.get(self.url("session", session)).content.decode()
+        )
         hooks.register_sign_blocker(blocker)
         try:
             self.login(Role.PHYSICIAN)

@@ -29,9 +29,7 @@ class AssessmentTests(RecoveryCase):
         session = self.recovering()
         # Systolic 145 vs 120 baseline: +25 mmHg -> circulation 1; pulse 70 = baseline;
         # PADSS vitals: 145/120 = +20.8 % -> 1. SpO2 96 on room air -> 2.
-        self.reading(
-            session, "recovery", self.recovery_at + dt.timedelta(minutes=30), systolic=145
-        )
+        self.reading(session, "recovery", self.recovery_at + dt.timedelta(minutes=30), systolic=145)
         row = self.assess(session, clinical_at=self.recovery_at + dt.timedelta(minutes=31))
         assert row.aldrete_items["circulation"] == 1
         assert row.aldrete_total == 9  # 2+2+1+2+2

@@ -141,7 +141,9 @@ def addendum(request: ClinicRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render_session(request, session, addendum=form)
     try:
-        actions.add_addendum(request.membership, note, text=form.cleaned_data["text"], request=request)
+        actions.add_addendum(
+            request.membership, note, text=form.cleaned_data["text"], request=request
+        )
     except ValidationError as exc:
         errors_to(form, exc)
         return render_session(request, session, addendum=form)
