@@ -158,10 +158,8 @@ AFTER_EFFECTS = (
     "For a few hours you may feel floaty or unreal, tired, dizzy or sick, or have a headache. "
     "These usually pass within about 4 hours."
 )  # Acevedo-Diaz 2020 [S]; frequencies §4.1; resolution §5.3
-REST = (
-    "Go home with your escort and rest. Do not make important decisions, sign documents or "
-    "drink alcohol for the rest of the day."
-)  # Ketalar patient information: responsible adult, no hazardous activity (§5.3) [E]/[D]
+# Ketalar label: release only with a responsible adult (§5.3) [E]; "rest" is ours [D].
+REST = "Go home with your escort and rest for the rest of the day."
 WHEN_TO_CALL = (
     "Call the clinic if anything worries you, if these effects last beyond this evening, or "
     "if you feel very anxious, confused or unwell."

@@ -301,13 +301,17 @@ def _assessment_row(a: RecoveryAssessment, t: Any) -> dict[str, Any]:
     return {
         "at": t(a.clinical_at),
         "aldrete_total": a.aldrete_total,
-        "aldrete_items": {k: v for k, v in a.aldrete_items.items() if isinstance(v, int)},
+        "aldrete_items": _item_scores(a.aldrete_items),
         "bp_variant": a.aldrete_items.get("bp_variant", "mmhg"),
         "padss_total": a.padss_total,
-        "padss_items": {k: v for k, v in a.padss_items.items() if isinstance(v, int)},
+        "padss_items": _item_scores(a.padss_items),
         "by": _name(a.entered_by),
         "struck": a.is_struck,
     }
+
+
+def _item_scores(items: dict[str, Any]) -> dict[str, int]:
+    return {k: v for k, v in items.items() if isinstance(v, int) and not isinstance(v, bool)}
 
 
 def _after_effects_row(a: AfterEffectsCheck, t: Any) -> dict[str, Any]:

@@ -87,7 +87,11 @@ def recovery_context(request: ClinicRequest, session: InfusionSession) -> dict[s
 
 
 def _items(items: dict[str, Any]) -> list[tuple[str, int]]:
-    return [(k.replace("_", " "), v) for k, v in items.items() if isinstance(v, int)]
+    return [
+        (k.replace("_", " "), v)
+        for k, v in items.items()
+        if isinstance(v, int) and not isinstance(v, bool)
+    ]
 
 
 def discharge_context(request: ClinicRequest, session: InfusionSession) -> dict[str, Any]:
