@@ -89,6 +89,21 @@ class RecoveryViewTests(ChartedCase):
         session.refresh_from_db()
         assert session.state == states.DISCHARGED
 
+    def test_stale_form_gets_the_conflict_message_and_the_new_version(self) -> None:
+        session = self.recovering()
+        self.assess(session)
+        self.login(Role.NURSE)
+        stale = self.client.post(
+            self.url("discharge", session),
+            {"version": str(session.version - 1), "escort_name": "Dana Reyes",
+             "escort_phone": "415 555 0123"},
+        )  # fmt: skip
+        assert stale.status_code == 200
+        assert "Someone else changed this session" in stale.content.decode()
+        session.refresh_from_db()
+        assert f'name="version" value="{session.version}"' in stale.content.decode()
+        assert session.state == states.RECOVERY
+
     def test_discharge_with_every_criterion_met(self) -> None:
         session = self.recovering()
         self.assess(session)

@@ -228,6 +228,10 @@ def discharge(request: ClinicRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as exc:
         errors_to(form, exc)
+        # Drawn again from the session as it is now, so a conflict is not met a second time.
+        session.refresh_from_db()
+        form.data = form.data.copy()
+        form.data["version"] = str(session.version)
         return render_session(request, session, discharge=form)
     messages.success(request, "Discharged. The instructions are being sent to the patient.")
     return _to_panel(session, "note")
