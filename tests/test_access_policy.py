@@ -285,6 +285,19 @@ BY_NAME: dict[str, Kwargs] = {
         for name in ("event", "rescue", "rescue_form")
     },
     "infusions:event_outcome": lambda w: {"pk": w.case.session.pk, "event_pk": w.case.event.pk},
+    **{
+        f"infusions:{name}": lambda w: {"pk": w.case.session.pk}
+        for name in (
+            "note",
+            "note_pdf",
+            "instructions",
+            "assessment",
+            "after_effects",
+            "discharge",
+            "sign",
+            "addendum",
+        )
+    },  # fmt: skip
     "careteam:referral_step": lambda w: {
         "pk": w.case.patient.pk,
         "referral_pk": w.case.referral.pk,
@@ -551,6 +564,11 @@ ANSWERS: dict[str, Answer | ByRole] = {
             "rule_retire",
             "drug_add",
             "drug_retire",
+            "assessment",
+            "after_effects",
+            "discharge",
+            "sign",
+            "addendum",
         )
     },
 }
@@ -672,6 +690,13 @@ POST_ANSWERS: dict[str, Answer | ByRole] = {
         f"infusions:{name}": Answer(200, why="the session is shown again with the form's errors")
         for name in ("event", "event_outcome", "rescue")
     },
+    **{
+        f"infusions:{name}": Answer(200, why="the session is shown again with the form's errors")
+        for name in ("assessment", "after_effects", "discharge", "sign")
+    },
+    "infusions:addendum": Answer(
+        302, lambda url: url.removesuffix("addenda/") + "#note", "not signed yet: back to it"
+    ),
 }
 # Views open to the chart roles that let other staff in by break-glass only (a break-glass
 # grant is opened by a POST and audited, so the walk, which changes nothing, sees the redirect

@@ -1027,6 +1027,23 @@ def _live_rows(case: BudgetCase, n: int) -> None:
         )  # fmt: skip
 
 
+def _session_readings(case: BudgetCase, n: int) -> None:
+    """``n`` readings of the budget session, struck through (their reason on the note)."""
+    from ketaclinic.infusions.models import InfusionSession, VitalsReading
+
+    session = InfusionSession.objects.get(booking__chair__name="Budget session chair")
+    at = dt.datetime.combine(BOARD_DAY, dt.time(9), dt.UTC)
+    for _ in range(n):
+        serial = next(_serial)
+        VitalsReading.objects.create(
+            session=session, phase="infusion", clinical_at=at, entered_at=at,
+            entered_by=case.users[Role.NURSE], idempotency_key=f"budget-{serial}",
+            systolic_mmhg=120, diastolic_mmhg=80, heart_rate_bpm=70, spo2_percent=98,
+            resp_rate_per_min=14, struck_at=at, struck_by=case.users[Role.NURSE],
+            strike_reason=f"Budget reading {serial}",
+        )  # fmt: skip
+
+
 def _booking_events(case: BudgetCase, n: int) -> None:
     from ketaclinic.scheduling.models import Booking, BookingEvent
 
@@ -1428,6 +1445,23 @@ BUDGETS: dict[str, list[Budget]] = {
     "infusions:drug": [
         Budget(6, _to("infusions:drug", drug_key="ondansetron"), role=Role.CLINIC_ADMIN)
     ],
+    # The note (a draft here): 5 + the session, its clinic and settings, one query per part
+    # (readings, checks, overrides, pump, firings, events, rescues, scores, after-effects,
+    # the signed note), the view entry (5); the rows are struck readings with their reason.
+    "infusions:note": [
+        Budget(
+            23,
+            _session_url("infusions:note"),
+            _session_readings,
+            role=Role.NURSE,
+            row_text="Budget reading",
+        )
+    ],
+    "infusions:note_pdf": [
+        Budget(23, _session_url("infusions:note_pdf"), _session_readings, role=Role.NURSE)
+    ],
+    # 5 + the session, its clinic and the view entry (5).
+    "infusions:instructions": [Budget(12, _session_url("infusions:instructions"), role=Role.NURSE)],
     # Every chart page's header also shows the treatment plan's dose (one query: the newest
     # plan version), so the chart tabs' budgets above and below carry +1 for it.
     # The treatment app. 5 + the clinic's protocols (their latest version annotated).

@@ -1,6 +1,7 @@
 """The infusion session's models, by workflow: clinic settings and rules (``settings``), the
 session and its checks (``session``), and what is charted at the chair (``entries``)."""
 
+from ketaclinic.infusions.models.discharge import AfterEffectsCheck
 from ketaclinic.infusions.models.entries import (
     AdverseEvent,
     NoteAddendum,
@@ -21,6 +22,7 @@ from ketaclinic.infusions.models.settings import FormularyDrug, InfusionSettings
 
 __all__ = [
     "AdverseEvent",
+    "AfterEffectsCheck",
     "CheckOverride",
     "FormularyDrug",
     "InfusionSession",
