@@ -40,7 +40,8 @@ class AppendOnly:
     def postgresql_install(self) -> list[str]:
         return [
             f"""
-    CREATE OR REPLACE FUNCTION {self.prefix}_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE OR REPLACE FUNCTION {self.prefix}_refuse_change()
+    RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         RAISE EXCEPTION '{self.noun} are append-only: % refused', TG_OP
             USING ERRCODE = 'restrict_violation';
@@ -48,7 +49,8 @@ class AppendOnly:
     $$
     """,
             f"""
-    CREATE OR REPLACE FUNCTION {self.prefix}_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE OR REPLACE FUNCTION {self.prefix}_refuse_truncate()
+    RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF EXISTS (SELECT 1 FROM {self.table}) THEN
             RAISE EXCEPTION '{self.noun} are append-only: TRUNCATE refused'

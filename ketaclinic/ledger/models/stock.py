@@ -21,7 +21,7 @@ QUANTITY: dict[str, Any] = {"max_digits": 12, "decimal_places": 3}
 DEFAULT_RETENTION_YEARS = 2
 
 
-def quantity_field(**extra: Any) -> models.DecimalField:  # type: ignore[type-arg]
+def quantity_field(**extra: Any) -> models.DecimalField:
     return models.DecimalField(**QUANTITY, **extra)
 
 
