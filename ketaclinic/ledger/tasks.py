@@ -64,7 +64,10 @@ def due_items(clinic_id: int, today: dt.date) -> list[str]:
         last = Inventory.objects.filter(registration=reg).order_by("-taken_on").first()
         if last is None:
             continue
-        two_years = last.taken_on.replace(year=last.taken_on.year + 2)
+        try:
+            two_years = last.taken_on.replace(year=last.taken_on.year + 2)
+        except ValueError:  # 29 February: the 28th is within two years
+            two_years = last.taken_on.replace(year=last.taken_on.year + 2, day=28)
         if two_years - today <= BIENNIAL_LEAD:
             items.append(f"Biennial inventory of DEA {reg.dea_number} due by {two_years}.")
     return items

@@ -297,8 +297,10 @@ def correct(
             idempotency_key=idempotency_key,
         )
         write("ledger.correct", by, balance, txn, request=request)
-        session = root.session
-        if session is not None and session.state == states.SIGNED:
+        # Read fresh: the entry's cached session may predate the signing.
+        signed = InfusionSession.objects.filter(state=states.SIGNED)
+        session = signed.filter(pk=root.session_id).first() if root.session_id else None
+        if session is not None:
             from ketaclinic.ledger.actions.oversight import open_session_discrepancy
 
             open_session_discrepancy(by, session, request=request)

@@ -70,19 +70,26 @@ def tamper(sql: str, params: Any = None) -> None:
 def add_patient(clinic: Clinic) -> Patient:
     n = next(_serial)
     return Patient.objects.create(
-        clinic=clinic, mrn=f"KC-L{n:05d}", legal_given_name=f"Ledger{n}",
-        legal_family_name="Patient", date_of_birth=dt.date(1980, 1, 1), sex_at_birth="female",
+        clinic=clinic,
+        mrn=f"KC-L{n:05d}",
+        legal_given_name=f"Ledger{n}",
+        legal_family_name="Patient",
+        date_of_birth=dt.date(1980, 1, 1),
+        sex_at_birth="female",
         status=PatientStatus.ACTIVE,
-    )  # fmt: skip
+    )
 
 
 def add_session(clinic: Clinic, patient: Patient, chair: Chair, **values: Any) -> InfusionSession:
     """A booking now and its session (ORM only: no audit entry)."""
     booking = Booking.objects.create(
-        clinic=clinic, patient=patient, chair=chair,
+        clinic=clinic,
+        patient=patient,
+        chair=chair,
         starts_at=timezone.now() + dt.timedelta(minutes=next(_serial) * 200),
-        infusion_minutes=40, recovery_minutes=60,
-    )  # fmt: skip
+        infusion_minutes=40,
+        recovery_minutes=60,
+    )
     return InfusionSession.objects.create(
         clinic=clinic, patient=patient, booking=booking, state="infusing", **values
     )
@@ -94,9 +101,11 @@ class Stock:
     def __init__(self, clinic: Clinic, custodian: Membership) -> None:
         self.custodian = custodian
         self.registration: Registration = setup.create_registration(
-            custodian, dea_number="FS1234563", registrant_name="Sturges Family Practice",
+            custodian,
+            dea_number="FS1234563",
+            registrant_name="Sturges Family Practice",
             address="1 Main Street, Springfield",
-        )  # fmt: skip
+        )
         self.safe: StorageLocation = setup.create_location(
             custodian, self.registration, name="Safe", kind=LocationKind.SAFE
         )
@@ -104,14 +113,22 @@ class Stock:
             custodian, self.registration, name="Cabinet B", kind=LocationKind.CABINET
         )
         self.ketamine: DrugItem = setup.create_drug_item(
-            custodian, name="Ketamine HCl 10 mg/mL, 20 mL vial", substance="ketamine",
-            schedule="III", strength_mg_per_ml="10", container_volume_ml="20",
+            custodian,
+            name="Ketamine HCl 10 mg/mL, 20 mL vial",
+            substance="ketamine",
+            schedule="III",
+            strength_mg_per_ml="10",
+            container_volume_ml="20",
             ndc="0409-2051-05",
-        )  # fmt: skip
+        )
         self.midazolam: DrugItem = setup.create_drug_item(
-            custodian, name="Midazolam 1 mg/mL, 2 mL vial", substance="midazolam",
-            schedule="IV", strength_mg_per_ml="1", container_volume_ml="2",
-        )  # fmt: skip
+            custodian,
+            name="Midazolam 1 mg/mL, 2 mL vial",
+            substance="midazolam",
+            schedule="IV",
+            strength_mg_per_ml="1",
+            container_volume_ml="2",
+        )
         self.supplier: Supplier = setup.create_supplier(
             custodian,
             name="Acme Wholesale",

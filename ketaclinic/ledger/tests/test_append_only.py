@@ -27,13 +27,15 @@ class AppendOnlyTests(LedgerCase):
     def test_raw_sql_update_is_refused(self) -> None:
         with self.assertRaises(IntegrityError), transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute(f"UPDATE {TABLE} SET quantity_mg = 1 WHERE id = %s", [self.draw.pk])  # noqa: S608
+                cursor.execute(
+                    "UPDATE ledger_transaction SET quantity_mg = 1 WHERE id = %s", [self.draw.pk]
+                )
         assert Transaction.objects.get(pk=self.draw.pk).quantity_mg == Decimal("40")
 
     def test_raw_sql_delete_is_refused(self) -> None:
         with self.assertRaises(IntegrityError), transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {TABLE} WHERE id = %s", [self.draw.pk])  # noqa: S608
+                cursor.execute("DELETE FROM ledger_transaction WHERE id = %s", [self.draw.pk])
         assert Transaction.objects.filter(pk=self.draw.pk).exists()
 
     def test_orm_update_and_delete_are_refused(self) -> None:
@@ -53,8 +55,9 @@ class AppendOnlyTests(LedgerCase):
 
     def test_verify_names_a_forged_row_and_the_command_exits_non_zero(self) -> None:
         tamper(
-            f"UPDATE {TABLE} SET quantity_mg = 4, quantity_ml = 0.4 WHERE id = %s", [self.draw.pk]
-        )  # noqa: S608
+            "UPDATE ledger_transaction SET quantity_mg = 4, quantity_ml = 0.4 WHERE id = %s",
+            [self.draw.pk],
+        )
         result = verify_ledger()
         assert (result.ok, result.first_bad_id) == (False, self.draw.pk)
         assert "altered" in result.problem
@@ -78,7 +81,7 @@ class AppendOnlyTests(LedgerCase):
 
     def test_verify_names_a_removed_row(self) -> None:
         second = chair.draw(self.by(Role.NURSE), self.vial(), self.session, "10")
-        tamper(f"DELETE FROM {TABLE} WHERE id = %s", [self.draw.pk])  # noqa: S608
+        tamper("DELETE FROM ledger_transaction WHERE id = %s", [self.draw.pk])
         result = verify_ledger()
         assert (result.ok, result.first_bad_id) == (False, second.pk)
         assert "removed" in result.problem
@@ -98,8 +101,10 @@ class AppendOnlyTests(LedgerCase):
         row = Transaction.objects.get(pk=self.draw.pk)
         row.quantity_mg = Decimal("4.000")
         new_hash = content_hash(row)
-        tamper(f"UPDATE {TABLE} SET quantity_mg = 4, entry_hash = %s WHERE id = %s",  # noqa: S608
-               [new_hash, row.pk])  # fmt: skip
+        tamper(
+            "UPDATE ledger_transaction SET quantity_mg = 4, entry_hash = %s WHERE id = %s",
+            [new_hash, row.pk],
+        )
         LedgerHead.objects.filter(clinic=self.clinic).update(last_hash=new_hash)
         result = verify_ledger()
         assert (result.ok, result.first_bad_id) == (False, row.pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -68,7 +69,7 @@ class DrawTests(LedgerCase):
         from ketaclinic.ledger.models import Lot
 
         Lot.objects.filter(pk=self.vial().lot_id).update(
-            expiry=timezone.now().date() - timezone.timedelta(days=1)
+            expiry=timezone.now().date() - dt.timedelta(days=1)
         )
         with self.assertRaises(ValidationError) as caught:
             chair.draw(self.by(Role.NURSE), self.vial(), self.session, "10")
@@ -149,8 +150,16 @@ class AdministerWasteReturnTests(LedgerCase):
         code = token_for(self.second_nurse)
         self.waste("2", witness_otp_token=code)
         with self.assertRaises(ValidationError):
-            chair.waste(self.nurse, self.vial(), self.session, "2", "sink", self.second_nurse,
-                        TEST_PASSWORD, code)  # fmt: skip
+            chair.waste(
+                self.nurse,
+                self.vial(),
+                self.session,
+                "2",
+                "sink",
+                self.second_nurse,
+                TEST_PASSWORD,
+                code,
+            )
 
     def test_the_witness_must_be_a_licensed_colleague(self) -> None:
         for role in (Role.CUSTODIAN, Role.COORDINATOR):
@@ -163,6 +172,14 @@ class AdministerWasteReturnTests(LedgerCase):
 
     def test_waste_needs_a_method(self) -> None:
         with self.assertRaises(ValidationError) as caught:
-            chair.waste(self.nurse, self.vial(), self.session, "5", " ", self.second_nurse,
-                        TEST_PASSWORD, token_for(self.second_nurse))  # fmt: skip
+            chair.waste(
+                self.nurse,
+                self.vial(),
+                self.session,
+                "5",
+                " ",
+                self.second_nurse,
+                TEST_PASSWORD,
+                token_for(self.second_nurse),
+            )
         assert "method" in caught.exception.message_dict

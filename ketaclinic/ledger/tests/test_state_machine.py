@@ -32,8 +32,9 @@ from ketaclinic.accounts.models import Membership, Role
 from ketaclinic.infusions import states
 from ketaclinic.infusions.hooks import sign_blockers
 from ketaclinic.infusions.models import InfusionSession
-from ketaclinic.ledger.actions import disposal, session as chair
-from ketaclinic.ledger.models import Container, ContainerBalance, Kind, Transaction
+from ketaclinic.ledger.actions import disposal
+from ketaclinic.ledger.actions import session as chair
+from ketaclinic.ledger.models import Container, ContainerBalance, Transaction
 from ketaclinic.ledger.queries import balance_sign, effective
 from ketaclinic.ledger.reconcile import reconciliations
 from ketaclinic.ledger.tests.base import LedgerCase, add_session, witness
@@ -118,9 +119,17 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(v=index, s=index, mg=amounts)
     def waste(self, v: int, s: int, mg: Decimal) -> None:
         w = witness(self.case.second_nurse)
-        self._from_drawn(chair.waste, v, s, mg, back=False, method="sink",
-                         witness_user=w.user, witness_password=TEST_PASSWORD,
-                         witness_otp_token=w.otp_token)  # fmt: skip
+        self._from_drawn(
+            chair.waste,
+            v,
+            s,
+            mg,
+            back=False,
+            method="sink",
+            witness_user=w.user,
+            witness_password=TEST_PASSWORD,
+            witness_otp_token=w.otp_token,
+        )
 
     @rule(v=index, s=index, mg=amounts)
     def give_back(self, v: int, s: int, mg: Decimal) -> None:
@@ -138,8 +147,15 @@ class LedgerMachine(RuleBasedStateMachine):
         vial = self.pick(self.vials, v)
         delta = mg if up else -mg
         ok = self.balance[vial.pk] + delta >= 0
-        txn = self.attempt(ok, disposal.adjust, self.custodian, vial, delta,
-                           reason="count", witness=witness(self.case.users[Role.PHYSICIAN]))  # fmt: skip
+        txn = self.attempt(
+            ok,
+            disposal.adjust,
+            self.custodian,
+            vial,
+            delta,
+            reason="count",
+            witness=witness(self.case.users[Role.PHYSICIAN]),
+        )
         if txn is not None:
             self.balance[vial.pk] += delta
 
