@@ -15,6 +15,7 @@ The sign blocker (registered in ``LedgerConfig.ready``) refuses signing a sessio
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -26,17 +27,41 @@ TOLERANCE_MG = Decimal("0.01")
 
 
 class Reconciliation(NamedTuple):
+    """The contract: ``drawn_mg, administered_mg, wasted_mg, returned_mg, ok, message``."""
+
     drawn_mg: Decimal
     administered_mg: Decimal
     wasted_mg: Decimal
     returned_mg: Decimal
     ok: bool
     message: str
-    lost_mg: Decimal = ZERO
-    drug_name: str = ""
 
 
-def _one(drug_name: str, totals: dict[str, Decimal]) -> Reconciliation:
+@dataclass(frozen=True)
+class DrugReconciliation:
+    """One drug's reconciliation, with the drawn drug reported lost for the session."""
+
+    drug_name: str
+    drawn_mg: Decimal
+    administered_mg: Decimal
+    wasted_mg: Decimal
+    returned_mg: Decimal
+    lost_mg: Decimal
+    ok: bool
+    message: str
+
+    def as_tuple(self) -> Reconciliation:
+        return Reconciliation(
+            self.drawn_mg,
+            self.administered_mg,
+            self.wasted_mg,
+            self.returned_mg,
+            self.ok,
+            self.message,
+        )
+
+
+def _one(drug_name: str, totals: dict[str, Decimal]) -> DrugReconciliation:
     drawn = totals.get(Kind.DRAW, ZERO)
     given = totals.get(Kind.ADMINISTER, ZERO)
     wasted = totals.get(Kind.WASTE, ZERO)
@@ -55,10 +80,10 @@ def _one(drug_name: str, totals: dict[str, Decimal]) -> Reconciliation:
         )
     else:
         message = f"{name}: {accounted} mg accounted for but only {drawn} mg drawn."
-    return Reconciliation(drawn, given, wasted, returned, ok, message, lost, name)
+    return DrugReconciliation(name, drawn, given, wasted, returned, lost, ok, message)
 
 
-def reconciliations(session: Any) -> list[Reconciliation]:
+def reconciliations(session: Any) -> list[DrugReconciliation]:
     """One reconciliation per drug item drawn (or recorded) for the session, by name."""
     per_drug: dict[int, dict[str, Decimal]] = {}
     for (drug_id, kind), mg in session_totals(session.pk).items():
@@ -83,8 +108,8 @@ def reconciliation(session: Any) -> Reconciliation:
         if drug_id in ketamine:
             per_kind[kind] = per_kind.get(kind, ZERO) + mg
     if not per_kind:
-        return Reconciliation(ZERO, ZERO, ZERO, ZERO, True, "No ketamine was drawn.", ZERO, "")
-    return _one("Ketamine", per_kind)
+        return Reconciliation(ZERO, ZERO, ZERO, ZERO, True, "No ketamine was drawn.")
+    return _one("Ketamine", per_kind).as_tuple()
 
 
 def sign_blocker(session: Any) -> list[str]:

@@ -32,6 +32,7 @@ from ketaclinic.ledger.models import (
     Kind,
     LossReport,
     Registration,
+    StorageLocation,
     Transaction,
 )
 
@@ -75,7 +76,7 @@ def record_count(
     by: Membership,
     *,
     counted_ml: Mapping[Container, Decimal | str | float],
-    location: object = None,
+    location: StorageLocation | None = None,
     occasion: str = Count.Occasion.SHIFT,
     note: str = "",
     idempotency_key: str = "",
@@ -103,7 +104,7 @@ def record_count(
         count = Count.objects.create(
             clinic_id=by.clinic_id,
             location=location,
-            occasion=occasion,  # type: ignore[misc]
+            occasion=occasion,
             counted_by_id=by.user_id,
             note=chain.clean_text(note).strip(),
             idempotency_key=idempotency_key,

@@ -16,7 +16,7 @@ from ketaclinic.ledger.actions import disposal
 from ketaclinic.ledger.actions import session as chair
 from ketaclinic.ledger.actions._base import Witness
 from ketaclinic.ledger.models import Discrepancy, Kind, Transaction
-from ketaclinic.ledger.reconcile import reconciliation
+from ketaclinic.ledger.reconcile import reconciliation, reconciliations
 from ketaclinic.ledger.tests.base import LedgerCase, witness, wrong_token
 from ketaclinic.testing import TEST_PASSWORD
 
@@ -53,8 +53,16 @@ class LossTests(LedgerCase):
         chair.administer(nurse, self.vial(), self.session, "30")
         disposal.report_loss(nurse, self.vial(), "10", session=self.session, reason="dropped")
         assert self.balance(self.vial()) == (D("160.000"), D("16.000"))  # only the draw moved it
-        result = reconciliation(self.session)
+        (result,) = reconciliations(self.session)
         assert result.ok and result.lost_mg == D("10")
+        assert reconciliation(self.session) == (
+            D("40"),
+            D("30"),
+            D("0"),
+            D("0"),
+            True,
+            result.message,
+        )
 
     def test_the_deadlines_steps_are_recorded_once(self) -> None:
         from ketaclinic.ledger.actions import oversight

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -29,7 +30,7 @@ class ReceiveTests(LedgerCase):
         assert {t.to_location_id for t in receipts} == {self.stock.safe.pk}
 
     def test_a_double_submit_receives_once(self) -> None:
-        values = dict(
+        values: dict[str, Any] = dict(
             drug=self.stock.ketamine,
             supplier=self.stock.supplier,
             lot_number="LX",
@@ -40,13 +41,13 @@ class ReceiveTests(LedgerCase):
             labels=["A-1", "A-2"],
             idempotency_key="abc",
         )
-        first = stock.receive(self.by(Role.CUSTODIAN), **values)  # type: ignore[arg-type]
-        again = stock.receive(self.by(Role.CUSTODIAN), **values)  # type: ignore[arg-type]
+        first = stock.receive(self.by(Role.CUSTODIAN), **values)
+        again = stock.receive(self.by(Role.CUSTODIAN), **values)
         assert [t.pk for t in first] == [t.pk for t in again]
         assert Container.objects.filter(label__startswith="A-").count() == 2
 
     def test_labels_are_unique_and_the_invoice_is_required(self) -> None:
-        base = dict(
+        base: dict[str, Any] = dict(
             drug=self.stock.ketamine,
             supplier=self.stock.supplier,
             lot_number="LY",
@@ -55,7 +56,7 @@ class ReceiveTests(LedgerCase):
             location=self.stock.safe,
         )
         with self.assertRaises(ValidationError) as caught:
-            stock.receive(self.by(Role.CUSTODIAN), invoice_number="", labels=["B", "B"], **base)  # type: ignore[arg-type]
+            stock.receive(self.by(Role.CUSTODIAN), invoice_number="", labels=["B", "B"], **base)
         assert set(caught.exception.message_dict) == {"invoice_number", "labels"}
 
     def test_only_the_custodian_receives(self) -> None:
