@@ -6,6 +6,7 @@ Contract (other tools call it)::
     ketaclinic demo
     ketaclinic manage ARGS...          any Django management command
     ketaclinic audit verify [--anchors FILE]
+    ketaclinic ledger verify | balance [--json]   the controlled-substance ledger
     ketaclinic backup [--to DIR] [--passphrase-file FILE | --encrypt] [--keep N | --keep-days D]
     ketaclinic restore DIR [--passphrase-file FILE]
     ketaclinic worker [--interval S] [--once]
@@ -27,7 +28,8 @@ from ketaclinic.ops import cli as ops_cli  # no Django at import time
 
 USAGE = (
     "usage: ketaclinic {serve [--demo] [--port N] [--workers N] [--no-worker] | demo | "
-    "manage ARGS... | audit verify [--anchors FILE] | backup ... | restore DIR ... | worker | "
+    "manage ARGS... | audit verify [--anchors FILE] | ledger verify|balance [--json] | "
+    "backup ... | restore DIR ... | worker | "
     "pk ... | instruments ... | plan ...}"
 )
 
@@ -144,6 +146,24 @@ def cmd_audit(argv: list[str]) -> int:
     return 1
 
 
+def cmd_ledger(argv: list[str]) -> int:
+    if argv not in (["verify"], ["balance"], ["balance", "--json"]):
+        print(
+            "usage: ketaclinic ledger verify | ketaclinic ledger balance [--json]", file=sys.stderr
+        )
+        return 2
+    _setup_django()
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command("ledger", *argv)
+    except CommandError as error:
+        print(error, file=sys.stderr)
+        return error.returncode
+    return 0
+
+
 def cmd_pk(argv: list[str]) -> int:
     from ketaclinic.pharmacology.cli import main as pk_main
 
@@ -167,6 +187,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "manage": cmd_manage,
     "audit": cmd_audit,
+    "ledger": cmd_ledger,
     "backup": ops_cli.cmd_backup,
     "restore": ops_cli.cmd_restore,
     "worker": ops_cli.cmd_worker,

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ketaclinic.intake",
     "ketaclinic.scheduling",
     "ketaclinic.infusions",
+    "ketaclinic.ledger",
     "ketaclinic.web",
     "ketaclinic.ops",
     "ketaclinic.sharedcache",

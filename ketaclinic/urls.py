@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("ketaclinic.measurement.urls")),
     path("", include("ketaclinic.scheduling.urls")),
     path("", include("ketaclinic.infusions.urls")),
+    path("", include("ketaclinic.ledger.urls")),
     path("clinic-admin/", admin.site.urls),
 ]
 

@@ -1,97 +1,137 @@
-"""Database triggers that make the audit table append-only.
+"""Database triggers that make a table append-only (the audit trail's, and the ledger's).
 
-Migration 0002 installs them. Beware on SQLite: a later migration that alters
-``audit_auditentry`` rebuilds the table (create, copy, drop, rename), and dropping a table drops
-its triggers, so such a migration must call :func:`install` again afterwards (a test checks the
-triggers refuse changes after all migrations have run).
+``AppendOnly(table, prefix, noun)`` holds the SQL for one table; ``AUDIT`` is the audit
+trail's, installed by audit migration 0002 (the module-level ``install``/``remove`` and the
+``POSTGRESQL_*``/``SQLITE_*`` lists are its). Beware on SQLite: a later migration that alters
+a protected table rebuilds it (create, copy, drop, rename), and dropping a table drops its
+triggers, so such a migration must install them again afterwards (a test checks the triggers
+refuse changes after all migrations have run).
 
 Consequence for tests: rows written here can never be deleted, so Django's
 ``TransactionTestCase`` (which empties tables with DELETE on SQLite and TRUNCATE on PostgreSQL)
-cannot be used by any test that writes audit entries; ``TestCase`` rolls its transaction back
-instead and works. An empty audit table may still be emptied, so flushes that never wrote an
-entry keep working on both databases.
+cannot be used by any test that writes to a protected table unless it removes the rows the
+intruder's way first (``audit.tests.helpers.tamper``); ``TestCase`` rolls its transaction back
+instead and works. An empty table may still be emptied, so flushes that never wrote a row keep
+working on both databases.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-TABLE = "audit_auditentry"
 
-# The class-23 SQLSTATE makes psycopg raise IntegrityError, the same exception SQLite's
-# RAISE(ABORT) gives, so callers see one error type on both databases.
-POSTGRESQL_INSTALL = [
+@dataclass(frozen=True)
+class AppendOnly:
+    """The append-only triggers of one table.
+
+    ``prefix`` names the PL/pgSQL functions (``<prefix>_refuse_change``), ``trigger`` the
+    triggers, ``noun`` the refusal message (``"<noun> are append-only: UPDATE refused"``).
     """
-    CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+
+    table: str
+    prefix: str
+    trigger: str
+    noun: str
+
+    # The class-23 SQLSTATE makes psycopg raise IntegrityError, the same exception SQLite's
+    # RAISE(ABORT) gives, so callers see one error type on both databases.
+    @property
+    def postgresql_install(self) -> list[str]:
+        return [
+            f"""
+    CREATE OR REPLACE FUNCTION {self.prefix}_refuse_change()
+    RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        RAISE EXCEPTION 'audit entries are append-only: % refused', TG_OP
+        RAISE EXCEPTION '{self.noun} are append-only: % refused', TG_OP
             USING ERRCODE = 'restrict_violation';
     END;
     $$
     """,
-    f"""
-    CREATE OR REPLACE FUNCTION audit_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+            f"""
+    CREATE OR REPLACE FUNCTION {self.prefix}_refuse_truncate()
+    RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF EXISTS (SELECT 1 FROM {TABLE}) THEN
-            RAISE EXCEPTION 'audit entries are append-only: TRUNCATE refused'
+        IF EXISTS (SELECT 1 FROM {self.table}) THEN
+            RAISE EXCEPTION '{self.noun} are append-only: TRUNCATE refused'
                 USING ERRCODE = 'restrict_violation';
         END IF;
         RETURN NULL;
     END;
     $$
     """,  # noqa: S608 (a constant table name, no input)
-    f"""
-    CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON {TABLE}
-    FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()
+            f"""
+    CREATE TRIGGER {self.trigger}_append_only BEFORE UPDATE OR DELETE ON {self.table}
+    FOR EACH ROW EXECUTE FUNCTION {self.prefix}_refuse_change()
     """,
-    f"""
-    CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON {TABLE}
-    FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_truncate()
+            f"""
+    CREATE TRIGGER {self.trigger}_no_truncate BEFORE TRUNCATE ON {self.table}
+    FOR EACH STATEMENT EXECUTE FUNCTION {self.prefix}_refuse_truncate()
     """,
-]
-POSTGRESQL_REMOVE = [
-    f"DROP TRIGGER IF EXISTS audit_entry_no_truncate ON {TABLE}",
-    f"DROP TRIGGER IF EXISTS audit_entry_append_only ON {TABLE}",
-    "DROP FUNCTION IF EXISTS audit_refuse_truncate()",
-    "DROP FUNCTION IF EXISTS audit_refuse_change()",
-]
+        ]
 
-SQLITE_INSTALL = [
-    f"""
-    CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON {TABLE}
-    BEGIN SELECT RAISE(ABORT, 'audit entries are append-only: UPDATE refused'); END
+    @property
+    def postgresql_remove(self) -> list[str]:
+        return [
+            f"DROP TRIGGER IF EXISTS {self.trigger}_no_truncate ON {self.table}",
+            f"DROP TRIGGER IF EXISTS {self.trigger}_append_only ON {self.table}",
+            f"DROP FUNCTION IF EXISTS {self.prefix}_refuse_truncate()",
+            f"DROP FUNCTION IF EXISTS {self.prefix}_refuse_change()",
+        ]
+
+    @property
+    def sqlite_install(self) -> list[str]:
+        return [
+            f"""
+    CREATE TRIGGER {self.trigger}_no_update BEFORE UPDATE ON {self.table}
+    BEGIN SELECT RAISE(ABORT, '{self.noun} are append-only: UPDATE refused'); END
     """,
-    f"""
-    CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON {TABLE}
-    BEGIN SELECT RAISE(ABORT, 'audit entries are append-only: DELETE refused'); END
+            f"""
+    CREATE TRIGGER {self.trigger}_no_delete BEFORE DELETE ON {self.table}
+    BEGIN SELECT RAISE(ABORT, '{self.noun} are append-only: DELETE refused'); END
     """,
-]
-SQLITE_REMOVE = [
-    "DROP TRIGGER IF EXISTS audit_entry_no_update",
-    "DROP TRIGGER IF EXISTS audit_entry_no_delete",
-]
+        ]
 
-_SQL = {
-    "postgresql": (POSTGRESQL_INSTALL, POSTGRESQL_REMOVE),
-    "sqlite": (SQLITE_INSTALL, SQLITE_REMOVE),
-}
+    @property
+    def sqlite_remove(self) -> list[str]:
+        return [
+            f"DROP TRIGGER IF EXISTS {self.trigger}_no_update",
+            f"DROP TRIGGER IF EXISTS {self.trigger}_no_delete",
+        ]
+
+    def statements(self, vendor: str, *, install: bool) -> list[str]:
+        if vendor == "postgresql":
+            return self.postgresql_install if install else self.postgresql_remove
+        if vendor == "sqlite":
+            return self.sqlite_install if install else self.sqlite_remove
+        # Fail closed: an unprotected append-only table on an unknown database is not acceptable.
+        raise RuntimeError(f"no append-only triggers for {self.table} on the {vendor!r} database")
+
+    def install(self, schema_editor: Any) -> None:
+        """Create the triggers (``schema_editor`` is a migration's schema editor)."""
+        for sql in self.statements(schema_editor.connection.vendor, install=True):
+            # params=None: the PL/pgSQL bodies contain "%" that must not be read as placeholders.
+            schema_editor.execute(sql, None)
+
+    def remove(self, schema_editor: Any) -> None:
+        for sql in self.statements(schema_editor.connection.vendor, install=False):
+            schema_editor.execute(sql, None)
 
 
-def _statements(vendor: str, index: int) -> list[str]:
-    try:
-        return _SQL[vendor][index]
-    except KeyError:
-        # Fail closed: an unprotected audit table on an unknown database is not acceptable.
-        raise RuntimeError(f"no append-only audit triggers for the {vendor!r} database") from None
+AUDIT = AppendOnly(
+    table="audit_auditentry", prefix="audit", trigger="audit_entry", noun="audit entries"
+)
+TABLE = AUDIT.table
+POSTGRESQL_INSTALL = AUDIT.postgresql_install
+POSTGRESQL_REMOVE = AUDIT.postgresql_remove
+SQLITE_INSTALL = AUDIT.sqlite_install
+SQLITE_REMOVE = AUDIT.sqlite_remove
 
 
 def install(schema_editor: Any) -> None:
-    """Create the triggers (``schema_editor`` is a migration's schema editor)."""
-    for sql in _statements(schema_editor.connection.vendor, 0):
-        # params=None: the PL/pgSQL bodies contain "%" that must not be read as placeholders.
-        schema_editor.execute(sql, None)
+    """Create the audit trail's triggers."""
+    AUDIT.install(schema_editor)
 
 
 def remove(schema_editor: Any) -> None:
-    for sql in _statements(schema_editor.connection.vendor, 1):
-        schema_editor.execute(sql, None)
+    AUDIT.remove(schema_editor)
