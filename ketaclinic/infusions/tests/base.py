@@ -38,8 +38,8 @@ class SessionCase(PlanCase):
     def signed_plan(self) -> PlanVersion:
         """Eligible, consented, and a signed 0.5 mg/kg plan (40 mg for 80 kg)."""
         self.ready()
-        version = self.draft()
-        return treatment_actions.sign_plan(self.by(Role.PHYSICIAN), version)
+        plan = self.draft()
+        return treatment_actions.sign_plan(self.by(Role.PHYSICIAN), plan.latest)
 
     def make_session(
         self, *, starts_at: dt.datetime | None = None, plan: bool = True
