@@ -940,6 +940,8 @@ def _readings(case: BudgetCase, n: int) -> None:
             struck_by=case.users[Role.NURSE], strike_reason="Budget reading",
         )  # fmt: skip
         RuleFiring.objects.create(session=session, rule=rule, reading=reading, rule_text="x")
+
+
 LIVE_START = NOW - dt.timedelta(minutes=40)
 
 

@@ -250,9 +250,7 @@ def create_demo_patient(clinic: Clinic, d: DemoPatient) -> Patient:
     }
     patient = actions.create_patient(coordinator, clinic, values=values, inquiry=inquiry)
     if d.sud_treatment:
-        actions.update_patient(
-            physician, patient, {"sud_treatment": True}, expected_version=None
-        )
+        actions.update_patient(physician, patient, {"sud_treatment": True}, expected_version=None)
     if d.height_cm or d.weight_kg:
         actions.record_measurement(
             nurse,
