@@ -1420,9 +1420,10 @@ BUDGETS: dict[str, list[Budget]] = {
             variant="live",
         ),
     ],  # fmt: skip
-    # The rescue form redrawn for a chosen drug: 5 + the session, the formulary, the triggers
-    # (events, firings, readings), the physicians to choose from.
-    "infusions:rescue_form": [Budget(0, _session_url("infusions:rescue_form"), role=Role.NURSE)],
+    # The rescue form redrawn for a chosen drug: 5 + the session, its clinic (the time zone
+    # of the times shown), the formulary, the triggers (events, firings, readings) and the
+    # physicians to choose from.
+    "infusions:rescue_form": [Budget(12, _session_url("infusions:rescue_form"), role=Role.NURSE)],
     # The infusion settings page: 5 + the settings row (who changed it joined), the rules and
     # the drugs (the defaults, unsaved, before the first change).
     "infusions:settings": [
