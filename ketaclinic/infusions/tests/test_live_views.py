@@ -74,7 +74,7 @@ class LiveViewTests(LiveCase):
         body = self.live()
         # 60 mL/h x 12/60 h x 1 mg/mL = 12 mg of the 40 ordered (30 %).
         assert "12.0 mg of 40.0 mg ordered (30 %)" in body
-        assert "60 mL/h" in body and "12 min" in body
+        assert "60 mL/h" in body and "12 min" in body and "highest so far" in body
 
     def test_a_new_reading_and_pump_event_appear_on_the_next_poll(self) -> None:
         self.login(Role.NURSE)
