@@ -200,6 +200,18 @@ class LiveViewTests(LiveCase):
             self.live()
         print(f"live poll: {(time.perf_counter() - started) / 5 * 1000:.1f} ms per request")
 
+    def test_before_the_start_the_baseline_shows_without_a_prediction(self) -> None:
+        booking = _another(self.session.booking)
+        other = InfusionSession.objects.create(
+            clinic=self.clinic, patient=self.patient, booking=booking, state=states.PRECHECKS,
+            plan_version=self.session.plan_version,
+        )  # fmt: skip
+        reading(other, self.nurse, 10, phase="baseline", systolic_mmhg=133)
+        self.login(Role.NURSE)
+        body = self.live(other)
+        assert "No prediction yet" in body and "BP 133/80 mmHg" in body
+        assert "Not started" in body and "Next reading" not in body
+
 
 def _another(booking: Booking) -> Booking:
     return Booking.objects.create(
