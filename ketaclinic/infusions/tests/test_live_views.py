@@ -74,7 +74,7 @@ class LiveViewTests(LiveCase):
         body = self.live()
         # 60 mL/h x 12/60 h x 1 mg/mL = 12 mg of the 40 ordered (30 %).
         assert "12.0 mg of 40.0 mg ordered (30 %)" in body
-        assert "60 mL/h" in body and "12 min" in body
+        assert "60 mL/h" in body and "12 min" in body and "highest so far" in body
 
     def test_a_new_reading_and_pump_event_appear_on_the_next_poll(self) -> None:
         self.login(Role.NURSE)
@@ -199,6 +199,18 @@ class LiveViewTests(LiveCase):
         for _ in range(5):
             self.live()
         print(f"live poll: {(time.perf_counter() - started) / 5 * 1000:.1f} ms per request")
+
+    def test_before_the_start_the_baseline_shows_without_a_prediction(self) -> None:
+        booking = _another(self.session.booking)
+        other = InfusionSession.objects.create(
+            clinic=self.clinic, patient=self.patient, booking=booking, state=states.PRECHECKS,
+            plan_version=self.session.plan_version,
+        )  # fmt: skip
+        reading(other, self.nurse, 10, phase="baseline", systolic_mmhg=133)
+        self.login(Role.NURSE)
+        body = self.live(other)
+        assert "No prediction yet" in body and "BP 133/80 mmHg" in body
+        assert "Not started" in body and "Next reading" not in body
 
 
 def _another(booking: Booking) -> Booking:

@@ -131,6 +131,7 @@ def status_context(request: ClinicRequest, session: InfusionSession) -> dict[str
         "observation_min": d.observation_min,
         "observation_source": OBSERVATION_SOURCE,
         "prediction": p,
+        "on_pump": session.state in states.ON_PUMP,
     }
 
 
