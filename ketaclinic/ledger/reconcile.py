@@ -72,7 +72,8 @@ def _one(drug_name: str, totals: dict[str, Decimal]) -> DrugReconciliation:
     ok = abs(gap) <= TOLERANCE_MG
     name = drug_name or "Controlled drug"
     if ok:
-        message = f"{name}: {drawn} mg drawn, all accounted for."
+        lost_note = f" ({lost} mg of it reported lost)" if lost else ""
+        message = f"{name}: {drawn} mg drawn, all accounted for{lost_note}."
     elif gap > 0:
         message = (
             f"{name}: {drawn} mg drawn, {accounted} mg administered, wasted or returned: "

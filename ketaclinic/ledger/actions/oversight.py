@@ -111,9 +111,10 @@ def record_count(
         )
         balances = {
             b.container_id: b
-            for b in ContainerBalance.objects.select_for_update().filter(
-                container__in=[c.pk for c in entered]
-            )
+            # Locked in one order everywhere, so two counts never deadlock.
+            for b in ContainerBalance.objects.select_for_update()
+            .filter(container__in=[c.pk for c in entered])
+            .order_by("container_id")
         }
         differences = 0
         for container, found_ml in entered.items():
@@ -335,9 +336,9 @@ def record_inventory(
     with transaction.atomic():
         balances = {
             b.container_id: b
-            for b in ContainerBalance.objects.select_for_update().filter(
-                location__registration=registration, mg__gt=0
-            )
+            for b in ContainerBalance.objects.select_for_update(of=("self",))
+            .filter(location__registration=registration, mg__gt=0)
+            .order_by("container_id")
         }
         given = {line.container.pk: line for line in lines}
         missing = set(balances) - set(given)

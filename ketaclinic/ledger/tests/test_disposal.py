@@ -61,7 +61,7 @@ class LossTests(LedgerCase):
             D("0"),
             D("0"),
             True,
-            result.message,
+            "Ketamine: 40.000 mg drawn, all accounted for (10.000 mg of it reported lost).",
         )
 
     def test_the_deadlines_steps_are_recorded_once(self) -> None:
