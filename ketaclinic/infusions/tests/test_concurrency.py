@@ -76,7 +76,22 @@ class DurabilityTests(ChartingCase):
         )
         self.login(Role.NURSE)
         page = self.client.get(reverse("infusions:session", args=[session.pk])).content.decode()
-        assert page.count("Late entry") == 1
+        # Each panel that lists readings (the charting list, the live flowsheet) marks the late
+        # one, and only that one: a prompt reading adds no mark, another late one adds one mark
+        # per such panel again.
+        def marks() -> int:
+            url = reverse("infusions:session", args=[session.pk])
+            return self.client.get(url).content.decode().count("Late entry")
+
+        first = marks()
+        assert first == page.count("Late entry") >= 1
+        chart(self, session)
+        assert marks() == first
+        chart(self, session, clinical_at=timezone.now() - dt.timedelta(minutes=12))
+        per_reading = marks() - first
+        assert per_reading >= 1
+        chart(self, session, clinical_at=timezone.now() - dt.timedelta(minutes=13))
+        assert marks() == first + 2 * per_reading
 
     def test_the_default_rules_at_their_boundaries(self) -> None:
         session = advance(self, self.make_session(), states.PRECHECKS)
