@@ -836,7 +836,7 @@ def _booking_page(case: BudgetCase) -> str:
     return reverse("scheduling:booking", args=[booking.pk])
 
 
-def _session_url(name: str) -> Callable[[BudgetCase], str]:
+def _session_url(name: str, state: str = "scheduled") -> Callable[[BudgetCase], str]:
     def url(case: BudgetCase) -> str:
         from ketaclinic.infusions.models import InfusionSession
         from ketaclinic.scheduling.models import Booking, Chair
@@ -848,7 +848,7 @@ def _session_url(name: str) -> Callable[[BudgetCase], str]:
             infusion_minutes=40, recovery_minutes=60,
         )  # fmt: skip
         session = InfusionSession.objects.create(
-            clinic=case.clinic, patient=case.patient, booking=booking
+            clinic=case.clinic, patient=case.patient, booking=booking, state=state
         )
         return reverse(name, args=[session.pk])
 
@@ -1197,7 +1197,18 @@ BUDGETS: dict[str, list[Budget]] = {
     ],
     # The infusions app. 5 + the session (patient, booking, chair, plan version joined), and
     # the view entry (5 on the page; the live poll writes none).
-    "infusions:session": [Budget(11, _session_url("infusions:session"), role=Role.NURSE)],
+    "infusions:session": [
+        Budget(11, _session_url("infusions:session"), role=Role.NURSE),
+        # Discharged: the note panel (the draft note, as on the note page) and its blockers.
+        Budget(
+            23,
+            _session_url("infusions:session", "discharged"),
+            _session_readings,
+            role=Role.NURSE,
+            row_text="Budget reading",
+            variant="discharged",
+        ),
+    ],
     "infusions:live": [Budget(6, _session_url("infusions:live"), role=Role.NURSE)],
     # The note (a draft here): 5 + the session, its clinic and settings, one query per part
     # (readings, checks, overrides, pump, firings, events, rescues, scores, after-effects,
