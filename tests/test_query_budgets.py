@@ -1408,6 +1408,15 @@ BUDGETS: dict[str, list[Budget]] = {
             row_text="Budget strike",
             variant="live",
         ),
+        # Discharged: the note panel (the draft note, as on the note page) and its blockers.
+        Budget(
+            23,
+            _session_url("infusions:session", "discharged"),
+            _session_readings,
+            role=Role.NURSE,
+            row_text="Budget reading",
+            variant="discharged",
+        ),
     ],  # fmt: skip
     "infusions:live": [
         Budget(6, _session_url("infusions:live"), role=Role.NURSE),

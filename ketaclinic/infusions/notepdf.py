@@ -8,8 +8,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.utils import timezone
 from fpdf import FPDF
 
 from ketaclinic.consents.pdf import latin1 as _consent_latin1
@@ -258,6 +258,7 @@ def build_pdf(
     addenda: Sequence[NoteAddendum] = (),
 ) -> bytes:
     """The PDF bytes of the note ``content`` (signed ``note`` and its ``addenda`` if any)."""
+    zone = ZoneInfo(content.get("zone") or "UTC")
     pdf = FPDF(format="Letter")
     pdf.set_compression(False)
     title = f"Infusion session note - {content['patient']['name']}"
@@ -269,7 +270,7 @@ def build_pdf(
     pdf.multi_cell(0, 7, latin1(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
     status = (
-        f"Signed {timezone.localtime(note.signed_at):%Y-%m-%d %H:%M} by {note.signed_by}; "
+        f"Signed {note.signed_at.astimezone(zone):%Y-%m-%d %H:%M} by {note.signed_by}; "
         f"SHA-256 {note.content_sha256}"
         if note is not None
         else "DRAFT: not signed"
@@ -279,7 +280,11 @@ def build_pdf(
     for heading, rows in sections(content):
         _table(pdf, heading, rows)
     if addenda:
-        _table(pdf, "Addenda", [(f"{a.at:%Y-%m-%d %H:%M} {a.by}", a.text) for a in addenda])
+        _table(
+            pdf,
+            "Addenda",
+            [(f"{a.at.astimezone(zone):%Y-%m-%d %H:%M} {a.by}", a.text) for a in addenda],
+        )
     return bytes(pdf.output())
 
 

@@ -143,8 +143,11 @@ class PdfTests(ChartedCase):
     def test_pdf(self) -> None:
         session = self.charted()
         note = actions.sign_note(self.by(Role.PHYSICIAN), session, password=TEST_PASSWORD)
-        pdf = build_pdf(note.content, note=note)
+        actions.add_addendum(self.by(Role.NURSE), note, text="Phoned at 18:00: well.")
+        pdf = build_pdf(note.content, note=note, addenda=list(note.addenda.all()))
         assert pdf.startswith(b"%PDF")
+        assert b"Phoned at 18:00: well." in pdf
+        assert note.content_sha256.encode() in pdf
         assert b"Plan Patient" in pdf
         assert b"Ondansetron" in pdf
         assert b"prediction unavailable" in pdf

@@ -230,8 +230,9 @@ def discharge(request: ClinicRequest, pk: int) -> HttpResponse:
         errors_to(form, exc)
         # Drawn again from the session as it is now, so a conflict is not met a second time.
         session.refresh_from_db()
-        form.data = form.data.copy()
-        form.data["version"] = str(session.version)
+        fresh = request.POST.copy()
+        fresh["version"] = str(session.version)
+        form.data = fresh
         return render_session(request, session, discharge=form)
     messages.success(request, "Discharged. The instructions are being sent to the patient.")
     return _to_panel(session, "note")
