@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 
 from django.db import transaction
 from django_otp.oath import totp
@@ -163,7 +164,26 @@ def create_demo() -> Clinic:
     from ketaclinic.scheduling.demo import seed as seed_schedule
 
     seed_schedule(clinic)
+    # After the schedule: today's infusion sessions in every phase, on the chairs above.
+    from ketaclinic.infusions.demo import seed as seed_infusions
+    from ketaclinic.infusions.demo import sign as sign_infusion_note
+
+    seed_infusions(clinic)
+    # The ledger follows the sessions (draws, administered, witnessed waste); a note is signed
+    # only once its ketamine is reconciled.
+    seed_ledger = _ledger_seed()
+    if seed_ledger is not None:
+        seed_ledger(clinic)
+    sign_infusion_note(clinic)
     return clinic
+
+
+def _ledger_seed() -> Any:
+    try:
+        from ketaclinic.ledger.demo import seed
+    except ImportError:  # the ledger's demo lands with its screens
+        return None
+    return seed
 
 
 def current_code(user: User) -> str | None:

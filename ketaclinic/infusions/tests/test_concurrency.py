@@ -76,6 +76,7 @@ class DurabilityTests(ChartingCase):
         )
         self.login(Role.NURSE)
         page = self.client.get(reverse("infusions:session", args=[session.pk])).content.decode()
+
         # Each panel that lists readings (the charting list, the live flowsheet) marks the late
         # one, and only that one: a prompt reading adds no mark, another late one adds one mark
         # per such panel again.
