@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/audit.py
 	$(BIN)/python benchmarks/pk.py
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/charting.py
 
 clean-data:
 	rm -rf data

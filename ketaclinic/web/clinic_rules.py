@@ -30,6 +30,12 @@ PAGES: tuple[tuple[str, str, str], ...] = (
         "minimum observation time and a default mg ceiling.",
     ),
     ("treatment:protocols", "Dosing protocols", "Copy a built-in protocol and edit your copy."),
+    (
+        "infusions:settings",
+        "Infusion settings",
+        "Reading intervals, go/no-go limits, fasting and holds, discharge scores, the threshold "
+        "rules and the rescue formulary.",
+    ),
 )
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ketaclinic.access.zones import clinic_today
 from ketaclinic.accounts.models import Role
 from ketaclinic.audit.models import AuditEntry
 from ketaclinic.infusions import states
@@ -122,7 +123,7 @@ class PrepareTests(ChartingCase):
 
     def test_an_expired_vial_and_non_positive_numbers_are_refused_at_their_fields(self) -> None:
         session = advance(self, self.make_session(), states.CHECKED_IN)
-        yesterday = dt.date.today() - dt.timedelta(days=1)
+        yesterday = clinic_today(self.clinic) - dt.timedelta(days=1)  # the clinic's day
         with self.assertRaises(ValidationError) as caught:
             charting.prepare(
                 self.by(Role.NURSE), session,

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from ketaclinic.access.zones import clinic_today
 from ketaclinic.accounts.models import Role
 from ketaclinic.audit.models import AuditEntry
 from ketaclinic.infusions import states
@@ -70,7 +71,7 @@ class DrawTests(LedgerCase):
         from ketaclinic.ledger.models import Lot
 
         Lot.objects.filter(pk=self.vial().lot_id).update(
-            expiry=timezone.now().date() - dt.timedelta(days=1)
+            expiry=clinic_today(self.clinic) - dt.timedelta(days=1)  # the clinic's yesterday
         )
         with self.assertRaises(ValidationError) as caught:
             chair.draw(self.by(Role.NURSE), self.vial(), self.session, "10")
