@@ -58,7 +58,8 @@ def clean_text(value: str) -> str:
 
 def _canonical(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return format(value.quantize(THREE_PLACES), "f")
+        # -0.000 (a correction to the same amount) is stored as 0 by PostgreSQL.
+        return format(value.quantize(THREE_PLACES) if value != 0 else Decimal("0.000"), "f")
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
     return value

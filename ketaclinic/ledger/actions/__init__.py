@@ -68,4 +68,15 @@ Signatures (the contract the screens, reports and demo build on)::
 
 ``Witness(user, password, otp_token)`` and ``InventoryCount(container, counted_ml, estimated)``
 are dataclasses in ``actions._base`` / ``actions.oversight``.
+
+Reading (no permission check; the views check ``policies.can_read``)::
+
+    reconcile.reconciliation(session) -> Reconciliation   # the ketamine: a NamedTuple
+        (drawn_mg, administered_mg, wasted_mg, returned_mg, ok, message)
+    reconcile.reconciliations(session) -> list[DrugReconciliation]   # per drug, with lost_mg
+    reconcile.sign_blocker(session) -> list[str]          # registered in LedgerConfig.ready
+    balances.balances(clinic_id=None) -> {"containers": [...], "lots": [...], "locations": [...]}
+    queries.effective(transactions) / session_totals(session_id) / outstanding_mg(s, c)
+    verify.verify_ledger() -> VerifyResult(ok, checked, containers, first_bad_id, problem)
+    tasks.due_items(clinic_id, today) -> list[str]        # loss-report steps, biennial inventory
 """

@@ -21,6 +21,7 @@ from ketaclinic.ledger import chain
 from ketaclinic.ledger.models import Container, ContainerBalance, Kind, Transaction
 
 THREE_PLACES = chain.THREE_PLACES
+ZERO = Decimal("0.000")
 #: How far an entered mL may be from mg ÷ strength: one hundredth of a mL, the finest a 1 mL
 #: syringe is read to (arithmetic tolerance, [D]).
 ML_TOLERANCE = Decimal("0.01")
@@ -190,6 +191,9 @@ def write(
                 "not enough for this."
             }
         )
+    for field in ("quantity_mg", "quantity_ml", "balance_mg_delta", "balance_ml_delta"):
+        if getattr(txn, field) == 0:
+            setattr(txn, field, ZERO)  # never -0.000, which the databases give back as 0
     txn.clinic_id = by.clinic_id
     txn.performed_by_id = by.user_id
     txn.performed_role = by.role

@@ -123,3 +123,16 @@ class AppendOnlyTests(LedgerCase):
         assert (lot["mg"], lot["ml"]) == ("360.000", "36.000")  # 160 + 200 mg
         (safe,) = data["locations"]
         assert (safe["location"], safe["mg"]) == ("Safe", "360.000")
+
+
+class NegativeZeroTests(LedgerCase):
+    def test_a_correction_to_the_same_amount_hashes_as_stored(self) -> None:
+        # Found by the state machine on PostgreSQL: -1 × (0.1 − 0.1) is Decimal("-0.000"),
+        # which numeric gives back as 0.000; the hash must not depend on the sign of zero.
+        from ketaclinic.ledger.actions import disposal
+
+        nurse = self.by(Role.NURSE)
+        draw = chair.draw(nurse, self.vial(), self.session, "0.1")
+        fix = disposal.correct(nurse, draw, mg="0.1", reason="same amount, new reason")
+        assert str(Transaction.objects.get(pk=fix.pk).balance_mg_delta) == "0.000"
+        assert verify_ledger().ok

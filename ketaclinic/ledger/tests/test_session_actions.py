@@ -9,7 +9,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from ketaclinic.access.zones import clinic_today
 from ketaclinic.accounts.models import Role
 from ketaclinic.audit.models import AuditEntry
 from ketaclinic.infusions import states
@@ -68,11 +67,12 @@ class DrawTests(LedgerCase):
         assert "correction" in caught.exception.message_dict["session"][0]
 
     def test_an_expired_lot_is_refused(self) -> None:
+        from ketaclinic.access.zones import clinic_zone
         from ketaclinic.ledger.models import Lot
 
-        Lot.objects.filter(pk=self.vial().lot_id).update(
-            expiry=clinic_today(self.clinic) - dt.timedelta(days=1)  # the clinic's yesterday
-        )
+        # Yesterday in the clinic's own zone (an expiry date is used through its last day).
+        today = timezone.now().astimezone(clinic_zone(self.clinic)).date()
+        Lot.objects.filter(pk=self.vial().lot_id).update(expiry=today - dt.timedelta(days=1))
         with self.assertRaises(ValidationError) as caught:
             chair.draw(self.by(Role.NURSE), self.vial(), self.session, "10")
         assert "expired" in caught.exception.message_dict["container"][0]
