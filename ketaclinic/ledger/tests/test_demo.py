@@ -31,12 +31,16 @@ class DemoLedgerTests(TestCase):
         ):
             made.append(
                 InfusionSession.objects.create(
-                    clinic=booking.clinic, patient=booking.patient, booking=booking,
-                    state=state, container_drug_mg=prepared, container_volume_ml=40.0,
+                    clinic=booking.clinic,
+                    patient=booking.patient,
+                    booking=booking,
+                    state=state,
+                    container_drug_mg=prepared,
+                    container_volume_ml=40.0,
                     ordered_dose_mg=38.0 if prepared else None,
                     prepared_at=now if prepared else None,
                     infusion_ended_at=now if state == "recovery" else None,
-                )  # fmt: skip
+                )
             )
         return made
 
@@ -54,8 +58,11 @@ class DemoLedgerTests(TestCase):
         # a stub on this branch) + 2 wasted with the physician as witness.
         (rec,) = reconciliations(past)
         assert (rec.drawn_mg, rec.administered_mg, rec.wasted_mg, rec.ok) == (
-            D("40.000"), D("38.000"), D("2.000"), True,
-        )  # fmt: skip
+            D("40.000"),
+            D("38.000"),
+            D("2.000"),
+            True,
+        )
         waste = Transaction.objects.get(session=past, kind=Kind.WASTE)
         assert waste.witness_1 is not None and waste.witness_1.email.startswith("physician@")
         assert list(on_pump.ledger_transactions.values_list("kind", flat=True)) == [Kind.DRAW]
