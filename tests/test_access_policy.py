@@ -760,6 +760,7 @@ class AccessPolicyTests(BaseTestCase):
     closure: Closure
     duty: DutyAssignment
     booking: Booking
+    session: InfusionSession
     ledger_vial: Container
     ledger_count: Count
     ledger_loss: LossReport

@@ -22,8 +22,6 @@ from ketaclinic.ledger.models import (
     Supplier,
 )
 
-QTY = {"max_digits": 12, "decimal_places": 3}
-
 
 def new_key() -> str:
     return uuid.uuid4().hex
@@ -38,7 +36,7 @@ class KeyedForm(forms.Form):
             self.initial.setdefault("idempotency_key", new_key())
 
 
-class ContainerChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+class ContainerChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return screens.container_label(obj)
 
@@ -116,7 +114,8 @@ class CountForm(KeyedForm):
                 label=f"{c.label} · {c.lot.drug.name} · lot {c.lot.lot_number}",
                 help_text="mL found in the vial",
                 min_value=0,
-                **QTY,
+                max_digits=12,
+                decimal_places=3,
             )
 
     def counted(self) -> dict[Container, Any]:
@@ -156,7 +155,7 @@ class WitnessFields(forms.Form):
 
 class LossForm(KeyedForm):
     container = ContainerChoice(queryset=Container.objects.none())
-    mg = forms.DecimalField(label="Amount (mg)", min_value=0, **QTY)
+    mg = forms.DecimalField(label="Amount (mg)", min_value=0, max_digits=12, decimal_places=3)
     theft = forms.BooleanField(required=False, label="This is a theft (not a loss)")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What happened")
 
@@ -176,7 +175,7 @@ FORM_41_FIELDS = (
 
 class DestroyForm(KeyedForm, WitnessFields):
     container = ContainerChoice(queryset=Container.objects.none())
-    mg = forms.DecimalField(label="Amount (mg)", min_value=0, **QTY)
+    mg = forms.DecimalField(label="Amount (mg)", min_value=0, max_digits=12, decimal_places=3)
     expired = forms.BooleanField(required=False, label="Destroyed because the lot expired")
     method = forms.CharField(max_length=80)
     reason = forms.CharField(max_length=500, required=False)
@@ -196,7 +195,10 @@ class DestroyForm(KeyedForm, WitnessFields):
 class AdjustForm(KeyedForm, WitnessFields):
     container = ContainerChoice(queryset=Container.objects.none())
     mg_delta = forms.DecimalField(
-        label="Change (mg)", help_text="Negative to lower the balance, positive to raise it.", **QTY
+        label="Change (mg)",
+        help_text="Negative to lower the balance, positive to raise it.",
+        max_digits=12,
+        decimal_places=3,
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -228,7 +230,8 @@ class InventoryForm(forms.Form):
                 label=f"{c.label} · {c.lot.drug.name} · lot {c.lot.lot_number}",
                 help_text="mL in the vial",
                 min_value=0,
-                **QTY,
+                max_digits=12,
+                decimal_places=3,
             )
             self.fields[f"estimated_{c.pk}"] = forms.BooleanField(
                 required=False,
@@ -242,12 +245,13 @@ class InventoryForm(forms.Form):
 
 class DrawForm(KeyedForm):
     container = ContainerChoice(queryset=Container.objects.none(), label="Vial")
-    mg = forms.DecimalField(label="Drawn (mg)", min_value=0, **QTY)
+    mg = forms.DecimalField(label="Drawn (mg)", min_value=0, max_digits=12, decimal_places=3)
     ml = forms.DecimalField(
         label="Drawn (mL)",
         required=False,
         min_value=0,
-        **QTY,
+        max_digits=12,
+        decimal_places=3,
         help_text="Left empty: mg ÷ the vial's strength.",
     )
 
@@ -258,7 +262,7 @@ class DrawForm(KeyedForm):
 
 class FromDrawnForm(KeyedForm):
     container = ContainerChoice(queryset=Container.objects.none(), label="Vial")
-    mg = forms.DecimalField(label="Amount (mg)", min_value=0, **QTY)
+    mg = forms.DecimalField(label="Amount (mg)", min_value=0, max_digits=12, decimal_places=3)
 
     def __init__(self, session_id: int, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -126,7 +126,7 @@ class SessionStatus:
         )
 
 
-KIND_FIELD = {
+KIND_FIELD: dict[str, str] = {
     Kind.DRAW: "drawn",
     Kind.ADMINISTER: "administered",
     Kind.WASTE: "wasted",

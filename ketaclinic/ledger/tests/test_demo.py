@@ -8,6 +8,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from ketaclinic.access.zones import clinic_today
+from ketaclinic.clinics.models import Clinic
 from ketaclinic.demo import create_demo
 from ketaclinic.infusions.models import InfusionSession
 from ketaclinic.ledger import demo, screens
@@ -20,7 +21,7 @@ D = Decimal
 
 
 class DemoLedgerTests(TestCase):
-    def sessions(self, clinic: object) -> list[InfusionSession]:
+    def sessions(self, clinic: Clinic) -> list[InfusionSession]:
         """Three sessions on demo bookings: past the infusion (40 mg prepared, 38 mg ordered),
         on the pump (40 mg prepared), and one not prepared."""
         bookings = list(Booking.objects.filter(clinic=clinic).order_by("starts_at")[:3])

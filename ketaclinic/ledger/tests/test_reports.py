@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketaclinic.accounts.models import Role
+from ketaclinic.infusions.models import InfusionSession
 from ketaclinic.ledger.actions import oversight, session
 from ketaclinic.ledger.models import Inventory
 from ketaclinic.ledger.tests.base import LedgerCase, add_patient, add_session, token_for
+from ketaclinic.patients.models import Patient
 from ketaclinic.scheduling.models import Booking, Chair
 from ketaclinic.testing import TEST_PASSWORD
 
@@ -22,6 +24,9 @@ READERS = (Role.CUSTODIAN, Role.NURSE, Role.PHYSICIAN, Role.CLINIC_ADMIN)
 
 
 class ReportTests(LedgerCase):
+    other_patient: Patient
+    other_session: InfusionSession
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -50,7 +55,7 @@ class ReportTests(LedgerCase):
         response = self.client.get(reverse("ledger:reports"), {"report": "administration"})
         assert len(response.context["rows"]) == 2
         by_patient = self.client.get(
-            reverse("ledger:reports"), {"report": "administration", "patient": self.patient.pk}
+            reverse("ledger:reports"), {"report": "administration", "patient": str(self.patient.pk)}
         )
         (row,) = by_patient.context["rows"]
         assert row[7] == "40.000" and row[10] == self.patient.mrn
@@ -58,7 +63,7 @@ class ReportTests(LedgerCase):
             reverse("ledger:reports"),
             {
                 "report": "administration",
-                "staff": self.by(Role.CUSTODIAN).pk,
+                "staff": str(self.by(Role.CUSTODIAN).pk),
             },
         )
         assert staff.context["rows"] == []  # the custodian administered nothing

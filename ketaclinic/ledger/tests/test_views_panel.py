@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.urls import reverse
 
@@ -26,12 +27,12 @@ class SessionPanelTests(LedgerCase):
     def url(self, name: str) -> str:
         return reverse(f"ledger:session_{name}", args=[self.session.pk])
 
-    def draw(self, mg: str = "50", key: str = "d" * 32) -> object:
+    def draw(self, mg: str = "50", key: str = "d" * 32) -> Any:
         return self.client.post(
             self.url("draw"), {"idempotency_key": key, "container": self.vials[0].pk, "mg": mg}
         )
 
-    def waste(self, **values: str) -> object:
+    def waste(self, **values: str) -> Any:
         data = {
             "idempotency_key": "w" * 32,
             "container": str(self.vials[0].pk),

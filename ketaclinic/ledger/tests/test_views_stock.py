@@ -7,7 +7,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from ketaclinic.accounts.models import Role
+from ketaclinic.accounts.models import Role, User
 from ketaclinic.ledger.models import Container, ContainerBalance, Kind, Transaction
 from ketaclinic.ledger.tests.base import LedgerCase, Stock
 from ketaclinic.testing import member
@@ -58,7 +58,7 @@ class StockPageTests(LedgerCase):
         url = reverse("ledger:container", args=[theirs.pk])
         self.assert_denied(self.client.get(url), 404)
 
-    def make_custodian_elsewhere(self):  # type: ignore[no-untyped-def]
+    def make_custodian_elsewhere(self) -> User:
         from ketaclinic.testing import make_user
 
         return make_user("custodian@other.example", "Other Custodian", self.other, Role.CUSTODIAN)
