@@ -7,6 +7,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
+from ketaclinic.access.zones import clinic_today
 from ketaclinic.accounts.models import Role, User
 from ketaclinic.ledger.models import Container, ContainerBalance, Kind, Transaction
 from ketaclinic.ledger.tests.base import LedgerCase, Stock
@@ -30,7 +31,7 @@ class StockPageTests(LedgerCase):
             self.assert_denied(self.client.get(reverse("ledger:stock")), 403)
 
     def test_expiry_warnings_and_the_first_expiring_lot_suggested(self) -> None:
-        today = timezone.now().date()
+        today = clinic_today(self.clinic)
         (soon,) = self.stock.receive(expiry=today + dt.timedelta(days=10))
         self.login(Role.CUSTODIAN)
         rows = self.client.get(reverse("ledger:stock")).context["locations"]["Safe"]
@@ -41,7 +42,7 @@ class StockPageTests(LedgerCase):
         assert not by_label[self.vials[0].label].suggested
 
     def test_an_expired_lot_is_flagged_and_not_suggested(self) -> None:
-        (old,) = self.stock.receive(expiry=timezone.now().date() - dt.timedelta(days=1))
+        (old,) = self.stock.receive(expiry=clinic_today(self.clinic) - dt.timedelta(days=1))
         self.login(Role.CUSTODIAN)
         rows = self.client.get(reverse("ledger:stock")).context["locations"]["Safe"]
         row = next(r for r in rows if r.balance.container_id == old.pk)
