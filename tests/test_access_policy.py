@@ -62,6 +62,10 @@ from ketaclinic.inquiries.models import Inquiry
 from ketaclinic.inquiries.tests.base import make_inquiry
 from ketaclinic.inquiries.views.embed import thanks_token
 from ketaclinic.intake.actions import start_intake
+from ketaclinic.ledger.actions import disposal as ledger_disposal
+from ketaclinic.ledger.actions import oversight as ledger_oversight
+from ketaclinic.ledger.models import Container, Count, Discrepancy, Inventory, LossReport
+from ketaclinic.ledger.tests.base import Stock as LedgerStock
 from ketaclinic.measurement.actions import record_response
 from ketaclinic.measurement.demo_outcomes import answers_for_total, write_response
 from ketaclinic.measurement.models import Response, SafetyAlert
@@ -331,6 +335,20 @@ BY_NAME: dict[str, Kwargs] = {
         for name in ("page", "export_csv", "export_fhir")
     },
     "outcomes:plot": lambda w: {"pk": w.case.patient.pk, "instrument_id": "phq9"},
+    # The controlled-substance ledger: the walk's vial, count, loss report, discrepancy,
+    # inventory, and the session's panel actions.
+    "ledger:container": lambda w: {"pk": w.case.ledger_vial.pk},
+    "ledger:count_result": lambda w: {"pk": w.case.ledger_count.pk},
+    "ledger:loss_notice": lambda w: {"pk": w.case.ledger_loss.pk},
+    **{
+        f"ledger:{name}": lambda w: {"pk": w.case.ledger_discrepancy.pk}
+        for name in ("discrepancy", "discrepancy_note", "discrepancy_resolve")
+    },
+    "ledger:inventory_pdf": lambda w: {"pk": w.case.ledger_inventory.pk},
+    **{
+        f"ledger:session_{name}": lambda w: {"pk": w.case.session.pk}
+        for name in ("draw", "administer", "waste", "return")
+    },
 }
 # Argument name -> value, for every pattern that has it.
 BY_KWARG: dict[str, Callable[[Walk], Any]] = {
@@ -549,6 +567,18 @@ ANSWERS: dict[str, Answer | ByRole] = {
     # The treatment tab and its preview image are chart sections (readers; other staff by
     # break-glass; the outside professional only where the treatment section is shared).
     "treatment:tab": CHART_SECTION,
+    **{
+        f"ledger:{name}": POST_ONLY
+        for name in (
+            "loss_notice",
+            "discrepancy_note",
+            "discrepancy_resolve",
+            "session_draw",
+            "session_administer",
+            "session_waste",
+            "session_return",
+        )
+    },
     "treatment:preview_svg": CHART_SECTION,
     **{
         f"treatment:{name}": POST_ONLY
@@ -697,6 +727,17 @@ POST_ANSWERS: dict[str, Answer | ByRole] = {
     "infusions:addendum": Answer(
         302, lambda url: url.removesuffix("addenda/") + "#note", "not signed yet: back to it"
     ),
+    "ledger:loss_notice": Answer(
+        302, "ledger:discrepancies", "the written notice is recorded (undone), back to the list"
+    ),
+    **{
+        f"ledger:{name}": Answer(200, why="the discrepancy is shown again with the form's errors")
+        for name in ("discrepancy_note", "discrepancy_resolve")
+    },
+    **{
+        f"ledger:session_{name}": Answer(200, why="the session is shown again with the errors")
+        for name in ("draw", "administer", "waste", "return")
+    },
 }
 # Views open to the chart roles that let other staff in by break-glass only (a break-glass
 # grant is opened by a POST and audited, so the walk, which changes nothing, sees the redirect
@@ -835,6 +876,11 @@ class AccessPolicyTests(BaseTestCase):
     reading: VitalsReading
     firing: RuleFiring
     event: AdverseEvent
+    ledger_vial: Container
+    ledger_count: Count
+    ledger_loss: LossReport
+    ledger_discrepancy: Discrepancy
+    ledger_inventory: Inventory
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -994,6 +1040,24 @@ class AccessPolicyTests(BaseTestCase):
             idempotency_key="walk-event",
             kind="nausea",
             severity="mild",
+        )
+        # The controlled-substance ledger: a registration with two vials, their initial
+        # inventory, a blind count that opens a discrepancy, and a loss report.
+        custodian = member(cls.users["custodian"], cls.clinic)
+        ledger_stock = LedgerStock(cls.clinic, custodian)
+        ledger_vials = ledger_stock.receive(n=2)
+        cls.ledger_vial, second_vial = ledger_vials
+        cls.ledger_inventory = ledger_oversight.record_inventory(
+            custodian, ledger_stock.registration, kind="initial",
+            taken_on=dt.date(2026, 1, 5), business_time="opening",
+            lines=[ledger_oversight.InventoryCount(v, "20") for v in ledger_vials],
+        )  # fmt: skip
+        cls.ledger_count = ledger_oversight.record_count(
+            custodian, counted_ml={cls.ledger_vial: Decimal("19")}
+        )
+        cls.ledger_discrepancy = Discrepancy.objects.get(count_line__count=cls.ledger_count)
+        _txn, cls.ledger_loss = ledger_disposal.report_loss(
+            custodian, second_vial, "5", reason="Walk fixture: a dropped vial."
         )
         # The clinic's copy of a protocol, and a plan for the walk patient (its tab and image).
         prescriber = member(cls.users["physician"], cls.clinic)

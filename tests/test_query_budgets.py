@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
+from typing import Any
 
 import time_machine
 from django.contrib.contenttypes.models import ContentType
@@ -102,6 +103,7 @@ class BudgetCase(BaseTestCase):
     inquiry: Inquiry
     viewer: User
     patient: Patient
+    ledger_stock: Any = None
 
 
 Make = Callable[[BudgetCase, int], object]
@@ -1127,6 +1129,157 @@ def _an_alert(case: BudgetCase) -> int:
 # "5 +" below is the middleware's five (session, user, TOTP device, UserSession, Membership);
 # "audit entry" is the five statements of a recorded view (savepoint, chain head, insert,
 # update, release).
+# --- the controlled-substance ledger ----------------------------------------------------
+
+
+def _ledger(case: BudgetCase) -> Any:
+    """The test clinic's ledger set up once per test (registration, safe, cabinet, drugs)."""
+    from ketaclinic.ledger.tests.base import Stock
+
+    if getattr(case, "ledger_stock", None) is None:
+        case.ledger_stock = Stock(case.clinic, member(case.users[Role.CUSTODIAN], case.clinic))
+    return case.ledger_stock
+
+
+def _vials(case: BudgetCase, n: int) -> list[Any]:
+    """``n`` more vials (labels "BudgetVial-…"), received into the safe."""
+    stock = _ledger(case)
+    from ketaclinic.ledger.actions import stock as stock_actions
+    from ketaclinic.ledger.models import Container
+
+    i = next(_serial)
+    txns = stock_actions.receive(
+        stock.custodian, drug=stock.ketamine, supplier=stock.supplier, lot_number=f"BL{i}",
+        expiry=dt.date(2031, 1, 1), invoice_number=f"BI{i}", received_on=dt.date(2026, 1, 5),
+        location=stock.safe, labels=[f"BudgetVial-{i}-{k}" for k in range(n)],
+    )  # fmt: skip
+    return list(Container.objects.filter(pk__in=[t.container_id for t in txns]))
+
+
+def _ledger_page(
+    name: str, make: Callable[[BudgetCase], Any] | None = None, query: str = ""
+) -> Callable[[BudgetCase], str]:
+    def url(case: BudgetCase) -> str:
+        _ledger(case)
+        path = reverse(name) if make is None else reverse(name, args=[make(case).pk])
+        return path + (f"?{query}" if query else "")
+
+    return url
+
+
+def _first_vial(case: BudgetCase) -> Any:
+    from ketaclinic.ledger.models import Container
+
+    return Container.objects.filter(clinic=case.clinic).first() or _vials(case, 1)[0]
+
+
+def _moves(case: BudgetCase, n: int) -> None:
+    """``n`` transfers of the first vial, back and forth (its history's rows)."""
+    from ketaclinic.ledger.actions import stock as stock_actions
+    from ketaclinic.ledger.models import ContainerBalance
+
+    stock = _ledger(case)
+    vial = _first_vial(case)
+    for _ in range(n):
+        here = ContainerBalance.objects.get(container=vial).location_id
+        to = stock.cabinet if here == stock.safe.pk else stock.safe
+        stock_actions.transfer(stock.custodian, vial, to, reason="Budget move")
+
+
+def _a_count(case: BudgetCase) -> Any:
+    from ketaclinic.ledger.models import Count
+
+    _ledger(case)
+    return Count.objects.create(clinic=case.clinic, counted_by=case.users[Role.CUSTODIAN])
+
+
+def _count_lines(case: BudgetCase, n: int) -> None:
+    from ketaclinic.ledger.models import Count, CountLine
+
+    count = Count.objects.get(clinic=case.clinic)
+    CountLine.objects.bulk_create(
+        CountLine(count=count, container=v, counted_ml=20, counted_mg=200, expected_ml=20,
+                  expected_mg=200)
+        for v in _vials(case, n)
+    )  # fmt: skip
+
+
+def _discrepancies(case: BudgetCase, n: int) -> None:
+    from ketaclinic.ledger.models import Discrepancy
+
+    vial = _first_vial(case)
+    Discrepancy.objects.bulk_create(
+        Discrepancy(clinic=case.clinic, source="count", container=vial, expected_mg=200,
+                    found_mg=190, summary="Budget discrepancy")
+        for _ in range(n)
+    )  # fmt: skip
+
+
+def _a_discrepancy(case: BudgetCase) -> Any:
+    from ketaclinic.ledger.models import Discrepancy
+
+    _discrepancies(case, 1)
+    return Discrepancy.objects.filter(clinic=case.clinic).first()
+
+
+def _notes(case: BudgetCase, n: int) -> None:
+    from ketaclinic.ledger.models import Discrepancy, DiscrepancyNote
+
+    d = Discrepancy.objects.filter(clinic=case.clinic).first()
+    DiscrepancyNote.objects.bulk_create(
+        DiscrepancyNote(discrepancy=d, text="Budget note", written_by=case.users[Role.NURSE])
+        for _ in range(n)
+    )
+
+
+def _an_inventory(case: BudgetCase) -> Any:
+    from ketaclinic.ledger.models import Inventory
+
+    stock = _ledger(case)
+    return Inventory.objects.create(
+        clinic=case.clinic, registration=stock.registration, kind="initial",
+        taken_on=dt.date(2026, 1, 5), business_time="opening",
+        taken_by=case.users[Role.CUSTODIAN],
+    )  # fmt: skip
+
+
+def _inventory_lines(case: BudgetCase, n: int) -> None:
+    from ketaclinic.ledger.models import Inventory, InventoryLine
+
+    inv = Inventory.objects.get(clinic=case.clinic)
+    InventoryLine.objects.bulk_create(
+        InventoryLine(inventory=inv, container=v, opened=False, counted_ml=20, counted_mg=200,
+                      expected_ml=20, expected_mg=200)
+        for v in _vials(case, n)
+    )  # fmt: skip
+
+
+def _sessions_today(case: BudgetCase, n: int) -> None:
+    """``n`` sessions booked at noon today in clinic time, each patient on their own chair
+    (a patient and a chair have one visit at a time)."""
+    from ketaclinic.access.zones import clinic_today, clinic_zone
+    from ketaclinic.infusions.models import InfusionSession
+    from ketaclinic.ledger.tests.base import add_patient
+    from ketaclinic.scheduling.models import Booking, Chair
+
+    noon = dt.datetime.combine(clinic_today(case.clinic), dt.time(12), clinic_zone(case.clinic))
+    for _ in range(n):
+        patient = add_patient(case.clinic)
+        chair = Chair.objects.create(
+            clinic=case.clinic, name=f"Budget ledger chair {next(_serial)}"
+        )
+        booking = Booking.objects.create(
+            clinic=case.clinic, patient=patient, chair=chair, starts_at=noon,
+            infusion_minutes=40, recovery_minutes=60,
+        )  # fmt: skip
+        InfusionSession.objects.create(clinic=case.clinic, patient=patient, booking=booking)
+
+
+def _custodian_home_rows(case: BudgetCase, n: int) -> None:
+    _home_rows(case, n)
+    _discrepancies(case, n)
+
+
 BUDGETS: dict[str, list[Budget]] = {
     # The measurement app (chart pages): 5 + the patient, the chart's header items (about 11:
     # allergies, flags, safety alerts, the eligibility screening's reads, care team, consents),
@@ -1150,11 +1303,123 @@ BUDGETS: dict[str, list[Budget]] = {
         Budget(29 + NEXT_VISIT, _measurement("alert", _an_alert), role=Role.PHYSICIAN)
     ],
     "measurement:settings": [Budget(7, _to("measurement:settings"))],
+    # The controlled-substance ledger (ketaclinic.ledger.views). 5 + what each page reads,
+    # one query each: the stock (balances, lots, drugs, suppliers, locations joined); a
+    # vial's history (the vial, its entries with people and sessions joined); the forms'
+    # choices (vials with stock; + locations to move to; the receipt's drugs, suppliers and
+    # locations); a count's lines; the discrepancy lists (open, resolved, loss reports); a
+    # discrepancy and its notes; the reports (rows, and the filter's patients, staff, lots;
+    # the exports add their audit entry, and no filter choices); the inventory page
+    # (registration, vials, registrations and their inventories, the list); today's sessions
+    # (the sessions, their entries, open discrepancies).
+    "ledger:stock": [
+        Budget(6, _ledger_page("ledger:stock"), _vials, role=Role.CUSTODIAN, row_text="BudgetVial-")
+    ],
+    "ledger:container": [
+        Budget(
+            7,
+            _ledger_page("ledger:container", _first_vial),
+            _moves,
+            role=Role.CUSTODIAN,
+            row_text="Budget move",
+        )
+    ],
+    "ledger:receive": [Budget(8, _ledger_page("ledger:receive"), role=Role.CUSTODIAN)],
+    **{
+        f"ledger:{name}": [
+            Budget(
+                n,
+                _ledger_page(f"ledger:{name}"),
+                _vials,
+                role=Role.CUSTODIAN,
+                row_text="BudgetVial-",
+            )
+        ]
+        for name, n in (
+            ("transfer", 7),
+            ("count", 6),
+            ("loss", 6),
+            ("destroy", 6),
+            ("adjust", 6),
+            ("inventory", 10),
+        )
+    },
+    "ledger:sessions": [
+        Budget(
+            8,
+            _ledger_page("ledger:sessions"),
+            _sessions_today,
+            role=Role.CUSTODIAN,
+            row_text="Budget ledger chair",
+        )
+    ],
+    "ledger:count_result": [
+        Budget(
+            7,
+            _ledger_page("ledger:count_result", _a_count),
+            _count_lines,
+            role=Role.CUSTODIAN,
+            row_text="BudgetVial-",
+        )
+    ],
+    "ledger:discrepancies": [
+        Budget(
+            8,
+            _ledger_page("ledger:discrepancies"),
+            _discrepancies,
+            role=Role.CUSTODIAN,
+            row_text="Budget discrepancy",
+        )
+    ],
+    "ledger:discrepancy": [
+        Budget(
+            7,
+            _ledger_page("ledger:discrepancy", _a_discrepancy),
+            _notes,
+            role=Role.CUSTODIAN,
+            row_text="Budget note",
+        )
+    ],
+    "ledger:reports": [
+        Budget(
+            9,
+            _ledger_page("ledger:reports", query="report=receipts"),
+            _vials,
+            role=Role.PHYSICIAN,
+            row_text="BudgetVial-",
+        )
+    ],
+    **{
+        f"ledger:{name}": [
+            Budget(
+                11,
+                _ledger_page(f"ledger:{name}", query="report=receipts"),
+                _vials,
+                role=Role.CUSTODIAN,
+            )
+        ]
+        for name in ("report_csv", "report_pdf")
+    },
+    "ledger:inventory_pdf": [
+        Budget(
+            7,
+            _ledger_page("ledger:inventory_pdf", _an_inventory),
+            _inventory_lines,
+            role=Role.CUSTODIAN,
+        )
+    ],
     # The role home pages (web/home.py): 5 + each role's queues, every one a count and its
     # first rows; the shell's clinic switcher reads the middleware's memberships.
     "web:home": [
         # + 1: the viewer's own invitations waiting for an answer (every home page)
-        Budget(6 + extra, _home_here, _home_rows, role=role, row_text=text, variant=role)
+        Budget(
+            6 + extra,
+            _home_here,
+            _custodian_home_rows if role == Role.CUSTODIAN else _home_rows,
+            role=role,
+            row_text=text,
+            variant=role,
+        )
         for role, extra, text in (
             # counts (one aggregate), five queues, intakes to chase (count, rows)
             (Role.COORDINATOR, 8, "Budget Lead"),
@@ -1163,7 +1428,9 @@ BUDGETS: dict[str, list[Budget]] = {
             (Role.PHYSICIAN, 6, "Budget Lead"),
             # counts, the leads, open safety alerts, screenings missing information
             (Role.NURSE, 6, "Budget Lead"),
-            (Role.CUSTODIAN, 1, ""),  # the clinic's admins (the rest is planned sections)
+            # the clinic's admins; the ledger's open discrepancies, loss reports with a DEA
+            # step due, registrations and their newest inventories
+            (Role.CUSTODIAN, 5, "Budget discrepancy"),
             # live grants, their records (one query per kind), the clinic's admins
             (Role.OUTSIDE_PROFESSIONAL, 3, "Inquiry #"),
             # invitations (rows, count), inquiry counts, break-glass (rows, count), security

@@ -14,3 +14,7 @@ class LedgerConfig(AppConfig):
         from ketaclinic.ledger.reconcile import sign_blocker
 
         register_sign_blocker(sign_blocker)
+        # The screens: their audit actions, and the session screen's controlled-substance
+        # panel (registered when its module is imported).
+        from ketaclinic.ledger import ui_events  # noqa: F401
+        from ketaclinic.ledger.views import panel  # noqa: F401

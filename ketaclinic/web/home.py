@@ -86,24 +86,6 @@ QUESTIONNAIRES = Planned(
     "Patients whose PHQ-9 or GAD-7 is due before their next session will show here, to send "
     "ahead or complete in the chair. Questionnaires are a later feature.",
 )
-COUNTS_DUE = Planned(
-    "counts",
-    "Counts due",
-    "No counts due: the ledger is not built yet",
-    "The stock counts due will show here: the inventory at the opening or close of business "
-    "and the biennial inventory (21 CFR 1304.11, clinical reference §8.1). Keep your records "
-    "as you do today; ketaclinic records nothing about them yet.",
-)
-DISCREPANCIES = Planned(
-    "discrepancies",
-    "Discrepancies",
-    "No discrepancies: nothing is recorded yet",
-    "Any difference between a count and the ledger will show here until it is resolved. A "
-    "theft or significant loss goes to the DEA within one business day of discovery, with "
-    "Form 106 within 45 days (21 CFR 1301.76(b)); the ledger will show both deadlines.",
-)
-
-
 TITLES = {Role.OUTSIDE_PROFESSIONAL: "Shared with you"}
 
 
@@ -167,7 +149,17 @@ def _clinical(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[
 
 
 def _custodian(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:
-    return {"planned": [COUNTS_DUE, DISCREPANCIES], "admins": queues.clinic_admins(clinic)}
+    # The controlled-substance ledger: open discrepancies, DEA loss-report steps due, and the
+    # initial/biennial inventory reminder (ketaclinic.ledger.screens).
+    from ketaclinic.ledger import screens
+
+    return {
+        "discrepancies": list(screens.open_discrepancies(clinic.pk)[:20]),
+        "losses": list(screens.open_loss_reports(clinic.pk)),
+        "inventories": [d for d in screens.inventories_due(clinic.pk, today) if d.remind],
+        "today": today,
+        "admins": queues.clinic_admins(clinic),
+    }
 
 
 def _outside(request: VerifiedRequest, clinic: Clinic, today: dt.date) -> dict[str, Any]:

@@ -155,7 +155,7 @@ def check_work(role: str, page: Page) -> None:
         leads = page.locator("#leads")
         expect(leads.get_by_role("link", name="Riley Chen (demo)")).to_be_visible()
     elif role == "custodian":
-        expect(page.get_by_text("ketaclinic records nothing about them yet")).to_be_visible()
+        expect(page.get_by_role("link", name="Record a blind count")).to_be_visible()
         expect(page.get_by_role("link", name="Inquiries")).to_have_count(0)
     elif role == "outside-professional":
         expect(page.locator("#contact").get_by_text("Dana Admin (demo)")).to_be_visible()

@@ -12,7 +12,9 @@ and PostgreSQL alike:
     physician, nurse     +4   inquiry counts, the leads, open safety alerts (count, rows); the
                               physician's eligibility queue and the nurse's screenings missing
                               information (count, rows each)
-    custodian            +1   the clinic's admins
+    custodian            +4   the clinic's admins; the ledger's open discrepancies, loss
+                              reports with a DEA step due, registrations (no registration here:
+                              no inventory query)
     outside professional +3   live grants, their records (one per kind), the clinic's admins
     clinic admin         +9   invitations (rows, count), inquiry counts, break-glass (rows,
                               count), security events (two counts, the page, the names)
@@ -57,7 +59,7 @@ BUDGETS = {
     Role.PHYSICIAN: SHELL + 6,
     # lead counts, leads; open safety alerts; screenings missing information (count, rows)
     Role.NURSE: SHELL + 6,
-    Role.CUSTODIAN: SHELL + 1,
+    Role.CUSTODIAN: SHELL + 4,
     Role.OUTSIDE_PROFESSIONAL: SHELL + 3,
     Role.CLINIC_ADMIN: SHELL + 10,  # security events: three parts (clinic, people, accounts)
 }
