@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.utils import timezone
 from django_tasks import task
 
+from ketaclinic.access.zones import clinic_today
 from ketaclinic.accounts.models import Membership, Role
+from ketaclinic.clinics.models import Clinic
 from ketaclinic.ledger.models import Discrepancy, Inventory, LossReport, Registration
 from ketaclinic.lib.messaging import send_email
 from ketaclinic.ops.queue import daily
@@ -76,12 +77,12 @@ def due_items(clinic_id: int, today: dt.date) -> list[str]:
 @daily
 @task()
 def remind_custodians() -> int:
-    today = timezone.now().date()
     sent = 0
-    for clinic_id in (
-        Registration.objects.filter(is_active=True).values_list("clinic_id", flat=True).distinct()
+    for clinic in Clinic.objects.filter(
+        pk__in=Registration.objects.filter(is_active=True).values("clinic_id")
     ):
-        items = due_items(clinic_id, today)
+        clinic_id = clinic.pk
+        items = due_items(clinic_id, clinic_today(clinic))  # the clinic's date, not UTC's
         to = custodian_emails(clinic_id)
         if items and to:
             send_email(to, "Controlled-substance ledger: due soon", "\n".join(items))
