@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -240,3 +241,22 @@ def assert_flat_queries(
         shown = (small.body.count(row_text.encode()), large.body.count(row_text.encode()))
         assert 0 < shown[0] < shown[1], (url, row_text, shown)
     return small, large
+
+
+def sqlite_file_copy(path: Path) -> dict[str, Any]:
+    """Copy the test database (SQLite in memory, shared cache) to a file and return the
+    settings of a connection to it, for tests that run threads.
+
+    Connections to one shared-cache memory database lock whole tables and fail at once
+    ("database table is locked") instead of waiting, unlike the file database the clinic runs
+    on; so the threads work on a file copy with the production options (WAL, IMMEDIATE
+    transactions, a busy timeout), each thread through its own connection."""
+    import sqlite3
+
+    from django.db import connection
+
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    connection.connection.backup(target)
+    target.close()
+    return {**connection.settings_dict, "NAME": str(path)}

@@ -16,7 +16,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from ketaclinic.accounts.models import Membership, Role
+from ketaclinic.accounts.models import Role
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.consents import actions as consent_actions
 from ketaclinic.consents.models import Kind
@@ -28,7 +28,7 @@ from ketaclinic.infusions.actions import charting, events, flow
 from ketaclinic.infusions.demo_day import clock, key
 from ketaclinic.infusions.models import InfusionSession
 from ketaclinic.infusions.models.session import CheckItem
-from ketaclinic.patients.demo import NO_TO_ALL, DemoPatient, create_demo_patient
+from ketaclinic.patients.demo import NO_TO_ALL, DemoPatient, create_demo_patient, demo_member
 from ketaclinic.patients.models import Patient
 from ketaclinic.patients.queries import latest_weight
 from ketaclinic.scheduling.actions.setup import add_chair
@@ -91,23 +91,11 @@ DAY_PATIENTS = [
 REASON_ELIGIBLE = "Demo: screening complete with no contraindication; reviewed at consultation."
 
 
-def _member(clinic: Clinic, role: str) -> Membership:
-    found = (
-        Membership.objects.select_related("user", "clinic")
-        .filter(clinic=clinic, role=role, is_active=True, user__is_demo=True)
-        .order_by("id")
-        .first()
-    )
-    if found is None:
-        raise LookupError(f"The demo clinic has no {role}.")
-    return found
-
-
 def ready_day_patients(clinic: Clinic) -> list[Patient]:
     """The day's patients, each eligible, consented (off-label use and the clinic agreement)
     and with a signed 0.5 mg/kg plan from the clinic's depression protocol."""
-    physician = _member(clinic, Role.PHYSICIAN)
-    coordinator = _member(clinic, Role.COORDINATOR)
+    physician = demo_member(clinic, Role.PHYSICIAN)
+    coordinator = demo_member(clinic, Role.COORDINATOR)
     protocol = Protocol.objects.filter(clinic=clinic, builtin_id="depression").first()
     if protocol is None:
         return []
@@ -162,10 +150,10 @@ def seed(clinic: Clinic) -> list[InfusionSession]:
     chairs = list(Chair.objects.filter(clinic=clinic, is_active=True).order_by("position", "id"))
     if len(chairs) < 3:
         return []
-    coordinator = _member(clinic, Role.COORDINATOR)
+    coordinator = demo_member(clinic, Role.COORDINATOR)
     while len(chairs) < 5:
         chairs.append(add_chair(coordinator, clinic, name=f"Chair {len(chairs) + 1}"))
-    day = Day(_member(clinic, Role.PHYSICIAN), _member(clinic, Role.NURSE), coordinator)
+    day = Day(demo_member(clinic, Role.PHYSICIAN), demo_member(clinic, Role.NURSE), coordinator)
     who = {g: _patient(clinic, g) for g in (
         "Maya", "Grace", "Ravi", "Owen", "Hannah", "Tomas", "Priya", "Leah", "Victor", "Elena",
         "Marcus",
@@ -309,5 +297,5 @@ def sign(clinic: Clinic) -> int:
         return 0
     signed_at = (session.discharged_at or timezone.now()) + dt.timedelta(minutes=10)
     with clock(signed_at):
-        sign_note(_member(clinic, Role.PHYSICIAN), session, password=DEMO_PASSWORD)
+        sign_note(demo_member(clinic, Role.PHYSICIAN), session, password=DEMO_PASSWORD)
     return 1

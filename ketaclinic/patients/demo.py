@@ -204,7 +204,7 @@ PATIENTS = [
 ]
 
 
-def _member(clinic: Clinic, role: str) -> Membership:
+def demo_member(clinic: Clinic, role: str) -> Membership:
     """The first demo account of ``role`` (the demo's pending invitation comes later)."""
     found = (
         Membership.objects.select_related("user", "clinic")
@@ -232,9 +232,9 @@ def seed(clinic: Clinic) -> list[Patient]:
 def create_demo_patient(clinic: Clinic, d: DemoPatient) -> Patient:
     """One demo patient and their record, written through the patients actions as the demo
     coordinator, nurse and physician (the infusions demo adds its day's patients with it)."""
-    coordinator = _member(clinic, Role.COORDINATOR)
-    nurse = _member(clinic, Role.NURSE)
-    physician = _member(clinic, Role.PHYSICIAN)
+    coordinator = demo_member(clinic, Role.COORDINATOR)
+    nurse = demo_member(clinic, Role.NURSE)
+    physician = demo_member(clinic, Role.PHYSICIAN)
     today = clinic_today(clinic)
     inquiry = None
     if d.inquiry_name:

@@ -29,7 +29,7 @@ from ketaclinic.infusions.models import InfusionSession, PumpEvent, VitalsReadin
 from ketaclinic.infusions.tests.base import key
 from ketaclinic.infusions.tests.test_charting import NORMAL, ChartingCase, advance, chart
 from ketaclinic.scheduling.models import Booking, Chair
-from ketaclinic.testing import make_user, member, sign_in
+from ketaclinic.testing import make_user, member, sign_in, sqlite_file_copy
 
 
 class ConflictingRateChangeTests(ChartingCase):
@@ -122,17 +122,6 @@ class DurabilityTests(ChartingCase):
         assert fired(symptoms=["breathing_difficulty"]) == ["Breathing difficulty: stop"]
 
 
-def _sqlite_file_copy(path: Path) -> dict[str, Any]:
-    """The test database copied to a file, with the production options (WAL, IMMEDIATE
-    transactions, a busy timeout): threads on one shared-cache memory database fail at once
-    ("database table is locked") instead of waiting (as scheduling's test_overlap does)."""
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.close()
-    return {**connection.settings_dict, "NAME": str(path)}
-
-
 class ParallelReadingTests(TransactionTestCase):
     """Twenty posts of one reading form at once (a nurse's double taps and retries): one row.
     A TransactionTestCase, so each thread's own connection sees committed rows; the audit
@@ -165,7 +154,7 @@ class ParallelReadingTests(TransactionTestCase):
         form = {**NORMAL, "idempotency_key": key()}
         file_db: dict[str, Any] | None = None
         if connection.vendor == "sqlite":
-            file_db = _sqlite_file_copy(
+            file_db = sqlite_file_copy(
                 Path(self.enterContext(tempfile.TemporaryDirectory())) / "db"
             )
         barrier = threading.Barrier(len(clients))

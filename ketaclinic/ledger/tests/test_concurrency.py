@@ -32,8 +32,7 @@ from ketaclinic.ledger.models import Container, ContainerBalance, Kind, Transact
 from ketaclinic.ledger.tests.base import Stock, add_patient, add_session, tamper
 from ketaclinic.ledger.verify import verify_ledger
 from ketaclinic.scheduling.models import Chair
-from ketaclinic.scheduling.tests.test_overlap import _sqlite_file_copy
-from ketaclinic.testing import make_user, member
+from ketaclinic.testing import make_user, member, sqlite_file_copy
 
 T = TypeVar("T")
 THREADS = 50
@@ -56,7 +55,7 @@ class ParallelDrawTests(TransactionTestCase):
         session = add_session(clinic, add_patient(clinic), chair_row)
         file_db: dict[str, Any] | None = None
         if connection.vendor == "sqlite":
-            file_db = _sqlite_file_copy(
+            file_db = sqlite_file_copy(
                 Path(self.enterContext(tempfile.TemporaryDirectory())) / "db"
             )
 

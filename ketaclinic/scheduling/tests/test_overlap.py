@@ -22,7 +22,7 @@ from ketaclinic.audit.tests.helpers import tamper
 from ketaclinic.clinics.models import Clinic
 from ketaclinic.scheduling.models import Booking, BookingStatus, Chair
 from ketaclinic.scheduling.tests.base import MONDAY, SchedulingCase, add_patient, at, set_up_clinic
-from ketaclinic.testing import make_user, sign_in
+from ketaclinic.testing import make_user, sign_in, sqlite_file_copy
 
 
 def _row(patient: Any, chair: Chair, start: dt.datetime, **extra: Any) -> Booking:
@@ -72,21 +72,6 @@ class DatabaseRefusesOverlapTests(SchedulingCase):
             Booking.objects.filter(pk=cancelled.pk).update(status=BookingStatus.BOOKED)
 
 
-def _sqlite_file_copy(path: Path) -> dict[str, Any]:
-    """Copy the test database (SQLite in memory, shared cache) to a file and return the
-    settings of a connection to it.
-
-    Connections to one shared-cache memory database lock whole tables and fail at once
-    ("database table is locked") instead of waiting, unlike the file database the clinic runs
-    on; so the threads work on a file copy with the production options (WAL, IMMEDIATE
-    transactions, a busy timeout), each thread through its own connection."""
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.close()
-    return {**connection.settings_dict, "NAME": str(path)}
-
-
 class ParallelBookingTests(TransactionTestCase):
     """Twenty browsers post the same chair and time at once: one booking, nineteen messages.
 
@@ -110,7 +95,7 @@ class ParallelBookingTests(TransactionTestCase):
         url = reverse("scheduling:book")
         file_db: dict[str, Any] | None = None
         if connection.vendor == "sqlite":
-            file_db = _sqlite_file_copy(
+            file_db = sqlite_file_copy(
                 Path(self.enterContext(tempfile.TemporaryDirectory())) / "db"
             )
         barrier = threading.Barrier(len(patients))
