@@ -1651,7 +1651,7 @@ BUDGETS: dict[str, list[Budget]] = {
     "infusions:session": [
         Budget(11, _session_url("infusions:session"), role=Role.NURSE),
         Budget(
-            37,
+            41,
             _session_url("infusions:session", state="prechecks"),
             _prechecks_rows,
             role=Role.PHYSICIAN,
@@ -1662,7 +1662,7 @@ BUDGETS: dict[str, list[Budget]] = {
         # row (late entries), the open firings' count; the open firings (rule, reading) and
         # the current rate for the rate panel; all firings (rule, reading, responder).
         Budget(
-            36,
+            40,
             _infusing_session,
             _readings,
             role=Role.NURSE,
@@ -1670,7 +1670,7 @@ BUDGETS: dict[str, list[Budget]] = {
             variant="infusing",
         ),
         Budget(
-            35,
+            39,
             _live_session_url("infusions:session"),
             _live_rows,
             role=Role.NURSE,
@@ -1679,7 +1679,7 @@ BUDGETS: dict[str, list[Budget]] = {
         ),
         # Discharged: the note panel (the draft note, as on the note page) and its blockers.
         Budget(
-            36,
+            40,
             _session_url("infusions:session", "discharged"),
             _session_readings,
             role=Role.NURSE,

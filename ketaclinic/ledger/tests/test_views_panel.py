@@ -81,7 +81,8 @@ class SessionPanelTests(LedgerCase):
         self.draw()
         response = self.waste(witness_otp=wrong_token(self.second_nurse), method="Sink B")
         assert response.status_code == 200
-        assert response.context["ctx"]["forms"]["waste"].errors["witness_otp"]
+        (ledger,) = [p["ctx"] for p in response.context["panels"] if p["slug"] == "ledger"]
+        assert ledger["forms"]["waste"].errors["witness_otp"]
         body = response.content.decode()
         assert 'value="Sink B"' in body  # what was typed is kept
         assert not Transaction.objects.filter(kind=Kind.WASTE).exists()

@@ -33,7 +33,8 @@ CONSENT_EXPIRY = "ketaclinic.consents.tasks.expire_consents"
 REMINDER_SWEEP = "ketaclinic.scheduling.tasks.send_due_booking_reminders"
 PLANNER = "ketaclinic.measurement.tasks.plan_questionnaire_sends"
 SENDER = "ketaclinic.measurement.tasks.send_due_questionnaires"
-EVERY_DAY = sorted([DAILY, SWEEP, CONSENT_EXPIRY, REMINDER_SWEEP, PLANNER])
+LEDGER_REMINDER = "ketaclinic.ledger.tasks.remind_custodians"
+EVERY_DAY = sorted([DAILY, SWEEP, CONSENT_EXPIRY, REMINDER_SWEEP, PLANNER, LEDGER_REMINDER])
 T0 = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)
 
 

@@ -23,8 +23,9 @@ from ketaclinic.scheduling.models import (
 class DemoScheduleTests(TestCase):
     def test_two_weeks_of_bookings_on_several_chairs(self) -> None:
         clinic = create_demo()
+        # Three chairs from the schedule's seed; the infusion day's seed adds two for its sessions.
         assert list(Chair.objects.filter(clinic=clinic).values_list("name", flat=True)) == [
-            "Chair 1", "Chair 2", "Chair 3",
+            "Chair 1", "Chair 2", "Chair 3", "Chair 4", "Chair 5",
         ]  # fmt: skip
         assert sorted(
             OpeningHours.objects.filter(clinic=clinic).values_list("weekday", flat=True)
@@ -37,7 +38,7 @@ class DemoScheduleTests(TestCase):
         days = {b.starts_at.astimezone(zone).date() for b in bookings}
         assert min(days) >= today - dt.timedelta(days=3)
         assert max(days) <= today + dt.timedelta(days=11)
-        assert len({b.chair_id for b in bookings}) == 3
+        assert len({b.chair_id for b in bookings}) == 5  # with the infusion day's two
         assert len({b.patient_id for b in bookings}) >= 2
         series = bookings.exclude(series_key="")
         assert series.count() == 12  # two induction series of six
