@@ -330,7 +330,7 @@ def _firings_context(request: ClinicRequest, session: InfusionSession) -> dict[s
         .order_by("-fired_at", "-id")
     )
     pk, bound_form = _bound(request).get("respond", (None, None))
-    shown = [
+    shown: list[dict[str, Any]] = [
         {
             "row": r,
             "form": bound_form if r.pk == pk else RespondForm(prefix=f"firing-{r.pk}"),
