@@ -1379,10 +1379,14 @@ BUDGETS: dict[str, list[Budget]] = {
     # A session under way ("live" variant) adds the live panels' one load: the two settings
     # rows, readings, pump events, rule firings, adverse events, rescue doses (people joined)
     # and the clinic's rules.
+    # Since the workflows were merged every panel of the state is on one page: the counts
+    # below are the merged screen's (flat in the rows). Part of it is the same rows read by
+    # several panels (readings, firings, events, the infusion settings): a shared per-request
+    # load would bring them down again.
     "infusions:session": [
         Budget(11, _session_url("infusions:session"), role=Role.NURSE),
         Budget(
-            14,
+            37,
             _session_url("infusions:session", state="prechecks"),
             _prechecks_rows,
             role=Role.PHYSICIAN,
@@ -1393,7 +1397,7 @@ BUDGETS: dict[str, list[Budget]] = {
         # row (late entries), the open firings' count; the open firings (rule, reading) and
         # the current rate for the rate panel; all firings (rule, reading, responder).
         Budget(
-            17,
+            36,
             _infusing_session,
             _readings,
             role=Role.NURSE,
@@ -1401,7 +1405,7 @@ BUDGETS: dict[str, list[Budget]] = {
             variant="infusing",
         ),
         Budget(
-            19,
+            35,
             _live_session_url("infusions:session"),
             _live_rows,
             role=Role.NURSE,
@@ -1410,7 +1414,7 @@ BUDGETS: dict[str, list[Budget]] = {
         ),
         # Discharged: the note panel (the draft note, as on the note page) and its blockers.
         Budget(
-            23,
+            36,
             _session_url("infusions:session", "discharged"),
             _session_readings,
             role=Role.NURSE,
