@@ -318,3 +318,54 @@ def segments_of(entries: list[ChartEntry]) -> tuple[tuple[float, float, float], 
         if b.time_min > a.time_min:
             out.append((a.time_min, b.time_min, rate))
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class PlannedEnd:
+    """The prediction at the planned end of the infusion if the pump goes on as it is now.
+
+    ``at`` is the planned end (the first start plus the ordered minutes), ``plasma_ng_per_ml``
+    the predicted plasma concentration then (ng/mL), with the running segment carried on at
+    its rate until then (a paused pump stays paused). Lowering the rate lowers it at once,
+    where "now" on the as-given curve only bends.
+    """
+
+    at: dt.datetime
+    minutes: float
+    plasma_ng_per_ml: float
+
+
+def planned_end_prediction(
+    session: InfusionSession,
+    at: dt.datetime | None = None,
+    *,
+    events: list[PumpEvent] | None = None,
+    chosen: TreatmentSettings | None = None,
+) -> PlannedEnd | None:
+    """The predicted plasma concentration at the planned end of the infusion, the pump going on
+    as it is at ``at`` (default now); ``None`` off the pump, past the planned end, without a
+    preparation, an ordered duration or a pinned plan version. No query when ``events`` and
+    ``chosen`` are passed in; memoised by value (the charted segments, not "now")."""
+    version = session.plan_version
+    container = container_of(session)
+    minutes = session.ordered_duration_min
+    if session.state not in states.ON_PUMP or version is None or container is None:
+        return None
+    events = pump_events(session) if events is None else events
+    zero = origin(events)
+    if zero is None or not minutes:
+        return None
+    end = zero + dt.timedelta(minutes=float(minutes))
+    if (at or timezone.now()) >= end:
+        return None
+    # Every event so far is before the planned end; a running segment closes there.
+    plan = given_plan(session, charted_entries(session, end, events=events))
+    if plan is None:
+        return None
+    chosen = chosen if chosen is not None else settings_for(session.clinic)
+    model = get_model(chosen.pk_model_id)
+    t_end = float(np.ceil(float(minutes) / DT_MIN) * DT_MIN)
+    age = float(session.patient.age_on(clinic_today(session.clinic)))
+    plasma, _, _, _ = _curve(_key(plan), model.model_id, float(version.weight_kg), age, t_end)
+    i_end = min(int(round(float(minutes) / DT_MIN)), len(plasma) - 1)
+    return PlannedEnd(at=end, minutes=float(minutes), plasma_ng_per_ml=float(plasma[i_end]))

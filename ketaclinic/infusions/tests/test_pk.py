@@ -142,6 +142,56 @@ class PkTests(LiveCase):
         # 30 mg running to minute 30; 10 mg when paused at 10.
         assert (before.delivered_mg, after.delivered_mg) == (30.0, 10.0)
 
+    def expected_at_40(self, *segments: Segment) -> float:
+        """The engine's plasma (ng/mL) at minute 40 of ``segments`` for the 80 kg patient."""
+        age = float(self.patient.age_on(clinic_today(self.clinic)))
+        grid = pk.grid(40.0)
+        result = simulate(
+            get_model(DEFAULT_MODEL_ID), PKPatient(80.0, age), DosePlan(segments), grid
+        )
+        assert grid[80] == 40.0
+        return float(result.plasma_ng_per_ml[80])
+
+    def test_the_planned_end_if_the_pump_goes_on_as_it_is(self) -> None:
+        s, n = self.session, self.nurse
+        s.ordered_duration_min = 40.0
+        s.save()
+        pump(s, n, "start", 0, 60)
+        # Running as ordered: 60 mL/h x 1 mg/mL = 1 mg/min to minute 40, the signed plan.
+        as_ordered = pk.planned_end_prediction(s, at(10))
+        assert as_ordered is not None
+        assert (as_ordered.at, as_ordered.minutes) == (at(40), 40.0)
+        full = self.expected_at_40(Segment(0, 40, 1.0))
+        assert abs(as_ordered.plasma_ng_per_ml - full) < 1e-9
+        # Halved at minute 20: 1 mg/min for 20 min, then 0.5 mg/min to minute 40; lower at
+        # once (asked at minute 21), where the as-given "now" has hardly moved.
+        rate = pump(s, n, "rate", 20, 30)
+        halved = pk.planned_end_prediction(s, at(21))
+        assert halved is not None
+        expected = self.expected_at_40(Segment(0, 20, 1.0), Segment(20, 20, 0.5))
+        assert abs(halved.plasma_ng_per_ml - expected) < 1e-9
+        assert halved.plasma_ng_per_ml < as_ordered.plasma_ng_per_ml
+        # The same projection whenever it is asked before the end (the key has no "now").
+        again = pk.planned_end_prediction(s, at(35))
+        assert again is not None and again.plasma_ng_per_ml == halved.plasma_ng_per_ml
+        # Paused instead: what went in by minute 20, decaying to minute 40.
+        rate.struck_at, rate.struck_by, rate.strike_reason = at(22), n, "Wrong entry"
+        rate.save()
+        pump(s, n, "pause", 20)
+        paused = pk.planned_end_prediction(s, at(21))
+        assert paused is not None
+        assert abs(paused.plasma_ng_per_ml - self.expected_at_40(Segment(0, 20, 1.0))) < 1e-9
+
+    def test_no_planned_end_off_the_pump_past_the_end_or_without_a_duration(self) -> None:
+        s, n = self.session, self.nurse
+        pump(s, n, "start", 0, 60)
+        assert pk.planned_end_prediction(s, at(10)) is None  # no ordered duration
+        s.ordered_duration_min = 40.0
+        assert pk.planned_end_prediction(s, at(40)) is None  # the planned end has come
+        assert pk.planned_end_prediction(s, at(39)) is not None
+        s.state = states.RECOVERY
+        assert pk.planned_end_prediction(s, at(10)) is None
+
     def test_timing(self) -> None:
         """Measured for the report (printed, not asserted): a 40 min infusion and 60 min of
         recovery, uncached (each call a new "now")."""

@@ -34,7 +34,10 @@ from ketaclinic.infusions.views.charting_forms import (
 )
 from ketaclinic.infusions.views.session import LIVE_POLL_S, session_of
 
-SLUGS = ("prep", "vitals", "rate", "firings")
+#: The panels an htmx charting post redraws: its own, and the Next steps (flow) panel, whose
+#: steps and version depend on the preparation and the rate (a stale one would block Start
+#: until a reload, or refuse the next step as a conflict).
+SLUGS = ("actions", "prep", "vitals", "rate", "firings")
 SYMPTOM_LABELS = dict(defaults.SYMPTOM_CHOICES)
 _BOUND = "_charting_bound"
 READING_FIELDS = (
@@ -327,8 +330,12 @@ def _firings_context(request: ClinicRequest, session: InfusionSession) -> dict[s
         .order_by("-fired_at", "-id")
     )
     pk, bound_form = _bound(request).get("respond", (None, None))
-    shown = [
-        {"row": r, "form": bound_form if r.pk == pk else RespondForm(prefix=f"firing-{r.pk}")}
+    shown: list[dict[str, Any]] = [
+        {
+            "row": r,
+            "form": bound_form if r.pk == pk else RespondForm(prefix=f"firing-{r.pk}"),
+            "response_label": charting.RESPONSES.get(r.response, r.response),
+        }
         for r in rows
     ]
     return {

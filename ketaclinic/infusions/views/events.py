@@ -96,6 +96,8 @@ class EventForm(forms.Form):
     def __init__(
         self, *args: Any, readings: list[VitalsReading], session: InfusionSession, **kwargs: Any
     ) -> None:
+        # Ids prefixed per form: the rescue form beside it has a clinical_at field too.
+        kwargs.setdefault("auto_id", "event_%s")
         super().__init__(*args, **kwargs)
         self.readings = {r.pk: r for r in readings}
         choices: list[tuple[Any, str]] = [("", "None")]
@@ -155,6 +157,7 @@ class RescueForm(forms.Form):
         physicians: list[Membership],
         **kwargs: Any,
     ) -> None:
+        kwargs.setdefault("auto_id", "rescue_%s")
         super().__init__(*args, **kwargs)
         self.fields["drug"].choices = [(d.key, _drug_label(d)) for d in drugs]  # type: ignore[attr-defined]
         self.fields["trigger"].choices = [("", "Choose"), *triggers]  # type: ignore[attr-defined]

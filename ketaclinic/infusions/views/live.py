@@ -42,6 +42,7 @@ class LiveData:
     zone: dt.tzinfo
     loaded: flowsheet.Loaded
     prediction: pk.SessionPrediction | None
+    planned_end: pk.PlannedEnd | None
     due: due.DueState | None
     observation_min: int
 
@@ -63,6 +64,9 @@ def _data(request: ClinicRequest, session: InfusionSession) -> LiveData:
         zone=clinic_zone(request.clinic),
         loaded=loaded,
         prediction=prediction,
+        planned_end=pk.planned_end_prediction(
+            session, now, events=loaded.live_pump, chosen=treatment
+        ),
         due=due.due_from(session, now, newest, chosen),
         observation_min=int(treatment.minimum_observation_min),
     )
@@ -131,6 +135,8 @@ def status_context(request: ClinicRequest, session: InfusionSession) -> dict[str
         "observation_min": d.observation_min,
         "observation_source": OBSERVATION_SOURCE,
         "prediction": p,
+        "planned_end": d.planned_end,
+        "planned_end_at": _local(d, d.planned_end.at) if d.planned_end else "",
         "on_pump": session.state in states.ON_PUMP,
     }
 
@@ -194,6 +200,11 @@ def summary(session: InfusionSession, d: LiveData) -> str:
             i = min(int(round(p.now_min / pk.DT_MIN)), len(p.times_min) - 1)
             text += f"; the plan's curve {float(p.plan_plasma_ng_per_ml[i]):.0f} ng/mL now"
         parts.append(text + f" ({p.model_title or p.model_id}, typical patient).")
+    if d.planned_end is not None:
+        parts.append(
+            f"At the current rate, predicted plasma {d.planned_end.plasma_ng_per_ml:.0f} ng/mL "
+            f"at the planned end ({_local(d, d.planned_end.at)})."
+        )
     return " ".join(parts)
 
 
@@ -236,6 +247,7 @@ def chart_context(request: ClinicRequest, session: InfusionSession) -> dict[str,
         "svg": mark_safe(svg),  # noqa: S308  (built by chartsvg, every text XML-escaped)
         "summary": text,
         "prediction": p,
+        "planned_end": d.planned_end,
         "warnings": p.warnings if p is not None else (),
     }
 
