@@ -7,7 +7,7 @@ in the chair), signs in one nurse session per client in-process (password and se
 as ``ketaclinic.testing.sign_in`` does), then starts ``python -m ketaclinic serve --demo`` on a
 free loopback port over that directory. Each client first reads its session page (for the
 CSRF token), then, in interleaved rounds, alternately GETs the bare signed-in page (the
-baseline: the home page) and POSTs one reading of vitals (each with its own idempotency key,
+baseline: the home page, /home/) and POSTs one reading of vitals (each with its own idempotency key,
 as the form carries) to the session it charts. Every request counts: any non-2xx/3xx answer or
 a reading not stored is an error. Bounded in count (``--posts`` per client) and in time
 (``--deadline-s`` for the whole run).
@@ -62,31 +62,45 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _signed_in_cookies(clients: int) -> tuple[list[str], list[int]]:
-    """One session cookie per client (the demo nurse, both factors) and the sessions to chart:
-    the demo day's sessions that are in the chair, spread over the clients."""
-    from django.conf import settings
-    from django.test import Client
+SIGN_IN = """
+import os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "ketaclinic.settings"
+os.environ["KETACLINIC_MODE"] = "demo"
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+from ketaclinic.accounts.models import User
+from ketaclinic.infusions.models import InfusionSession
+from ketaclinic.testing import sign_in
+nurse = User.objects.get(email=sys.argv[2])
+in_chair = list(
+    InfusionSession.objects.filter(state__in=["infusing", "recovery"])
+    .order_by("id").values_list("id", flat=True)
+)
+print(settings.SESSION_COOKIE_NAME, *in_chair)
+for _ in range(int(sys.argv[1])):
+    client = Client()
+    sign_in(client, nurse)
+    print(client.cookies[settings.SESSION_COOKIE_NAME].value)
+"""
 
-    from ketaclinic.accounts.models import User
-    from ketaclinic.infusions import states
-    from ketaclinic.infusions.models import InfusionSession
-    from ketaclinic.testing import sign_in
 
-    nurse = User.objects.get(email=NURSE)
-    in_chair = list(
-        InfusionSession.objects.filter(state__in=[states.INFUSING, states.RECOVERY])
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+def _signed_in_cookies(data_dir: Path, clients: int) -> tuple[str, list[str], list[int]]:
+    """The server's session cookie name, one cookie per client (the demo nurse, both factors)
+    and the sessions to chart: the demo day's sessions in the chair, spread over the clients.
+    Made in a child in the server's own mode (demo), so the cookies are the ones it reads."""
+    from ketaclinic.lib.child import run_python
+
+    made = run_python(data_dir, "-c", SIGN_IN, str(clients), NURSE)
+    if made.returncode != 0:
+        raise SystemExit(made.stderr)
+    first, *cookies = made.stdout.split("\n")
+    name, *in_chair = first.split()
     if not in_chair:
         raise SystemExit("the demo clinic has no session in the chair to chart")
-    cookies = []
-    for _ in range(clients):
-        client = Client()
-        sign_in(client, nurse)
-        cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
-    return cookies, [in_chair[i % len(in_chair)] for i in range(clients)]
+    sessions = [int(in_chair[i % len(in_chair)]) for i in range(clients)]
+    return name, [c for c in cookies if c], sessions
 
 
 def _start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
@@ -128,15 +142,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _opener(base: str, session_cookie: str) -> urllib.request.OpenerDirector:
-    from django.conf import settings
-
+def _opener(base: str, cookie_name: str, session_cookie: str) -> urllib.request.OpenerDirector:
     jar = http.cookiejar.CookieJar()
     host = urllib.parse.urlsplit(base).hostname or "127.0.0.1"
     jar.set_cookie(
         http.cookiejar.Cookie(
             0,
-            settings.SESSION_COOKIE_NAME,
+            cookie_name,
             session_cookie,
             None,
             False,
@@ -184,9 +196,9 @@ def _reading(i: int) -> dict[str, str]:
 
 
 def _client(
-    base: str, cookie: str, session_pk: int, posts: int, stop_at: float, tally: Tally
+    base: str, cookie: tuple[str, str], session_pk: int, posts: int, stop_at: float, tally: Tally
 ) -> None:
-    opener = _opener(base, cookie)
+    opener = _opener(base, *cookie)
     page = f"{base}/sessions/{session_pk}/"
     _, status, body = _timed(opener, _req(page))
     match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
@@ -201,7 +213,7 @@ def _client(
             with tally.lock:
                 tally.errors.append("deadline reached before every post was made")
             return
-        bare_s, bare_status, _ = _timed(opener, _req(f"{base}/"))
+        bare_s, bare_status, _ = _timed(opener, _req(f"{base}/home/"))
         data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **_reading(i)}).encode()
         req = _req(post_url, data=data, headers={"Referer": page, "X-CSRFToken": token})
         chart_s, chart_status, _ = _timed(opener, req)
@@ -234,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         demo_clinic(str(data_dir))
         from ketaclinic.infusions.models import VitalsReading
 
-        cookies, sessions = _signed_in_cookies(args.clients)
+        cookie_name, cookies, sessions = _signed_in_cookies(data_dir, args.clients)
         before = VitalsReading.objects.count()
         port = _free_port()
         proc = _start_server(data_dir, port)
@@ -243,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
         stop_at = time.monotonic() + args.deadline_s
         threads = [
             threading.Thread(
-                target=_client, args=(base, cookies[i], sessions[i], args.posts, stop_at, tally)
+                target=_client,
+                args=(base, (cookie_name, cookies[i]), sessions[i], args.posts, stop_at, tally),
             )
             for i in range(args.clients)
         ]
