@@ -872,7 +872,6 @@ class AccessPolicyTests(BaseTestCase):
     closure: Closure
     duty: DutyAssignment
     booking: Booking
-    session: InfusionSession
     reading: VitalsReading
     firing: RuleFiring
     event: AdverseEvent
