@@ -1646,12 +1646,15 @@ BUDGETS: dict[str, list[Budget]] = {
     # A session under way ("live" variant) adds the live panels' one load: the two settings
     # rows, readings, pump events, rule firings, adverse events, rescue doses (people joined)
     # and the clinic's rules.
-    # With every workflow's panels on one screen, a session in the chair costs 35-37 (like a
-    # chart page): each panel reads its rows once, whatever their number.
+    # With every workflow's panels on one screen, a session in the chair costs 39-41 (like a
+    # chart page): each panel reads its rows once, whatever their number. The ledger's
+    # "Controlled substance" panel (from check-in on) is 4 of them: the session's
+    # transactions (vial, people joined), the drawable vials (for the suggestion), the pump
+    # events (the delivered mg to prefill) and the draw form's vial options.
     "infusions:session": [
         Budget(11, _session_url("infusions:session"), role=Role.NURSE),
         Budget(
-            37,
+            41,
             _session_url("infusions:session", state="prechecks"),
             _prechecks_rows,
             role=Role.PHYSICIAN,
@@ -1662,7 +1665,7 @@ BUDGETS: dict[str, list[Budget]] = {
         # row (late entries), the open firings' count; the open firings (rule, reading) and
         # the current rate for the rate panel; all firings (rule, reading, responder).
         Budget(
-            36,
+            40,
             _infusing_session,
             _readings,
             role=Role.NURSE,
@@ -1670,7 +1673,7 @@ BUDGETS: dict[str, list[Budget]] = {
             variant="infusing",
         ),
         Budget(
-            35,
+            39,
             _live_session_url("infusions:session"),
             _live_rows,
             role=Role.NURSE,
@@ -1679,7 +1682,7 @@ BUDGETS: dict[str, list[Budget]] = {
         ),
         # Discharged: the note panel (the draft note, as on the note page) and its blockers.
         Budget(
-            36,
+            40,
             _session_url("infusions:session", "discharged"),
             _session_readings,
             role=Role.NURSE,
