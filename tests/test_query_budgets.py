@@ -1646,8 +1646,11 @@ BUDGETS: dict[str, list[Budget]] = {
     # A session under way ("live" variant) adds the live panels' one load: the two settings
     # rows, readings, pump events, rule firings, adverse events, rescue doses (people joined)
     # and the clinic's rules.
-    # With every workflow's panels on one screen, a session in the chair costs 35-37 (like a
-    # chart page): each panel reads its rows once, whatever their number.
+    # With every workflow's panels on one screen, a session in the chair costs 39-41 (like a
+    # chart page): each panel reads its rows once, whatever their number. The ledger's
+    # "Controlled substance" panel (from check-in on) is 4 of them: the session's
+    # transactions (vial, people joined), the drawable vials (for the suggestion), the pump
+    # events (the delivered mg to prefill) and the draw form's vial options.
     "infusions:session": [
         Budget(11, _session_url("infusions:session"), role=Role.NURSE),
         Budget(

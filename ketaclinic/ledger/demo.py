@@ -293,3 +293,6 @@ def seed(clinic: Clinic) -> None:
     sessions = InfusionSession.objects.filter(clinic=clinic, container_drug_mg__isnull=False)
     for s in sessions.order_by("id"):
         seed_session(nurse, physician.user, s)
+    # The demo's witnessing used the physician's code of this 30-second step: without this,
+    # their first sign-in just after the demo is made would be refused as a replayed code.
+    TOTPDevice.objects.filter(user=physician.user).update(last_t=-1)

@@ -256,6 +256,9 @@ class DrawForm(KeyedForm):
     )
 
     def __init__(self, clinic_id: int, today: dt.date, *args: Any, **kwargs: Any) -> None:
+        # The session screen holds the four panel forms at once: ids of their own keep each
+        # label pointing at its own input (Django's "id_mg" would repeat).
+        kwargs.setdefault("auto_id", "ledger-draw-%s")
         super().__init__(*args, **kwargs)
         self.fields["container"].queryset = screens.drawable(clinic_id, today)  # type: ignore[attr-defined]
 
@@ -263,8 +266,11 @@ class DrawForm(KeyedForm):
 class FromDrawnForm(KeyedForm):
     container = ContainerChoice(queryset=Container.objects.none(), label="Vial")
     mg = forms.DecimalField(label="Amount (mg)", min_value=0, max_digits=12, decimal_places=3)
+    #: The prefix of this form's ids on the session screen (see DrawForm).
+    id_prefix = "ledger-from-drawn"
 
     def __init__(self, session_id: int, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
         super().__init__(*args, **kwargs)
         self.fields["container"].queryset = (  # type: ignore[attr-defined]
             Container.objects.filter(transactions__session_id=session_id, transactions__kind="draw")
@@ -275,14 +281,16 @@ class FromDrawnForm(KeyedForm):
 
 
 class AdministerForm(FromDrawnForm):
-    pass
+    id_prefix = "ledger-administer"
 
 
 class ReturnForm(FromDrawnForm):
+    id_prefix = "ledger-return"
     reason = forms.CharField(max_length=500, required=False)
 
 
 class WasteForm(FromDrawnForm, WitnessFields):
+    id_prefix = "ledger-waste"
     method = forms.CharField(max_length=80, initial="Into the pharmaceutical waste container")
 
     def __init__(self, session_id: int, *args: Any, **kwargs: Any) -> None:

@@ -81,9 +81,10 @@ class SessionPanelTests(LedgerCase):
         self.draw()
         response = self.waste(witness_otp=wrong_token(self.second_nurse), method="Sink B")
         assert response.status_code == 200
-        (ledger,) = [p["ctx"] for p in response.context["panels"] if p["slug"] == "ledger"]
-        assert ledger["forms"]["waste"].errors["witness_otp"]
         body = response.content.decode()
+        # The error at the code field (the waste form's ids, among the screen's other forms).
+        assert 'id="ledger-waste-witness_otp_error"' in body
+        assert "password or authenticator code is not right" in body
         assert 'value="Sink B"' in body  # what was typed is kept
         assert not Transaction.objects.filter(kind=Kind.WASTE).exists()
 
@@ -125,3 +126,20 @@ class SessionPanelTests(LedgerCase):
         self.login(Role.NURSE)
         url = reverse("ledger:session_draw", args=[theirs.pk])
         self.assert_denied(self.client.post(url, {}), 404)
+
+    def test_after_a_draw_the_forms_offer_its_vial_and_have_ids_of_their_own(self) -> None:
+        self.login(Role.NURSE)
+        vial = self.vials[1]
+        self.client.post(
+            self.url("draw"), {"idempotency_key": "e" * 32, "container": vial.pk, "mg": "20"}
+        )
+        body = self.client.get(reverse("infusions:session", args=[self.session.pk])).content
+        page = body.decode()
+        for form in ("administer", "waste", "return"):
+            start = page.index(f'id="ledger-{form}-container"')
+            select = page[start : page.index("</select>", start)]
+            assert f'value="{vial.pk}" selected' in select, form
+        # Four forms, one "Amount (mg)"-style field each, and no id twice.
+        for name in ("ledger-draw-mg", "ledger-administer-mg", "ledger-waste-mg"):
+            assert page.count(f'id="{name}"') == 1, name
+        assert 'id="id_mg"' not in page

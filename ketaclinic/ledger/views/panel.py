@@ -29,7 +29,7 @@ from ketaclinic.infusions.views.session import LIVE_POLL_S, session_of
 from ketaclinic.ledger import policies, screens
 from ketaclinic.ledger.actions import session as session_actions
 from ketaclinic.ledger.forms import AdministerForm, DrawForm, ReturnForm, WasteForm
-from ketaclinic.ledger.models import Transaction
+from ketaclinic.ledger.models import Kind, Transaction
 from ketaclinic.ledger.reconcile import reconciliations
 from ketaclinic.ledger.views._common import CLINICIANS, refuse
 
@@ -79,6 +79,9 @@ def panel_context(request: ClinicRequest, session: InfusionSession) -> dict[str,
     can_chart = policies.can_chart_doses(request.membership, clinic_id) and (
         session.state not in states.FINAL
     )
+    # With one vial drawn (the usual case) the forms that take from it preselect it.
+    drawn_from = {t.container_id for t in entries if t.kind == Kind.DRAW}
+    vial = next(iter(drawn_from)) if len(drawn_from) == 1 else None
     forms: dict[str, Form] = {}
     if can_chart:
         forms = {
@@ -92,9 +95,9 @@ def panel_context(request: ClinicRequest, session: InfusionSession) -> dict[str,
                 },
             ),
             "administer": given.get("administer")
-            or AdministerForm(session.pk, initial={"mg": delivered}),
-            "waste": given.get("waste") or WasteForm(session.pk),
-            "return": given.get("return") or ReturnForm(session.pk),
+            or AdministerForm(session.pk, initial={"container": vial, "mg": delivered}),
+            "waste": given.get("waste") or WasteForm(session.pk, initial={"container": vial}),
+            "return": given.get("return") or ReturnForm(session.pk, initial={"container": vial}),
         }
     return {
         "entries": entries,
