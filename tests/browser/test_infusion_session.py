@@ -28,6 +28,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from tests.browser import ledger_steps
 from tests.browser.conftest import DEMO_PASSWORD, ROOT, DemoServer
 
 pytestmark = pytest.mark.browser
@@ -150,6 +151,9 @@ def test_an_infusion_from_check_in_to_the_signed_note(
     prep.get_by_label("Total volume, drug and diluent (mL)").fill("50")
     prep.get_by_role("button", name="Save and compute the rate").click()
     expect(panel(page, "prep")).to_contain_text("58.5 mL/h")
+    # The ketamine comes out of a vial on the controlled-substance ledger: the prepared 50 mg
+    # drawn from the first-expiring vial it suggests (typed: the prep was saved in place).
+    ledger_steps.draw(page, "50")
     step(page, "Start the infusion")
     expect(panel(page, "status")).to_contain_text("58.5 mL/h")
     checked["infusing"] = violations(page)
@@ -232,6 +236,15 @@ def test_an_infusion_from_check_in_to_the_signed_note(
     # End of infusion, two recovery readings, the scores and the after-effects.
     step(page, "End of infusion")
     expect(panel(page, "status")).to_contain_text("Recovery")
+    # The ledger: what was given (the delivered mg as charted, less than the 50 mg drawn), and
+    # the rest wasted before the physician as witness (his password and current code).
+    given = float(ledger_steps.record_administered(page))
+    assert 0 < given < 50, given
+    ledger_steps.waste_with_witness(
+        page, f"{50 - given:.3f}", witness_email=PHYSICIAN, witness_password=DEMO_PASSWORD,
+        witness_code=demo_server.totp_code(PHYSICIAN),
+    )  # fmt: skip
+    expect(ledger_steps.ledger_panel(page)).to_contain_text("all accounted for")
     chart_reading(page, 136, 82, heart_rate=74)
     chart_reading(page, 128, 80, heart_rate=72)
     page.reload()
