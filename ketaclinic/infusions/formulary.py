@@ -9,8 +9,9 @@ dose given, or the first change on the settings page); a GET never writes, and u
 :func:`formulary_for` shows the defaults unsaved.
 
 The benzodiazepines (midazolam, diazepam, lorazepam) are DEA Schedule IV (§8.1) [E]:
-``schedule="IV"``, so a dose given also flows into the controlled-substance ledger (through
-``hooks.rescue_given``).
+``schedule="IV"``, so a dose given must also be on the controlled-substance ledger: in a
+clinic that keeps its ledger in the app, the ledger's sign blocker refuses the session note
+until the session's ledger shows that drug drawn and administered.
 """
 
 from __future__ import annotations

@@ -39,6 +39,7 @@ from ketaclinic.ledger.models import (
     InventoryKind,
     LocationKind,
     Registration,
+    Substance,
     Transaction,
 )
 from ketaclinic.ledger.views.panel import delivered_mg
@@ -282,6 +283,34 @@ def seed_session(nurse: Membership, witness: User, s: InfusionSession) -> None:
         )
 
 
+def seed_rescues(nurse: Membership, s: InfusionSession) -> None:
+    """A scheduled rescue drug given in a demo session (Hannah's midazolam) drawn from the
+    first-expiring vial of that substance and recorded administered; idempotent."""
+    from ketaclinic.infusions.models import RescueDose
+
+    clinic = nurse.clinic
+    for dose in RescueDose.objects.filter(session=s, struck_at__isnull=True).select_related("drug"):
+        if not dose.drug.schedule or dose.drug.key not in Substance.values:
+            continue
+        mg = Decimal(str(dose.dose_mg)).quantize(THREE)
+        key = f"demo-r{dose.pk}"
+        if _keyed(clinic, f"{key}-given"):
+            continue
+        vial = (
+            Container.objects.filter(
+                clinic=clinic, lot__drug__substance=dose.drug.key, balance__mg__gte=mg,
+                lot__expiry__gte=clinic_today(clinic),
+            )
+            .order_by("lot__expiry", "balance__mg", "label")
+            .first()
+        )  # fmt: skip
+        if vial is None:
+            continue
+        when = _at(dose.clinical_at)
+        session.draw(nurse, vial, s, mg, clinical_at=when, idempotency_key=f"{key}-draw")
+        session.administer(nurse, vial, s, mg, clinical_at=when, idempotency_key=f"{key}-given")
+
+
 def seed(clinic: Clinic) -> None:
     custodian = _member(clinic, Role.CUSTODIAN)
     nurse = _member(clinic, Role.NURSE)
@@ -293,6 +322,8 @@ def seed(clinic: Clinic) -> None:
     sessions = InfusionSession.objects.filter(clinic=clinic, container_drug_mg__isnull=False)
     for s in sessions.order_by("id"):
         seed_session(nurse, physician.user, s)
+        if s.state not in states.FINAL:
+            seed_rescues(nurse, s)
     # The demo's witnessing used the physician's code of this 30-second step: without this,
     # their first sign-in just after the demo is made would be refused as a replayed code.
     TOTPDevice.objects.filter(user=physician.user).update(last_t=-1)

@@ -10,7 +10,9 @@ The sign blocker (registered in ``LedgerConfig.ready``) refuses signing a sessio
 * when the session has a preparation recorded (``prepared_at``) but no draw at all, in a
   clinic that keeps its ledger here (it has an active DEA registration): the ketamine that
   hangs on the pump must have come out of a vial on the ledger. A clinic without a
-  registration keeps its controlled-substance records elsewhere and is not blocked.
+  registration keeps its controlled-substance records elsewhere and is not blocked;
+* (same clinics) while a scheduled rescue drug charted as given (midazolam, diazepam,
+  lorazepam: Schedule IV) is not on the ledger as administered for the session.
 """
 
 from __future__ import annotations
@@ -113,6 +115,41 @@ def reconciliation(session: Any) -> Reconciliation:
     return _one("Ketamine", per_kind).as_tuple()
 
 
+def rescue_doses_off_the_ledger(session: Any) -> list[str]:
+    """Scheduled rescue drugs given at the chair (the benzodiazepines: DEA Schedule IV,
+    clinical reference §8.1 [E]) that the session's ledger does not show administered: for each
+    such drug, the mg charted as given (non-struck rescue doses) against the mg recorded
+    administered from vials of that substance for this session."""
+    from django.db.models import Sum
+
+    from ketaclinic.infusions.models import RescueDose
+    from ketaclinic.ledger.models import Transaction
+
+    charted: dict[str, float] = {}
+    for dose in RescueDose.objects.filter(
+        session_id=session.pk, struck_at__isnull=True
+    ).select_related("drug"):
+        if dose.drug.schedule and dose.drug.key in Substance.values:
+            charted[dose.drug.key] = charted.get(dose.drug.key, 0.0) + float(dose.dose_mg)
+    reasons = []
+    for substance, mg in sorted(charted.items()):
+        recorded = (
+            Transaction.objects.filter(
+                session_id=session.pk,
+                kind=Kind.ADMINISTER,
+                container__lot__drug__substance=substance,
+            ).aggregate(mg=Sum("quantity_mg"))["mg"]
+            or ZERO
+        )
+        if Decimal(str(mg)) - recorded > TOLERANCE_MG:
+            reasons.append(
+                f"{Substance(substance).label} {mg:g} mg was given as a rescue drug but the "
+                f"controlled-substance ledger shows {recorded:g} mg administered: record its "
+                "draw and administration."
+            )
+    return reasons
+
+
 def sign_blocker(session: Any) -> list[str]:
     reasons = [f"Not reconciled: {r.message}" for r in reconciliations(session) if not r.ok]
     open_discrepancies = Discrepancy.objects.filter(session_id=session.pk, resolved_at__isnull=True)
@@ -127,4 +164,6 @@ def sign_blocker(session: Any) -> list[str]:
             "A preparation is recorded but no draw from a vial on the controlled-substance "
             "ledger: record the draw."
         )
+    if Registration.objects.filter(clinic_id=session.clinic_id, is_active=True).exists():
+        reasons.extend(rescue_doses_off_the_ledger(session))
     return reasons

@@ -17,7 +17,7 @@ from ketaclinic.infusions import states
 from ketaclinic.infusions.models import InfusionSession
 from ketaclinic.ledger import demo, screens
 from ketaclinic.ledger.models import Discrepancy, Inventory, Kind, Registration, Transaction
-from ketaclinic.ledger.reconcile import reconciliations
+from ketaclinic.ledger.reconcile import reconciliations, rescue_doses_off_the_ledger
 from ketaclinic.ledger.verify import verify_ledger
 
 D = Decimal
@@ -41,7 +41,7 @@ class DemoLedgerTests(TestCase):
                 assert kinds == [], s
                 continue
             assert kinds[0] == Kind.DRAW, s
-            (rec,) = reconciliations(s)
+            rec = next(r for r in reconciliations(s) if r.drug_name.startswith("Ketamine"))
             # Drawn = the prepared mg; past the infusion, drawn = administered + wasted.
             assert rec.drawn_mg == D(str(s.container_drug_mg)).quantize(D("0.001")), s
             if s.state in demo.PAST_INFUSION or s.state == states.SIGNED:
@@ -51,6 +51,14 @@ class DemoLedgerTests(TestCase):
                 assert waste.witness_1.email.startswith("physician@")
             if s.state in {states.INFUSING, states.PAUSED}:
                 assert kinds == [Kind.DRAW], s
+        # The midazolam given for Hannah's derealization is on the ledger too: drawn and
+        # administered, 1 mg, so nothing of hers is off the ledger.
+        hannah = next(s for s in sessions if s.patient.legal_given_name == "Hannah")
+        (midazolam,) = [r for r in reconciliations(hannah) if r.drug_name.startswith("Midazolam")]
+        assert (midazolam.drawn_mg, midazolam.administered_mg, midazolam.ok) == (
+            D("1.000"), D("1.000"), True,
+        )  # fmt: skip
+        assert rescue_doses_off_the_ledger(hannah) == []
         discrepancies = Discrepancy.objects.filter(clinic=clinic)
         assert discrepancies.filter(resolved_at__isnull=True).count() == 1
         resolved = discrepancies.get(resolved_at__isnull=False)

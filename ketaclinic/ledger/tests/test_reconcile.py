@@ -75,3 +75,33 @@ class SignBlockerTests(LedgerCase):
         assert "no draw" in reason
         Registration.objects.filter(clinic=self.clinic).update(is_active=False)
         assert sign_blockers(self.session) == []
+
+
+class RescueOnTheLedgerTests(LedgerCase):
+    """A Schedule IV rescue drug charted at the chair must be on the ledger before the note is
+    signed (clinical reference §8.1: the benzodiazepines keep the same 1304 records)."""
+
+    def test_midazolam_charted_but_not_on_the_ledger_blocks_until_it_is(self) -> None:
+        from ketaclinic.infusions.models import FormularyDrug, RescueDose
+
+        drug = FormularyDrug.objects.create(
+            clinic=self.clinic, key="midazolam", name="Midazolam", indication="Agitation",
+            schedule="IV", source="test",
+        )  # fmt: skip
+        nurse = self.by(Role.NURSE)
+        RescueDose.objects.create(
+            session=self.session, drug=drug, dose_mg=1.0, route="IV", clinical_at=timezone.now(),
+            entered_by=nurse.user, ordered_by=self.users[Role.PHYSICIAN], idempotency_key="r1",
+        )  # fmt: skip
+        assert sign_blockers(self.session) == [
+            "Midazolam 1 mg was given as a rescue drug but the controlled-substance ledger shows "
+            "0.000 mg administered: record its draw and administration."
+        ]
+        (vial,) = self.stock.receive(self.stock.midazolam)
+        chair.draw(nurse, vial, self.session, "2")
+        chair.administer(nurse, vial, self.session, "1")
+        # Now only the midazolam's own reconciliation is open (1 mg of the 2 drawn).
+        (reason,) = sign_blockers(self.session)
+        assert reason.startswith("Not reconciled: Midazolam")
+        chair.return_to_stock(nurse, vial, self.session, "1", reason="Unopened remainder")
+        assert sign_blockers(self.session) == []
