@@ -230,7 +230,7 @@ def test_an_infusion_from_check_in_to_the_signed_note(
     page.screenshot(path=str(artifacts / "infusion-3-infusing.png"), full_page=True)
     # The README's: the tablet's screen as the nurse sees it, the status and the live chart.
     page.locator("#status dl").evaluate("e => e.scrollIntoView({block: 'start'})")
-    page.screenshot(path=str(ROOT / "docs" / "screenshot-infusion.png"))
+    page.screenshot(path=str(artifacts / "infusion-3b-status-and-chart.png"))
     checked["infusing after the rescue drug"] = violations(page)
 
     # End of infusion, two recovery readings, the scores and the after-effects.
@@ -293,6 +293,25 @@ def test_an_infusion_from_check_in_to_the_signed_note(
         expect(watcher.locator("main")).to_contain_text(text)
     watcher.screenshot(path=str(artifacts / "infusion-6-note.png"), full_page=True)
     checked["note"] = violations(watcher)
+
+    # The README's picture: the demo's signed session of the morning (Maya Alvarez), whose
+    # chart spans a whole infusion: the BP rise that fired the rule, the rate halved, and the
+    # predicted concentration falling below the plan's curve from then on.
+    watcher.goto(f"{demo_server.base_url}/schedule/board/")
+    card = watcher.locator(".slot-card", has_text="Maya Alvarez (demo)").filter(
+        has=watcher.get_by_role("link", name=re.compile(r"^Session"))
+    )
+    if card.count() == 0:  # the demo day began before midnight: yesterday's board
+        yesterday = dt.datetime.now(DEMO_ZONE).date() - dt.timedelta(days=1)
+        watcher.goto(f"{demo_server.base_url}/schedule/board/?day={yesterday.isoformat()}")
+    watcher.locator(".slot-card", has_text="Maya Alvarez (demo)").get_by_role(
+        "link", name=re.compile(r"^Session")
+    ).first.click()
+    expect(watcher.locator(".page-header__subtitle")).to_have_text("Note signed")
+    expect(watcher.locator("#chart figure")).to_be_visible()
+    watcher.locator("#status dl").evaluate("e => e.scrollIntoView({block: 'start'})")
+    watcher.screenshot(path=str(ROOT / "docs" / "screenshot-infusion.png"))
+    checked["a signed session's live chart"] = violations(watcher)
     office.close()
     chair.close()
     assert checked == {name: [] for name in checked}, checked
