@@ -130,6 +130,7 @@ def status_context(request: ClinicRequest, session: InfusionSession) -> dict[str
         ),
         "interval_source": INTERVAL_SOURCE,
         "unanswered": [(f, _local(d, f.fired_at)) for f in unanswered],
+        "discharged_at": _local(d, session.discharged_at),
         "discharge_at": _local(d, discharge_at),
         "discharge_estimated": _local(d, discharge_estimated),
         "observation_min": d.observation_min,
