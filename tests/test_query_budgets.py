@@ -1680,9 +1680,10 @@ BUDGETS: dict[str, list[Budget]] = {
             row_text="Budget strike",
             variant="live",
         ),
-        # Discharged: the note panel (the draft note, as on the note page) and its blockers.
+        # Discharged: the note panel (the draft note, as on the note page) and its blockers
+        # (the ledger's: its registration, and any scheduled rescue drug off the ledger).
         Budget(
-            40,
+            41,
             _session_url("infusions:session", "discharged"),
             _session_readings,
             role=Role.NURSE,
