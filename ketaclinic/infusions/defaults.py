@@ -119,6 +119,8 @@ DEFAULT_RULES: list[dict[str, Any]] = [
 def ensure_default_rules(clinic: Clinic) -> None:
     """Install :data:`DEFAULT_RULES` for a clinic that has no rules yet (call in a POST's
     transaction; idempotent)."""
+    if ThresholdRule.objects.filter(clinic=clinic).exists():
+        return  # every reading but a clinic's first: no lock on the charting path
     with transaction.atomic():
         # The clinic row locked, so two first readings at once install the rules once.
         Clinic.objects.select_for_update().filter(pk=clinic.pk).first()

@@ -31,29 +31,3 @@ def sign_blockers(session: Any) -> list[str]:
     for fn in _sign_blockers:
         reasons.extend(fn(session))
     return reasons
-
-
-# --- rescue doses (events workflow) -------------------------------------------------------
-# ``register_rescue_given(fn)``: ``fn(dose)`` is called with each ``RescueDose`` as it is
-# stored, inside the action's transaction (an error in ``fn`` undoes the dose). The
-# controlled-substance ledger registers one to record Schedule IV benzodiazepine
-# administration (``dose.drug.schedule == "IV"``; clinical reference §8.1).
-
-RescueGiven = Callable[[Any], None]
-_rescue_given: list[RescueGiven] = []
-
-
-def register_rescue_given(fn: RescueGiven) -> None:
-    if fn not in _rescue_given:
-        _rescue_given.append(fn)
-
-
-def unregister_rescue_given(fn: RescueGiven) -> None:
-    """For tests that install a hook of their own."""
-    if fn in _rescue_given:
-        _rescue_given.remove(fn)
-
-
-def rescue_given(dose: Any) -> None:
-    for fn in _rescue_given:
-        fn(dose)

@@ -213,10 +213,14 @@ def _fire(
     active = list(ThresholdRule.objects.filter(clinic=session.clinic, is_active=True))
     live = VitalsReading.objects.filter(session=session, struck_at__isnull=True)
     baseline = live.filter(phase=Phase.BASELINE).order_by("-clinical_at", "-id").first()
-    upto = live.filter(
+    # A rule looks at most at its last ``consecutive`` readings: read only that many, so a
+    # reading costs the same late in a long session as early on.
+    window = max((r.consecutive for r in active), default=1)
+    newest_first = live.filter(
         models.Q(clinical_at__lt=reading.clinical_at)
         | models.Q(clinical_at=reading.clinical_at, id__lte=reading.pk)
-    ).order_by("clinical_at", "id")
+    ).order_by("-clinical_at", "-id")[:window]
+    upto = list(newest_first)[::-1]
     fired = set(
         rules.evaluate(
             [spec_of(r) for r in active],

@@ -23,7 +23,7 @@ from ketaclinic.access.policy import acts_as
 from ketaclinic.access.zones import clinic_zone
 from ketaclinic.accounts.models import Membership, Role, User
 from ketaclinic.audit.log import record
-from ketaclinic.infusions import dosecheck, hooks, policies, states
+from ketaclinic.infusions import dosecheck, policies, states
 from ketaclinic.infusions.actions._base import append_once, is_late, lock, require
 from ketaclinic.infusions.formulary import limits_of
 from ketaclinic.infusions.models import (
@@ -293,7 +293,7 @@ def give_rescue(
     dose is checked (``dosecheck.check``): a refusal raises ``ValidationError`` at
     ``dose_mg``; findings that need a physician's reason raise it at ``dose_mg`` and
     ``override_reason`` unless ``override_reason`` is given. The findings are stored in
-    ``dose_warnings``; ``hooks.rescue_given`` runs inside the transaction.
+    ``dose_warnings``.
     """
     require(policies.can_chart(by, session), "Only physicians and nurses give rescue drugs.")
     if drug.clinic_id != session.clinic_id or drug.pk is None:
@@ -369,5 +369,4 @@ def give_rescue(
                 after=after,
                 reason=dose.override_reason,
             )
-            hooks.rescue_given(dose)
     return dose
